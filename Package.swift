@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+// Kairos: a research engine for systematic trading (see README.md and DESIGN.md §2).
+import PackageDescription
+
+let package = Package(
+  name: "kairos",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "Kairos", targets: ["Kairos"]),
+    .library(name: "KairosCore", targets: ["KairosCore"]),
+    .library(name: "KairosFrame", targets: ["KairosFrame"]),
+    .library(name: "KairosLinalg", targets: ["KairosLinalg"]),
+    .library(name: "KairosIO", targets: ["KairosIO"]),
+    .executable(name: "kairos", targets: ["KairosCLI"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // MARK: - C system libraries (Debian: apt-get install libopenblas-dev liblapacke-dev)
+    .systemLibrary(
+      name: "CKairosOpenBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+    .systemLibrary(
+      name: "CKairosLAPACKE", pkgConfig: "lapacke",
+      providers: [.apt(["liblapacke-dev"]), .brew(["lapack"])]),
+
+    // MARK: - Public modules (bottom-up; a module imports only from layers below it)
+    .target(name: "KairosCore"),
+    .target(name: "KairosFrame", dependencies: ["KairosCore"]),
+    .target(name: "KairosLinalg", dependencies: ["KairosCore", "CKairosOpenBLAS", "CKairosLAPACKE"]),
+    .target(name: "KairosIO", dependencies: ["KairosCore", "KairosFrame"]),
+    .target(name: "Kairos", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosIO"]),
+
+    // MARK: - Executables
+    .executableTarget(
+      name: "KairosCLI",
+      dependencies: ["Kairos", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+    // MARK: - Test support and test bundles
+    .target(name: "KairosTestSupport", dependencies: ["Kairos"], path: "Tests/KairosTestSupport"),
+    .testTarget(name: "KairosCoreTests", dependencies: ["KairosCore", "KairosTestSupport"]),
+    .testTarget(name: "KairosFrameTests", dependencies: ["KairosFrame", "KairosTestSupport"]),
+    .testTarget(name: "KairosLinalgTests", dependencies: ["KairosLinalg", "KairosTestSupport"]),
+    .testTarget(name: "KairosIOTests", dependencies: ["KairosIO", "KairosTestSupport"]),
+    .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosTestSupport"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

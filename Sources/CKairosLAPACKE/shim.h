@@ -1,0 +1,2 @@
+// Shim for the system header; only KairosLinalg imports this module.
+#include <lapacke.h>

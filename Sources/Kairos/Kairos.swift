@@ -1,0 +1,4 @@
+@_exported import KairosCore
+@_exported import KairosFrame
+@_exported import KairosLinalg
+@_exported import KairosIO

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Kairos
+
+/// The `kairos` command line (DESIGN.md §8).
+///
+/// Exit codes: 0 success; 1 a user or data error (one line on stderr, no stack trace);
+/// 2 bad usage (unknown option, missing argument, failed validation).
+@main
+struct KairosCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "kairos",
+    abstract: "A research engine for systematic trading: data, features, models, backtests and parameter sweeps.",
+    discussion: """
+      Examples:
+        kairos data check prices.csv
+        kairos data generate --bars 2520 --assets 3 --seed 7 --out data/
+        kairos data resample minutes.csv --every 1d --out daily.csv
+        kairos data adjust aapl.csv --actions actions.csv --out aapl_adjusted.csv
+
+      Exit codes: 0 success, 1 a user or data error, 2 bad usage.
+      """,
+    version: KairosVersion.current,
+    subcommands: [DataCommand.self])
+
+  static func main() {
+    var command: ParsableCommand
+    do {
+      command = try parseAsRoot()
+    } catch {
+      // Help and --version are clean exits (0); everything else here is bad usage (2).
+      if exitCode(for: error) == .success { exit(withError: error) }
+      FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+      Foundation.exit(2)
+    }
+    do {
+      try command.run()
+    } catch let code as ExitCode {
+      Foundation.exit(code.rawValue)
+    } catch {
+      if exitCode(for: error) != .failure && error is ValidationError {
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(2)
+      }
+      FileHandle.standardError.write(Data("kairos: error: \(error)\n".utf8))
+      Foundation.exit(1)
+    }
+  }
+}
+
+enum KairosVersion {
+  static let current = "0.1.0"
+}

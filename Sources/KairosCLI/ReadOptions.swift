@@ -1,0 +1,39 @@
+import Foundation
+import ArgumentParser
+import Kairos
+
+extension DuplicatePolicy: ExpressibleByArgument {}
+
+/// How input CSV files are read: the ordering policies of DESIGN.md §3.
+struct ReadOptions: ParsableArguments {
+  @Flag(help: "Sort rows by time instead of failing on the first out-of-order row.")
+  var sort = false
+
+  @Option(help: ArgumentHelp("What to do with repeated timestamps: error, keep-first or keep-last.", valueName: "policy"))
+  var dedupe: DuplicatePolicy = .error
+
+  func options(requiring columns: [String] = []) -> CSVReadOptions {
+    CSVReadOptions(sort: sort, duplicates: dedupe, requiredColumns: columns)
+  }
+}
+
+/// Writes a frame to a path, or to standard output for `-`.
+func writeFrame(_ frame: Frame, to path: String) throws {
+  if path == "-" {
+    print(String(decoding: CSVWriter.encode(frame), as: UTF8.self), terminator: "")
+  } else {
+    try CSVWriter.write(frame, to: path)
+  }
+}
+
+/// Prints a progress or summary line on stderr (stdout stays clean for `--out -` and `--json`).
+func note(_ text: String) {
+  var standardError = StandardError()
+  print(text, to: &standardError)
+}
+
+struct StandardError: TextOutputStream {
+  mutating func write(_ string: String) {
+    FileHandle.standardError.write(Data(string.utf8))
+  }
+}

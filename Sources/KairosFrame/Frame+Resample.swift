@@ -1,0 +1,91 @@
+import KairosCore
+
+/// How the rows of one bar are combined into a coarser bar. `NaN` values are skipped; a bar
+/// whose values are all `NaN` gets `NaN` (pandas would give 0 for `sum`: we never disguise a
+/// missing value as 0).
+public enum Aggregation: String, Sendable, CaseIterable {
+  case first, last, max, min, sum, mean
+
+  /// The OHLCV convention: `open` first, `high` max, `low` min, `volume` sum, anything else
+  /// (`close`, `adj_close`, features) last.
+  public static func `default`(forColumn name: String) -> Aggregation {
+    switch name {
+    case "open": return .first
+    case "high": return .max
+    case "low": return .min
+    case "volume": return .sum
+    default: return .last
+    }
+  }
+}
+
+extension Frame {
+  /// Resamples to coarser bars on calendar boundaries, each labelled by its start.
+  ///
+  /// Equivalent to pandas
+  /// `df.resample(rule, label="left", closed="left").agg({...}).dropna(how="all")`:
+  /// bars that contain no source row are left out (a closed market makes no bar).
+  ///
+  /// - Parameters:
+  ///   - interval: The target bar length.
+  ///   - aggregations: Per-column overrides; other columns follow `Aggregation.default(forColumn:)`.
+  /// - Complexity: O(*n*) per column, one pass.
+  public func resampled(
+    to interval: BarInterval, aggregations: [String: Aggregation] = [:]
+  ) -> Frame {
+    // Bar boundaries: the first source row of every bar, plus rowCount.
+    var starts: [Int] = []
+    var labels: [Int64] = []
+    index.timestamps.withUnsafeBufferPointer { t in
+      var current = Int64.min
+      for i in 0..<t.count {
+        let label = interval.barStart(of: t[i])
+        if label != current { starts.append(i); labels.append(label); current = label }
+      }
+    }
+    starts.append(rowCount)
+    let barCount = labels.count
+    var result = Frame(index: TimeIndex(unchecked: Column(labels)))
+    for name in columnNames {
+      let aggregation = aggregations[name] ?? .default(forColumn: name)
+      let source = _columns[name]!
+      let column = Column<Double>(unsafeUninitializedCount: barCount) { out in
+        source.withUnsafeBufferPointer { x in
+          for bar in 0..<barCount {
+            out[bar] = Self.aggregate(x, from: starts[bar], to: starts[bar + 1], aggregation)
+          }
+        }
+      }
+      result._unsafeAppend(name, column)
+    }
+    return result
+  }
+
+  @inline(__always)
+  static func aggregate(
+    _ x: UnsafeBufferPointer<Double>, from lower: Int, to upper: Int, _ aggregation: Aggregation
+  ) -> Double {
+    switch aggregation {
+    case .first:
+      for i in lower..<upper where !x[i].isNaN { return x[i] }
+      return .nan
+    case .last:
+      var i = upper - 1
+      while i >= lower { if !x[i].isNaN { return x[i] }; i -= 1 }
+      return .nan
+    case .max:
+      var best = Double.nan
+      for i in lower..<upper where !x[i].isNaN && !(x[i] <= best) { best = x[i] }
+      return best
+    case .min:
+      var best = Double.nan
+      for i in lower..<upper where !x[i].isNaN && !(x[i] >= best) { best = x[i] }
+      return best
+    case .sum, .mean:
+      var sum = KahanSum(), n = 0
+      for i in lower..<upper where !x[i].isNaN { sum.add(x[i]); n += 1 }
+      if n == 0 { return .nan }
+      return aggregation == .sum ? sum.value : sum.value / Double(n)
+    }
+  }
+}

@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Parses decimal text into the nearest `Double`, correctly rounded.
+///
+/// Byte-level, no allocation on the common path: digits accumulate into a `UInt64`, and when
+/// the significand fits in 53 bits and the decimal exponent in ±22, one IEEE multiplication or
+/// division by an exact power of ten gives the correctly rounded result (Clinger's fast path).
+/// Anything longer falls back to `strtod`, which is also correctly rounded.
+///
+/// Accepts `[+-]digits[.digits][(e|E)[+-]digits]` (either digit run may be empty, not both),
+/// `NaN`, `nan`, `inf`, `Infinity` (with sign), and the empty field as `NaN`.
+@usableFromInline
+enum DecimalParser {
+  @usableFromInline
+  static let powersOfTen: [Double] = (0...22).map { (e: Int) -> Double in
+    var p = 1.0
+    for _ in 0..<e { p *= 10 }
+    return p
+  }
+
+  /// The value of `bytes[start..<end]`, or `nil` when it is not a number.
+  @inlinable
+  static func parse(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    var i = start, stop = end
+    while i < stop && (bytes[i] == 0x20 || bytes[i] == 0x09) { i += 1 }
+    while stop > i && (bytes[stop - 1] == 0x20 || bytes[stop - 1] == 0x09) { stop -= 1 }
+    if i == stop { return .nan }
+    let textStart = i
+    var negative = false
+    if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if bytes[i] == UInt8(ascii: "+") { i += 1 }
+    var mantissa: UInt64 = 0
+    var digits = 0          // significant digits accumulated
+    var dropped = 0         // integer digits that did not fit (each multiplies by 10)
+    var sawDigit = false
+    var exponent = 0
+    while i < stop, bytes[i] &- 0x30 < 10 {
+      sawDigit = true
+      if digits < 19 {
+        mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 0x30)
+        if mantissa != 0 { digits += 1 }
+      } else { dropped += 1 }
+      i += 1
+    }
+    if i < stop && bytes[i] == UInt8(ascii: ".") {
+      i += 1
+      while i < stop, bytes[i] &- 0x30 < 10 {
+        sawDigit = true
+        if digits < 19 {
+          mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 0x30)
+          if mantissa != 0 { digits += 1 }
+          exponent -= 1
+        } else { dropped += 0 }
+        i += 1
+      }
+    }
+    if !sawDigit { return special(bytes, textStart, stop) }
+    var inexact = dropped > 0
+    exponent += dropped
+    if i < stop && (bytes[i] | 0x20) == UInt8(ascii: "e") {
+      i += 1
+      var expNegative = false
+      if i < stop && bytes[i] == UInt8(ascii: "-") { expNegative = true; i += 1 } else if i < stop && bytes[i] == UInt8(ascii: "+") { i += 1 }
+      var e = 0, expDigits = 0
+      while i < stop, bytes[i] &- 0x30 < 10 {
+        if e < 100_000 { e = e * 10 + Int(bytes[i] &- 0x30) }
+        expDigits += 1
+        i += 1
+      }
+      if expDigits == 0 { return nil }
+      exponent += expNegative ? -e : e
+    }
+    if i != stop { return nil }
+    // Any fractional digits beyond 19 significant ones were skipped: inexact too.
+    if digits >= 19 { inexact = true }
+    if !inexact && mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
+      var value = Double(mantissa)
+      if exponent >= 0 { value *= powersOfTen[exponent] } else { value /= powersOfTen[-exponent] }
+      return negative ? -value : value
+    }
+    return slowPath(bytes, textStart, stop)
+  }
+
+  @usableFromInline
+  static func slowPath(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    let length = end - start
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
+      for k in 0..<length { buffer[k] = CChar(bitPattern: bytes[start + k]) }
+      buffer[length] = 0
+      var last: UnsafeMutablePointer<CChar>? = nil
+      let value = strtod(buffer.baseAddress!, &last)
+      return last == buffer.baseAddress! + length ? value : nil
+    }
+  }
+
+  /// `NaN`, `nan`, `NA`, `N/A`, `null`, `inf`, `infinity` (case-insensitive, signed for inf).
+  @usableFromInline
+  static func special(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    var i = start
+    var sign = 1.0
+    if bytes[i] == UInt8(ascii: "-") { sign = -1; i += 1 } else if bytes[i] == UInt8(ascii: "+") { i += 1 }
+    let length = end - i
+    guard length >= 2 && length <= 8 else { return nil }
+    var word: UInt64 = 0
+    for k in 0..<length { word = word << 8 | UInt64(bytes[i + k] | (bytes[i + k] >= 0x41 ? 0x20 : 0)) }
+    switch word {
+    case wordValue("inf"), wordValue("infinity"): return sign * .infinity
+    case wordValue("nan"), wordValue("na"), wordValue("n/a"), wordValue("null"):
+      return i == start ? .nan : nil
+    default: return nil
+    }
+  }
+
+  @usableFromInline
+  static func wordValue(_ text: StaticString) -> UInt64 {
+    var word: UInt64 = 0
+    text.withUTF8Buffer { for b in $0 { word = word << 8 | UInt64(b) } }
+    return word
+  }
+}

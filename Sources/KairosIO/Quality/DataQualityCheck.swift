@@ -1,0 +1,115 @@
+import KairosCore
+import KairosFrame
+
+/// Runs the checks behind `kairos data check` on one OHLCV file.
+public enum DataQualityCheck {
+  /// Split ratios looked for in close-to-open jumps (and their reciprocals, for reverse splits).
+  public static let splitRatios: [Double] = [2, 3, 4, 5, 10, 1.5]
+  /// How close (relative) a jump must be to a split ratio to be suspected.
+  public static let splitTolerance = 0.03
+  /// How many examples a finding lists when not verbose.
+  public static let exampleCount = 5
+
+  /// Reads and checks `path`. A file that cannot be parsed gives an unusable report whose
+  /// error is the parse error (file, line, column, what was expected).
+  public static func run(path: String, verbose: Bool = false) -> DataQualityReport {
+    let frame: Frame, order: RowOrderReport
+    do {
+      var options = CSVReadOptions.ohlcv
+      options.sort = true
+      options.duplicates = .keepLast
+      (frame, order) = try CSVReader.readFrameWithOrderReport(path: path, options: options)
+    } catch {
+      return .unreadable(file: path, reason: error.description)
+    }
+    return check(frame, file: path, order: order, verbose: verbose)
+  }
+
+  /// Checks a frame that has `open`, `high`, `low`, `close` and `volume` columns.
+  public static func check(_ frame: Frame, file: String, order: RowOrderReport = RowOrderReport(), verbose: Bool = false) -> DataQualityReport {
+    let n = frame.rowCount
+    let dateOnly = frame.index.isDateOnly
+    func stamp(_ i: Int) -> String { UTCCalendar.iso8601(frame.index[i], dateOnly: dateOnly) }
+    let limit = verbose ? Int.max : exampleCount
+    func note(_ f: inout DataQualityReport.Finding, _ i: Int) {
+      f.count += 1
+      if f.examples.count < limit { f.examples.append(stamp(i)) }
+    }
+    // Columns are guaranteed by the OHLCV read options; a hand-built frame without them gets NaNs.
+    func values(_ name: String) -> Column<Double> { frame[name] ?? Column(repeating: .nan, count: n) }
+    let open = values("open"), high = values("high"), low = values("low"), close = values("close"), volume = values("volume")
+    let adjusted = frame["adj_close"]
+
+    var highBelowBody = DataQualityReport.Finding(), lowAboveBody = DataQualityReport.Finding(),
+      highBelowLow = DataQualityReport.Finding(), nonPositive = DataQualityReport.Finding(),
+      negativeVolume = DataQualityReport.Finding(), nonFinite = DataQualityReport.Finding(),
+      zeroVolume = DataQualityReport.Finding()
+    var splits: [DataQualityReport.SuspectedSplit] = []
+    for i in 0..<n {
+      let (o, h, l, c, v) = (open[i], high[i], low[i], close[i], volume[i])
+      if ![o, h, l, c, v].allSatisfy(\.isFinite) || (adjusted.map { !$0[i].isFinite } ?? false) {
+        note(&nonFinite, i)
+        continue
+      }
+      if h < Swift.max(o, c) { note(&highBelowBody, i) }
+      if l > Swift.min(o, c) { note(&lowAboveBody, i) }
+      if h < l { note(&highBelowLow, i) }
+      if o <= 0 || h <= 0 || l <= 0 || c <= 0 { note(&nonPositive, i) }
+      if v < 0 { note(&negativeVolume, i) }
+      if v == 0 { note(&zeroVolume, i) }
+      if i > 0, close[i - 1] > 0, o > 0, let nearest = nearestSplitRatio(close[i - 1] / o) {
+        var confirmed: Bool? = nil
+        if let adjusted, adjusted[i - 1] > 0, close[i - 1] > 0 {
+          // The adjustment factor adj/close jumps by the split ratio across a known split.
+          let factorJump = (adjusted[i] / c) / (adjusted[i - 1] / close[i - 1])
+          confirmed = Swift.abs(factorJump / nearest - 1) < splitTolerance
+        }
+        splits.append(.init(date: stamp(i), ratio: close[i - 1] / o, nearest: nearest, confirmedByAdjustedClose: confirmed))
+      }
+    }
+
+    let spacing = frame.index.inferredSpacing
+    let tolerance = spacing.map(TimeIndex.defaultGapTolerance(forSpacing:))
+    let gaps = tolerance.map { frame.index.gaps(tolerance: $0) } ?? []
+    func entry(_ g: Gap) -> DataQualityReport.GapEntry {
+      .init(from: UTCCalendar.iso8601(g.from, dateOnly: dateOnly), to: UTCCalendar.iso8601(g.to, dateOnly: dateOnly), length: formatDuration(g.length))
+    }
+    let longest = gaps.max { $0.length < $1.length }
+
+    var errors: [String] = [], warnings: [String] = []
+    func count(_ k: Int, _ what: String) -> String { "\(k.formatted) \(what)" }
+    if order.duplicateRows > 0 { errors.append(count(order.duplicateRows, "duplicate timestamps") + " (first on line \(order.firstDuplicateLine ?? 0); --dedupe keep-last reads them)") }
+    if order.outOfOrderRows > 0 { errors.append(count(order.outOfOrderRows, "rows out of time order") + " (first on line \(order.firstOutOfOrderLine ?? 0); --sort reads them)") }
+    if highBelowBody.count > 0 { errors.append(count(highBelowBody.count, "rows with high < max(open, close)")) }
+    if lowAboveBody.count > 0 { errors.append(count(lowAboveBody.count, "rows with low > min(open, close)")) }
+    if highBelowLow.count > 0 { errors.append(count(highBelowLow.count, "rows with high < low")) }
+    if nonPositive.count > 0 { errors.append(count(nonPositive.count, "rows with a price <= 0")) }
+    if negativeVolume.count > 0 { errors.append(count(negativeVolume.count, "rows with negative volume")) }
+    if nonFinite.count > 0 { errors.append(count(nonFinite.count, "rows with NaN or infinite values")) }
+    if n < 2 { warnings.append("fewer than two rows: no spacing or gaps can be inferred") }
+    if !gaps.isEmpty { warnings.append(count(gaps.count, "gaps") + " longer than \(formatDuration(tolerance ?? 0))") }
+    if zeroVolume.count > 0 { warnings.append(count(zeroVolume.count, "zero-volume bars")) }
+    if !splits.isEmpty { warnings.append(count(splits.count, "suspected unadjusted splits") + " (kairos data adjust)") }
+
+    return DataQualityReport(
+      file: file, rows: n,
+      first: n > 0 ? stamp(0) : nil, last: n > 0 ? stamp(n - 1) : nil,
+      spacing: spacing.map(formatDuration), gapTolerance: tolerance.map(formatDuration),
+      gapCount: gaps.count, longestGap: longest.map(entry),
+      gaps: verbose ? gaps.map(entry) : [],
+      duplicates: order.duplicateRows, outOfOrder: order.outOfOrderRows,
+      highBelowBody: highBelowBody, lowAboveBody: lowAboveBody, highBelowLow: highBelowLow,
+      nonPositivePrices: nonPositive, negativeVolume: negativeVolume, nonFiniteValues: nonFinite,
+      zeroVolume: zeroVolume, suspectedSplits: splits,
+      usable: errors.isEmpty, errors: errors, warnings: warnings)
+  }
+
+  /// The split ratio (or reciprocal) `ratio` is within `splitTolerance` of, if any.
+  static func nearestSplitRatio(_ ratio: Double) -> Double? {
+    for r in splitRatios {
+      if Swift.abs(ratio / r - 1) < splitTolerance { return r }
+      if Swift.abs(ratio * r - 1) < splitTolerance { return 1 / r }
+    }
+    return nil
+  }
+}

@@ -1,0 +1,146 @@
+import KairosCore
+import KairosFrame
+
+/// The data-quality report of one OHLCV file (`kairos data check`).
+///
+/// Problems that make the data unusable for a backtest (errors) are kept apart from things a
+/// user should look at but that do not corrupt results (warnings). All row references are
+/// timestamps, in the file's own ISO 8601 form.
+public struct DataQualityReport: Sendable, Codable, Equatable {
+  /// One kind of finding: how many rows, and the first few (all with `verbose`).
+  public struct Finding: Sendable, Codable, Equatable {
+    public var count: Int
+    public var examples: [String]
+    public init(count: Int = 0, examples: [String] = []) { self.count = count; self.examples = examples }
+  }
+
+  /// A gap: the step from one row to the next exceeds the tolerance.
+  public struct GapEntry: Sendable, Codable, Equatable {
+    public var from: String
+    public var to: String
+    public var length: String
+  }
+
+  /// A close-to-open jump whose ratio is near a common split ratio.
+  public struct SuspectedSplit: Sendable, Codable, Equatable {
+    public var date: String
+    /// previous close / open.
+    public var ratio: Double
+    /// The split ratio it is near (2 for a 2-for-1 split, 0.5 for a 1-for-2 reverse split).
+    public var nearest: Double
+    /// `true` when an `adj_close` column moves by the same factor on that day (the source
+    /// already knows this split; adjust with `kairos data adjust`).
+    public var confirmedByAdjustedClose: Bool?
+  }
+
+  public var file: String
+  public var rows: Int
+  public var first: String?
+  public var last: String?
+  /// The modal step between rows, e.g. `1d`, `1m`.
+  public var spacing: String?
+  /// Steps longer than this are gaps.
+  public var gapTolerance: String?
+  public var gapCount: Int
+  public var longestGap: GapEntry?
+  public var gaps: [GapEntry]
+  public var duplicates: Int
+  public var outOfOrder: Int
+  public var highBelowBody: Finding
+  public var lowAboveBody: Finding
+  public var highBelowLow: Finding
+  public var nonPositivePrices: Finding
+  public var negativeVolume: Finding
+  public var nonFiniteValues: Finding
+  public var zeroVolume: Finding
+  public var suspectedSplits: [SuspectedSplit]
+  /// `true` when the data can be used as it is.
+  public var usable: Bool
+  /// Why it cannot (empty when usable).
+  public var errors: [String]
+  /// What deserves a look but does not block use.
+  public var warnings: [String]
+}
+
+extension DataQualityReport {
+  /// The report of a file that could not be read at all.
+  public static func unreadable(file: String, reason: String) -> DataQualityReport {
+    DataQualityReport(
+      file: file, rows: 0, first: nil, last: nil, spacing: nil, gapTolerance: nil, gapCount: 0,
+      longestGap: nil, gaps: [], duplicates: 0, outOfOrder: 0, highBelowBody: .init(), lowAboveBody: .init(),
+      highBelowLow: .init(), nonPositivePrices: .init(), negativeVolume: .init(), nonFiniteValues: .init(),
+      zeroVolume: .init(), suspectedSplits: [], usable: false, errors: [reason], warnings: [])
+  }
+
+  /// Human-readable text, one finding per line.
+  public func text(verbose: Bool = false) -> String {
+    var lines = [file]
+    func row(_ label: String, _ value: String) { lines.append("  " + label.padding(18) + value) }
+    if rows == 0 && !errors.isEmpty {
+      row("verdict", "NOT USABLE: " + errors.joined(separator: "; "))
+      return lines.joined(separator: "\n")
+    }
+    row("rows", rows.formatted)
+    row("range", "\(first ?? "-") … \(last ?? "-")")
+    row("bar spacing", "\(spacing ?? "-")" + (gapTolerance.map { " (a step over \($0) is a gap)" } ?? ""))
+    row("gaps", gapCount == 0 ? "0" : "\(gapCount.formatted)" + (longestGap.map { " (longest \($0.length): \($0.from) → \($0.to))" } ?? ""))
+    if verbose { for gap in gaps { lines.append("      \(gap.from) → \(gap.to)  (\(gap.length))") } }
+    row("duplicates", "\(duplicates)")
+    row("out of order", "\(outOfOrder)")
+    func finding(_ label: String, _ f: Finding) {
+      row(label, f.count == 0 ? "0" : "\(f.count.formatted): " + f.examples.joined(separator: ", ") + (f.count > f.examples.count ? ", …" : ""))
+    }
+    finding("high < max(o, c)", highBelowBody)
+    finding("low > min(o, c)", lowAboveBody)
+    finding("high < low", highBelowLow)
+    finding("price <= 0", nonPositivePrices)
+    finding("volume < 0", negativeVolume)
+    finding("NaN or inf", nonFiniteValues)
+    finding("zero volume", zeroVolume)
+    row("suspected splits", suspectedSplits.isEmpty ? "0" : "\(suspectedSplits.count): " + suspectedSplits.map {
+      "\($0.date) (close→open ×\(String(format2: $0.ratio)), near \(String(format2: $0.nearest))\($0.confirmedByAdjustedClose == true ? ", adj_close agrees" : ""))"
+    }.joined(separator: ", "))
+    if usable {
+      row("verdict", warnings.isEmpty ? "usable" : "usable, with \(warnings.count) warning\(warnings.count == 1 ? "" : "s"): " + warnings.joined(separator: "; "))
+    } else {
+      row("verdict", "NOT USABLE: " + errors.joined(separator: "; ") + (warnings.isEmpty ? "" : " (warnings: " + warnings.joined(separator: "; ") + ")"))
+    }
+    return lines.joined(separator: "\n")
+  }
+}
+
+extension Int {
+  /// `3270` → `3,270`.
+  var formatted: String {
+    let digits = String(Swift.abs(self))
+    var out = ""
+    for (k, c) in digits.enumerated() {
+      if k > 0 && (digits.count - k) % 3 == 0 { out.append(",") }
+      out.append(c)
+    }
+    return self < 0 ? "-" + out : out
+  }
+}
+
+extension String {
+  func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+
+  /// Two decimals, without Foundation.
+  init(format2 x: Double) {
+    let scaled = (x * 100).rounded()
+    let whole = Int(scaled / 100), cents = Int(Swift.abs(scaled).truncatingRemainder(dividingBy: 100))
+    self = "\(whole).\(cents < 10 ? "0" : "")\(cents)"
+  }
+}
+
+/// Duration text: `1m`, `90m` → `1h30m`, `1d`, `7d`, `2d3h`, `45s`.
+public func formatDuration(_ nanoseconds: Int64) -> String {
+  var rest = nanoseconds / UTCCalendar.nanosecondsPerSecond
+  if rest == 0 { return "\(nanoseconds)ns" }
+  var parts: [String] = []
+  for (unit, size) in [("d", Int64(86_400)), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= size {
+    parts.append("\(rest / size)\(unit)")
+    rest %= size
+  }
+  return parts.joined()
+}

@@ -1,0 +1,94 @@
+import CKairosOpenBLAS
+
+/// Whether an operand is used as stored or transposed.
+public enum Transpose: Sendable {
+  case none, transpose
+  @usableFromInline var _cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+}
+
+/// Thin, shape-checked wrappers over the BLAS routines the engine uses (OpenBLAS, column-major).
+public enum BLAS {
+  /// `C ← alpha · op(A) · op(B) + beta · C` (`dgemm`).
+  /// - Throws: `LinalgError.shapeMismatch` when the shapes do not fit.
+  public static func gemm(
+    alpha: Double = 1, _ a: Matrix, _ transposeA: Transpose = .none,
+    _ b: Matrix, _ transposeB: Transpose = .none,
+    beta: Double = 0, into c: inout Matrix
+  ) throws(LinalgError) {
+    let (m, k) = transposeA == .none ? (a.rows, a.columns) : (a.columns, a.rows)
+    let (kb, n) = transposeB == .none ? (b.rows, b.columns) : (b.columns, b.rows)
+    guard k == kb else {
+      throw .shapeMismatch(expected: "op(B) with \(k) rows to match op(A)'s \(k) columns", found: "\(kb) rows")
+    }
+    guard c.rows == m, c.columns == n else {
+      throw .shapeMismatch(expected: "C of \(m)×\(n)", found: "\(c.rows)×\(c.columns)")
+    }
+    if m == 0 || n == 0 { return }
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        c.withUnsafeMutableBufferPointer { pc in
+          cblas_dgemm(CblasColMajor, transposeA._cblas, transposeB._cblas,
+                      Int32(m), Int32(n), Int32(k), alpha,
+                      pa.baseAddress, Int32(max(1, a.rows)), pb.baseAddress, Int32(max(1, b.rows)),
+                      beta, pc.baseAddress, Int32(max(1, m)))
+        }
+      }
+    }
+  }
+
+  /// Returns `op(A) · op(B)` (`dgemm`).
+  public static func multiply(
+    _ a: Matrix, _ transposeA: Transpose = .none, _ b: Matrix, _ transposeB: Transpose = .none
+  ) throws(LinalgError) -> Matrix {
+    let m = transposeA == .none ? a.rows : a.columns
+    let n = transposeB == .none ? b.columns : b.rows
+    var c = Matrix(rows: m, columns: n)
+    try gemm(a, transposeA, b, transposeB, into: &c)
+    return c
+  }
+
+  /// Returns `alpha · op(A) · x` (`dgemv`).
+  public static func gemv(
+    alpha: Double = 1, _ a: Matrix, _ transpose: Transpose = .none, _ x: [Double]
+  ) throws(LinalgError) -> [Double] {
+    let (m, n) = transpose == .none ? (a.rows, a.columns) : (a.columns, a.rows)
+    guard x.count == n else { throw .shapeMismatch(expected: "x of length \(n)", found: "length \(x.count)") }
+    var y = [Double](repeating: 0, count: m)
+    if m == 0 { return y }
+    if n == 0 { return y }
+    a.withUnsafeBufferPointer { pa in
+      cblas_dgemv(CblasColMajor, transpose._cblas, Int32(a.rows), Int32(a.columns), alpha,
+                  pa.baseAddress, Int32(max(1, a.rows)), x, 1, 0, &y, 1)
+    }
+    return y
+  }
+
+  /// Returns the Gram matrix `op(A)ᵀ · op(A)`: `AᵀA` for `.transpose` (columns × columns, the
+  /// normal-equations matrix), `AAᵀ` for `.none` (`dsyrk`). Both triangles are filled.
+  public static func syrk(alpha: Double = 1, _ a: Matrix, _ transpose: Transpose = .transpose) -> Matrix {
+    let (n, k) = transpose == .transpose ? (a.columns, a.rows) : (a.rows, a.columns)
+    var c = Matrix(rows: n, columns: n)
+    if n == 0 { return c }
+    a.withUnsafeBufferPointer { pa in
+      c.withUnsafeMutableBufferPointer { pc in
+        cblas_dsyrk(CblasColMajor, CblasUpper, transpose._cblas, Int32(n), Int32(k), alpha,
+                    pa.baseAddress, Int32(max(1, a.rows)), 0, pc.baseAddress, Int32(n))
+        // Mirror the upper triangle into the lower one.
+        for j in 0..<n { for i in (j + 1)..<n { pc[i + j * n] = pc[j + i * n] } }
+      }
+    }
+    return c
+  }
+
+  /// Returns `xᵀy` (`ddot`).
+  public static func dot(_ x: [Double], _ y: [Double]) throws(LinalgError) -> Double {
+    guard x.count == y.count else { throw .shapeMismatch(expected: "vectors of equal length \(x.count)", found: "length \(y.count)") }
+    return cblas_ddot(Int32(x.count), x, 1, y, 1)
+  }
+
+  /// `y ← alpha · x + y` (`daxpy`).
+  public static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) throws(LinalgError) {
+    guard x.count == y.count else { throw .shapeMismatch(expected: "vectors of equal length \(x.count)", found: "length \(y.count)") }
+    cblas_daxpy(Int32(x.count), alpha, x, 1, &y, 1)
+  }
+}
