@@ -29,7 +29,10 @@ let package = Package(
     .target(name: "KairosCore"),
     .target(name: "KairosFrame", dependencies: ["KairosCore"]),
     .target(name: "KairosLinalg", dependencies: ["KairosCore", "CKairosOpenBLAS", "CKairosLAPACKE"]),
-    .target(name: "KairosIO", dependencies: ["KairosCore", "KairosFrame"]),
+    .target(
+      name: "KairosIO", dependencies: ["KairosCore", "KairosFrame"],
+      exclude: ["SampleData/README.md"],
+      resources: [.copy("SampleData")]),
     .target(name: "Kairos", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosIO"]),
 
     // MARK: - Executables

@@ -38,12 +38,16 @@ struct KairosCommand: ParsableCommand {
     } catch let code as ExitCode {
       Foundation.exit(code.rawValue)
     } catch {
-      if exitCode(for: error) != .failure && error is ValidationError {
+      switch exitCode(for: error) {
+      case .success:  // --help, handled by ArgumentParser's help command
+        exit(withError: error)
+      case .validationFailure:  // a ValidationError raised while running: still bad usage
         FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
         Foundation.exit(2)
+      default:  // a user or data error: one line, no stack trace
+        FileHandle.standardError.write(Data("kairos: error: \(error)\n".utf8))
+        Foundation.exit(1)
       }
-      FileHandle.standardError.write(Data("kairos: error: \(error)\n".utf8))
-      Foundation.exit(1)
     }
   }
 }

@@ -33,14 +33,14 @@ public enum CSVWriter {
     return out
   }
 
-  /// Appends the shortest round-trip text of `x`: integers below 2⁵³ without a fraction
+  /// Appends the shortest round-trip text of `x`: integers up to 2⁵³ without a fraction
   /// (`100`, `-0`), `NaN`, `inf`, `-inf`, otherwise Swift's shortest representation
   /// (`0.1`, `1e-07`, `1.2345678901234568e+20`).
   @inlinable
   public static func appendNumber(_ x: Double, to out: inout [UInt8]) {
     if x.isNaN { out.append(contentsOf: "NaN".utf8); return }
     if x.isInfinite { out.append(contentsOf: (x < 0 ? "-inf" : "inf").utf8); return }
-    if x == x.rounded(.towardZero) && abs(x) < 9_007_199_254_740_992 {
+    if x == x.rounded(.towardZero) && abs(x) <= 9_007_199_254_740_992 {
       if x == 0 && x.sign == .minus { out.append(contentsOf: "-0".utf8); return }
       var v = Int64(x)
       if v < 0 { out.append(UInt8(ascii: "-")); v = -v }

@@ -11,8 +11,8 @@ public enum BLAS {
   /// `C ← alpha · op(A) · op(B) + beta · C` (`dgemm`).
   /// - Throws: `LinalgError.shapeMismatch` when the shapes do not fit.
   public static func gemm(
-    alpha: Double = 1, _ a: Matrix, _ transposeA: Transpose = .none,
-    _ b: Matrix, _ transposeB: Transpose = .none,
+    alpha: Double = 1, _ a: Matrix, _ b: Matrix,
+    transposeA: Transpose = .none, transposeB: Transpose = .none,
     beta: Double = 0, into c: inout Matrix
   ) throws(LinalgError) {
     let (m, k) = transposeA == .none ? (a.rows, a.columns) : (a.columns, a.rows)
@@ -38,18 +38,18 @@ public enum BLAS {
 
   /// Returns `op(A) · op(B)` (`dgemm`).
   public static func multiply(
-    _ a: Matrix, _ transposeA: Transpose = .none, _ b: Matrix, _ transposeB: Transpose = .none
+    _ a: Matrix, _ b: Matrix, transposeA: Transpose = .none, transposeB: Transpose = .none
   ) throws(LinalgError) -> Matrix {
     let m = transposeA == .none ? a.rows : a.columns
     let n = transposeB == .none ? b.columns : b.rows
     var c = Matrix(rows: m, columns: n)
-    try gemm(a, transposeA, b, transposeB, into: &c)
+    try gemm(a, b, transposeA: transposeA, transposeB: transposeB, into: &c)
     return c
   }
 
   /// Returns `alpha · op(A) · x` (`dgemv`).
   public static func gemv(
-    alpha: Double = 1, _ a: Matrix, _ transpose: Transpose = .none, _ x: [Double]
+    alpha: Double = 1, _ a: Matrix, _ x: [Double], transpose: Transpose = .none
   ) throws(LinalgError) -> [Double] {
     let (m, n) = transpose == .none ? (a.rows, a.columns) : (a.columns, a.rows)
     guard x.count == n else { throw .shapeMismatch(expected: "x of length \(n)", found: "length \(x.count)") }
@@ -65,7 +65,7 @@ public enum BLAS {
 
   /// Returns the Gram matrix `op(A)ᵀ · op(A)`: `AᵀA` for `.transpose` (columns × columns, the
   /// normal-equations matrix), `AAᵀ` for `.none` (`dsyrk`). Both triangles are filled.
-  public static func syrk(alpha: Double = 1, _ a: Matrix, _ transpose: Transpose = .transpose) -> Matrix {
+  public static func syrk(alpha: Double = 1, _ a: Matrix, transpose: Transpose = .transpose) -> Matrix {
     let (n, k) = transpose == .transpose ? (a.columns, a.rows) : (a.rows, a.columns)
     var c = Matrix(rows: n, columns: n)
     if n == 0 { return c }

@@ -1,3 +1,4 @@
+import Foundation
 import KairosCore
 import KairosFrame
 
@@ -13,6 +14,10 @@ public enum DataQualityCheck {
   /// Reads and checks `path`. A file that cannot be parsed gives an unusable report whose
   /// error is the parse error (file, line, column, what was expected).
   public static func run(path: String, verbose: Bool = false) -> DataQualityReport {
+    if isCorporateActionsFile(path) {
+      do { return .corporateActions(file: path, actions: try CorporateActionsReader.read(path: path)) }
+      catch { return .unreadable(file: path, reason: error.description) }
+    }
     let frame: Frame, order: RowOrderReport
     do {
       var options = CSVReadOptions.ohlcv
@@ -102,6 +107,15 @@ public enum DataQualityCheck {
       nonPositivePrices: nonPositive, negativeVolume: negativeVolume, nonFiniteValues: nonFinite,
       zeroVolume: zeroVolume, suspectedSplits: splits,
       usable: errors.isEmpty, errors: errors, warnings: warnings)
+  }
+
+  /// `true` when the file's header names `ex_date`, `type` and `value` (a corporate-actions file).
+  static func isCorporateActionsFile(_ path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+    let header = head.split(separator: "\n", maxSplits: 1).first.map { $0.split(separator: ",").map { ColumnNames.normalize(String($0)) } } ?? []
+    return ["ex_date", "type", "value"].allSatisfy(header.contains)
   }
 
   /// The split ratio (or reciprocal) `ratio` is within `splitTolerance` of, if any.

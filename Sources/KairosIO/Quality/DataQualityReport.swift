@@ -34,6 +34,8 @@ public struct DataQualityReport: Sendable, Codable, Equatable {
   }
 
   public var file: String
+  /// `ohlcv`, or `corporate-actions` for an actions side file (ex_date,type,value).
+  public var kind: String = "ohlcv"
   public var rows: Int
   public var first: String?
   public var last: String?
@@ -54,6 +56,9 @@ public struct DataQualityReport: Sendable, Codable, Equatable {
   public var nonFiniteValues: Finding
   public var zeroVolume: Finding
   public var suspectedSplits: [SuspectedSplit]
+  /// Splits and dividends in a corporate-actions file.
+  public var splits: Int?
+  public var dividends: Int?
   /// `true` when the data can be used as it is.
   public var usable: Bool
   /// Why it cannot (empty when usable).
@@ -72,12 +77,35 @@ extension DataQualityReport {
       zeroVolume: .init(), suspectedSplits: [], usable: false, errors: [reason], warnings: [])
   }
 
+  /// The report of a corporate-actions file that was read without error.
+  public static func corporateActions(file: String, actions: [CorporateAction]) -> DataQualityReport {
+    var report = unreadable(file: file, reason: "")
+    report.kind = "corporate-actions"
+    report.rows = actions.count
+    report.first = actions.first.map { UTCCalendar.iso8601($0.exDate, dateOnly: UTCCalendar.isMidnight($0.exDate)) }
+    report.last = actions.last.map { UTCCalendar.iso8601($0.exDate, dateOnly: UTCCalendar.isMidnight($0.exDate)) }
+    report.splits = actions.filter { if case .split = $0.kind { true } else { false } }.count
+    report.dividends = actions.count - report.splits!
+    report.usable = true
+    report.errors = []
+    return report
+  }
+
   /// Human-readable text, one finding per line.
   public func text(verbose: Bool = false) -> String {
     var lines = [file]
     func row(_ label: String, _ value: String) { lines.append("  " + label.padding(18) + value) }
     if rows == 0 && !errors.isEmpty {
       row("verdict", "NOT USABLE: " + errors.joined(separator: "; "))
+      return lines.joined(separator: "\n")
+    }
+    if kind == "corporate-actions" {
+      row("kind", "corporate actions (ex_date,type,value)")
+      row("rows", rows.formatted)
+      row("range", "\(first ?? "-") … \(last ?? "-")")
+      row("splits", "\(splits ?? 0)")
+      row("dividends", "\(dividends ?? 0)")
+      row("verdict", "usable")
       return lines.joined(separator: "\n")
     }
     row("rows", rows.formatted)
