@@ -18,6 +18,9 @@ public struct CSVReadOptions: Sendable {
   public var columns: [String]?
   /// Columns that must be present (normalized names); a missing one is an error naming it.
   public var requiredColumns: [String]
+  /// Files are parsed in chunks of about this many bytes, in parallel on multi-core machines
+  /// (internal: tests shrink it to exercise chunk boundaries on small files).
+  var chunkBytes = 8 << 20
 
   public init(sort: Bool = false, duplicates: DuplicatePolicy = .error, columns: [String]? = nil, requiredColumns: [String] = []) {
     self.sort = sort

@@ -157,27 +157,99 @@ struct _FrameParser {
 
   mutating func parse() throws(CSVError) -> Frame {
     try parseHeader()
-    // Upper bound on rows: the number of line feeds after the header, plus one.
-    var capacity = 1
-    var q = dataStart
-    while q < end {
-      guard let hit = memchr(b + q, 0x0A, end - q) else { break }
-      capacity += 1
+    let chunks = splitIntoChunks()
+    let columnCount = outputNames.count
+    // Each chunk parses into its own buffers; on two or more cores the chunks run in parallel.
+    let results = (0..<chunks.count).map { k in
+      _ChunkBuffers(capacity: chunks[k].lineFeeds + 1, columns: columnCount)
+    }
+    defer { for r in results { r.deallocate() } }
+    nonisolated(unsafe) let parser = self
+    nonisolated(unsafe) let shared = results
+    if chunks.count == 1 {
+      shared[0].parse(parser, chunks[0])
+    } else {
+      // Each iteration touches only its own chunk's buffers.
+      DispatchQueue.concurrentPerform(iterations: chunks.count) { k in shared[k].parse(parser, chunks[k]) }
+    }
+    // The earliest chunk's error is the first error in the file.
+    for r in results { if let error = r.error { throw error } }
+    let rows = results.reduce(0) { $0 + $1.rows }
+    if rows == 0 { throw CSVError.headerOnly(file: name, columns: header) }
+    var timestamps = [Int64](unsafeUninitializedCapacity: rows) { buffer, initialized in
+      var offset = 0
+      for r in results {
+        (buffer.baseAddress! + offset).initialize(from: r.times, count: r.rows)
+        offset += r.rows
+      }
+      initialized = rows
+    }
+    var values = (0..<columnCount).map { c in
+      [Double](unsafeUninitializedCapacity: rows) { buffer, initialized in
+        var offset = 0
+        for r in results {
+          (buffer.baseAddress! + offset).initialize(from: r.columns[c], count: r.rows)
+          offset += r.rows
+        }
+        initialized = rows
+      }
+    }
+    orderReport = try order(&timestamps, &values)
+    let index: TimeIndex
+    do { index = try TimeIndex(timestamps) } catch { preconditionFailure("ordering was checked: \(error)") }
+    do {
+      return try Frame(index: index, columns: zip(outputNames, values).map { ($0, Column($1)) })
+    } catch { preconditionFailure("columns were built with equal lengths: \(error)") }
+  }
+
+  /// A byte range of whole lines and the line number it starts on.
+  struct Chunk: Sendable {
+    let start: Int, end: Int, firstLine: Int, lineFeeds: Int
+  }
+
+  /// Splits the data rows into about 8 MiB chunks at line boundaries, at most one per core.
+  func splitIntoChunks() -> [Chunk] {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let wanted = max(1, min(max(cores, options.chunkBytes < (8 << 20) ? 4 : 1), (end - dataStart) / max(1, options.chunkBytes)))
+    var boundaries = [dataStart]
+    for k in 1..<max(1, wanted) {
+      var p = dataStart + (end - dataStart) * k / wanted
+      guard p > boundaries.last!, let hit = memchr(b + p, 0x0A, end - p) else { continue }
+      p = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - b + 1
+      if p < end { boundaries.append(p) }
+    }
+    boundaries.append(end)
+    var chunks: [Chunk] = []
+    var line = Self.lineAndStart(b, offset: dataStart).0
+    for k in 0..<(boundaries.count - 1) {
+      let feeds = countLineFeeds(boundaries[k], boundaries[k + 1])
+      chunks.append(Chunk(start: boundaries[k], end: boundaries[k + 1], firstLine: line, lineFeeds: feeds))
+      line += feeds
+    }
+    return chunks
+  }
+
+  func countLineFeeds(_ from: Int, _ to: Int) -> Int {
+    var count = 0, q = from
+    while q < to {
+      guard let hit = memchr(b + q, 0x0A, to - q) else { break }
+      count += 1
       q = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - b + 1
     }
+    return count
+  }
+
+  /// Parses the rows of `chunk` into `times` and `columns`; returns the row count.
+  func parseRows(
+    _ chunk: Chunk, times: UnsafeMutablePointer<Int64>, columns: [UnsafeMutablePointer<Double>]
+  ) throws(CSVError) -> Int {
     let fieldCount = header.count
-    let columnCount = outputNames.count
-    let times = UnsafeMutablePointer<Int64>.allocate(capacity: capacity)
-    let columns = (0..<columnCount).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: capacity) }
-    defer {
-      times.deallocate()
-      for c in columns { c.deallocate() }
-    }
+    let end = chunk.end
     var rows = 0
-    var line = Self.lineAndStart(b, offset: dataStart).0
-    var p = dataStart
+    var line = chunk.firstLine
+    var p = chunk.start
     let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), newline: UInt8 = 0x0A, carriageReturn: UInt8 = 0x0D
-    rowLoop: while p < end {
+    while p < end {
       // Blank lines (including a final one) carry no data.
       if b[p] == newline { p += 1; line += 1; continue }
       if b[p] == carriageReturn && (p + 1 == end || b[p + 1] == newline) { p += 2; line += 1; continue }
@@ -226,17 +298,8 @@ struct _FrameParser {
       }
       rows += 1
       line += 1
-      continue rowLoop
     }
-    if rows == 0 { throw CSVError.headerOnly(file: name, columns: header) }
-    var timestamps = Array(UnsafeBufferPointer(start: times, count: rows))
-    var values = columns.map { Array(UnsafeBufferPointer(start: $0, count: rows)) }
-    orderReport = try order(&timestamps, &values)
-    let index: TimeIndex
-    do { index = try TimeIndex(timestamps) } catch { preconditionFailure("ordering was checked: \(error)") }
-    do {
-      return try Frame(index: index, columns: zip(outputNames, values).map { ($0, Column($1)) })
-    } catch { preconditionFailure("columns were built with equal lengths: \(error)") }
+    return rows
   }
 
   /// The number of commas from `p` to the end of its line.
@@ -310,5 +373,27 @@ struct _FrameParser {
       line += 1
     }
     return line
+  }
+}
+
+/// The output buffers of one chunk (a class so parallel workers can fill them in place).
+final class _ChunkBuffers {
+  let times: UnsafeMutablePointer<Int64>
+  let columns: [UnsafeMutablePointer<Double>]
+  var rows = 0
+  var error: CSVError?
+
+  init(capacity: Int, columns count: Int) {
+    times = .allocate(capacity: capacity)
+    columns = (0..<count).map { _ in .allocate(capacity: capacity) }
+  }
+
+  func parse(_ parser: _FrameParser, _ chunk: _FrameParser.Chunk) {
+    do { rows = try parser.parseRows(chunk, times: times, columns: columns) } catch { self.error = error }
+  }
+
+  func deallocate() {
+    times.deallocate()
+    for c in columns { c.deallocate() }
   }
 }

@@ -1,5 +1,5 @@
 import KairosFrame
-import KairosIO
+@testable import KairosIO
 import KairosTestSupport
 import Testing
 
@@ -120,5 +120,27 @@ import Testing
     #expect(throws: CSVError.self) { try CorporateActionsReader.read(path: badRatio) }
     let badDate = TestPaths.writeTemporary("ex_date,type,value\n28/02/2005,split,2\n")
     #expect(throws: CSVError.self) { try CorporateActionsReader.read(path: badDate) }
+  }
+}
+
+@Suite struct CSVChunkTests {
+  @Test func chunkedParsingMatchesAndReportsTheRightLine() throws {
+    var text = "timestamp,open,high,low,close,volume\n"
+    for i in 0..<2000 { text += "\(1_600_000_000 + i * 60),\(i),\(i + 1),\(i),\(i),\(i * 10)\n" }
+    var small = CSVReadOptions.ohlcv
+    small.chunkBytes = 4096  // several chunks on a small file
+    let whole = try CSVReader.readFrame(text: text, name: "t.csv", options: .ohlcv)
+    let chunked = try CSVReader.readFrame(text: text, name: "t.csv", options: small)
+    #expect(whole == chunked && whole.rowCount == 2000)
+    // An error late in the file names its own line, not a chunk-relative one.
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    lines[1700] = "1600102000,1,2,oops,1,1"
+    lines[1900] = "1600114000,1,2,3"
+    do {
+      _ = try CSVReader.readFrame(text: lines.joined(separator: "\n"), name: "t.csv", options: small)
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.location == CSVLocation(file: "t.csv", line: 1701, column: 4, columnName: "low"))
+    }
   }
 }
