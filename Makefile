@@ -1,0 +1,49 @@
+# Kairos: the README's two commands (`make run`, `make test`) plus `make bench`.
+# Every target installs what is missing first, so a fresh machine needs nothing else.
+
+SWIFT        ?= swift
+APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+KAIROS       := .build/release/kairos
+SAMPLE       := Sources/KairosIO/SampleData
+RUN_DIR      := .build/make-run
+BENCH_DATA   := Benchmarks/data/SYN1.csv
+PEER_VENV    := Benchmarks/peers/.venv
+
+.PHONY: setup build run test bench clean
+
+## setup: install the Debian packages Kairos links against, if any is missing.
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+## build: the release binary .build/release/kairos.
+build: setup
+	$(SWIFT) build -c release --product kairos
+
+## run: the main job on the bundled AAPL data: quality report, adjustment, resampling.
+run: build
+	@mkdir -p $(RUN_DIR)
+	$(KAIROS) data check $(SAMPLE)/aapl_daily_unadjusted.csv $(SAMPLE)/aapl_corporate_actions.csv
+	$(KAIROS) data adjust $(SAMPLE)/aapl_daily_unadjusted.csv --actions $(SAMPLE)/aapl_corporate_actions.csv --out $(RUN_DIR)/aapl_adjusted.csv
+	$(KAIROS) data resample $(RUN_DIR)/aapl_adjusted.csv --every 1w --out $(RUN_DIR)/aapl_weekly.csv
+	$(KAIROS) data check $(RUN_DIR)/aapl_adjusted.csv $(RUN_DIR)/aapl_weekly.csv
+	@echo "outputs in $(RUN_DIR)/"
+
+## test: build and run every test (debug build, small data).
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## bench: release benchmarks side by side with the Python peers, as ratios.
+bench: build
+	cd Benchmarks && $(SWIFT) build -c release
+	@[ -f $(BENCH_DATA) ] || $(KAIROS) data generate --bars 1000000 --interval 1m --seed 1 --out Benchmarks/data
+	@[ -x $(PEER_VENV)/bin/python ] || (python3 -m venv $(PEER_VENV) && $(PEER_VENV)/bin/pip install -q -r Benchmarks/peers/requirements.txt)
+	Benchmarks/run
+
+clean:
+	rm -rf .build Benchmarks/.build Benchmarks/data Benchmarks/results
