@@ -45,7 +45,7 @@ let package = Package(
     .testTarget(name: "KairosCoreTests", dependencies: ["KairosCore", "KairosTestSupport"]),
     .testTarget(name: "KairosFrameTests", dependencies: ["KairosFrame", "KairosTestSupport"]),
     .testTarget(name: "KairosLinalgTests", dependencies: ["KairosLinalg", "KairosTestSupport"]),
-    .testTarget(name: "KairosIOTests", dependencies: ["KairosIO", "KairosTestSupport"]),
+    .testTarget(name: "KairosIOTests", dependencies: ["Kairos", "KairosIO", "KairosTestSupport"]),
     .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

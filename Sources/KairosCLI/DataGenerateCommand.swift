@@ -35,6 +35,9 @@ struct DataGenerateCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The directory to write into (created if missing).", valueName: "dir"))
   var out: String
 
+  @Flag(help: "No progress bar on standard error.")
+  var quiet = false
+
   func validate() throws {
     guard bars >= 1 else { throw ValidationError("--bars must be at least 1, was \(bars)") }
     guard assets >= 1 && assets <= 100_000 else { throw ValidationError("--assets must be in 1...100000, was \(assets)") }
@@ -48,10 +51,14 @@ struct DataGenerateCommand: ParsableCommand {
     let market = SyntheticMarket(
       seed: seed, bars: bars, assets: assets, interval: try BarInterval(parsing: interval),
       start: UTCCalendar.parseTimestamp(start)!)
-    for (name, frame) in market.generate() {
+    let generated = market.generate()
+    let progress = ProgressReporter(total: generated.count, label: "writing", quiet: quiet || generated.count < 4)
+    for (name, frame) in generated {
       let path = URL(fileURLWithPath: out).appendingPathComponent("\(name).csv").path
       try CSVWriter.write(frame, to: path)
       print(path)
+      progress.advance()
     }
+    progress.finish()
   }
 }
