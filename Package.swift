@@ -11,10 +11,13 @@ let package = Package(
     .library(name: "KairosFrame", targets: ["KairosFrame"]),
     .library(name: "KairosLinalg", targets: ["KairosLinalg"]),
     .library(name: "KairosIO", targets: ["KairosIO"]),
+    .library(name: "KairosFeatures", targets: ["KairosFeatures"]),
+    .library(name: "KairosModels", targets: ["KairosModels"]),
     .executable(name: "kairos", targets: ["KairosCLI"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
   ],
   targets: [
     // MARK: - C system libraries (Debian: apt-get install libopenblas-dev liblapacke-dev)
@@ -33,7 +36,10 @@ let package = Package(
       name: "KairosIO", dependencies: ["KairosCore", "KairosFrame"],
       exclude: ["SampleData/README.md"],
       resources: [.copy("SampleData")]),
-    .target(name: "Kairos", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosIO"]),
+    .target(name: "KairosFeatures", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "Yams"]),
+    .target(name: "KairosModels", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosFeatures"]),
+    .target(name: "Kairos", dependencies: [
+      "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels"]),
 
     // MARK: - Executables
     .executableTarget(
@@ -46,6 +52,12 @@ let package = Package(
     .testTarget(name: "KairosFrameTests", dependencies: ["KairosFrame", "KairosTestSupport"]),
     .testTarget(name: "KairosLinalgTests", dependencies: ["KairosLinalg", "KairosTestSupport"]),
     .testTarget(name: "KairosIOTests", dependencies: ["Kairos", "KairosIO", "KairosTestSupport"]),
+    .testTarget(
+      name: "KairosFeaturesTests", dependencies: ["KairosFeatures", "KairosIO", "KairosTestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "KairosModelsTests", dependencies: ["KairosModels", "KairosIO", "KairosTestSupport"],
+      resources: [.copy("Fixtures")]),
     .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -2,3 +2,5 @@
 @_exported import KairosFrame
 @_exported import KairosLinalg
 @_exported import KairosIO
+@_exported import KairosFeatures
+@_exported import KairosModels

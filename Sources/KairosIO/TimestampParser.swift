@@ -74,7 +74,7 @@ enum TimestampParser {
     guard b[p] == UInt8(ascii: "+") || b[p] == UInt8(ascii: "-") else { return nil }
     let sign: Int64 = b[p] == UInt8(ascii: "+") ? 1 : -1
     p += 1
-    guard let offsetHours = number(b, p, 2), offsetHours < 24 else { return nil }
+    guard p + 2 <= stop, let offsetHours = number(b, p, 2), offsetHours < 24 else { return nil }
     p += 2
     if p < stop && b[p] == UInt8(ascii: ":") { p += 1 }
     guard p + 2 == stop, let offsetMinutes = number(b, p, 2), offsetMinutes < 60 else { return nil }
