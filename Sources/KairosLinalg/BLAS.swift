@@ -92,3 +92,28 @@ public enum BLAS {
     cblas_daxpy(Int32(x.count), alpha, x, 1, &y, 1)
   }
 }
+
+extension BLAS {
+  /// Pointer-level BLAS for hot loops that reuse their own buffers (blocked accumulation in the
+  /// model fits). Column-major; the caller guarantees the sizes. Prefer the `Matrix` API elsewhere.
+  public enum Unsafe {
+    /// `C ← alpha · AᵀA + beta · C` on the upper triangle of the `n × n` matrix `C`, for the
+    /// `k × n` matrix `A` (`dsyrk`, upper, transposed).
+    @inlinable
+    public static func syrkTransposed(
+      n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int, beta: Double,
+      c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+      cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
+    }
+
+    /// `y ← alpha · op(A)·x + beta · y` for the `m × n` matrix `A` (`dgemv`).
+    @inlinable
+    public static func gemv(
+      transpose: Transpose, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+      x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>
+    ) {
+      cblas_dgemv(CblasColMajor, transpose._cblas, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
+  }
+}

@@ -40,6 +40,45 @@ public enum LAPACK {
     return x
   }
 
+  /// Solves `A·X = B` for a symmetric positive-definite `A` by Cholesky (`dpotrf` + `dpotrs`),
+  /// refusing a numerically singular `A`: LAPACK's estimate of the reciprocal condition number
+  /// (`dpocon`, 1-norm) must be at least `minimumReciprocalCondition` (default `n·ε`), else
+  /// `.singular`. Rounding can make an exactly singular Gram matrix (collinear columns)
+  /// factor without error; this catches it.
+  public static func solvePositiveDefinite(
+    _ a: Matrix, _ b: Matrix, minimumReciprocalCondition: Double
+  ) throws(LinalgError) -> (solution: Matrix, reciprocalCondition: Double) {
+    try requireSquare(a, "dpotrf")
+    guard b.rows == a.rows else { throw .shapeMismatch(expected: "B with \(a.rows) rows", found: "\(b.rows) rows") }
+    try requireFinite(a, "dpotrf"); try requireFinite(b, "dpotrs")
+    let n = a.rows
+    if n == 0 || b.columns == 0 { return (b, 1) }
+    var norm = 0.0  // 1-norm: the largest absolute column sum
+    for j in 0..<n {
+      var sum = 0.0
+      for i in 0..<n { sum += Swift.abs(a[i, j]) }
+      norm = Swift.max(norm, sum)
+    }
+    var factor = a, x = b
+    let info = factor.withUnsafeMutableBufferPointer { p in
+      LAPACKE_dpotrf(LAPACK_COL_MAJOR, lower, Int32(n), p.baseAddress, Int32(n))
+    }
+    try check(info, "dpotrf") { .notPositiveDefinite(leadingMinor: Int($0)) }
+    var rcond = 0.0
+    let conditionInfo = factor.withUnsafeMutableBufferPointer { p in
+      LAPACKE_dpocon(LAPACK_COL_MAJOR, lower, Int32(n), p.baseAddress, Int32(n), norm, &rcond)
+    }
+    try check(conditionInfo, "dpocon") { _ in .singular }
+    if rcond < minimumReciprocalCondition { throw .singular }
+    let solveInfo = factor.withUnsafeMutableBufferPointer { pa in
+      x.withUnsafeMutableBufferPointer { pb in
+        LAPACKE_dpotrs(LAPACK_COL_MAJOR, lower, Int32(n), Int32(b.columns), pa.baseAddress, Int32(n), pb.baseAddress, Int32(n))
+      }
+    }
+    try check(solveInfo, "dpotrs") { _ in .singular }
+    return (x, rcond)
+  }
+
   /// Least squares `min ‖A·X − B‖` for a full-rank `A` by QR (`dgels`); for `rows < columns`
   /// the minimum-norm solution of the underdetermined system. Returns `columns × B.columns`.
   /// - Throws: `.singular` when `A` is rank deficient (use `minimumNormLeastSquares`).
