@@ -17,11 +17,14 @@ struct KairosCommand: ParsableCommand {
         kairos data generate --bars 2520 --assets 3 --seed 7 --out data/
         kairos data resample minutes.csv --every 1d --out daily.csv
         kairos data adjust aapl.csv --actions actions.csv --out aapl_adjusted.csv
+        kairos features aapl.csv --spec features.yaml --out aapl_features.csv
+        kairos train --features-csv aapl_features.csv --label target --model logistic --l2 1 --out model.json
+        kairos predict --model model.json --features-csv aapl_features.csv --out predictions.csv
 
       Exit codes: 0 success, 1 a user or data error, 2 bad usage.
       """,
     version: KairosVersion.current,
-    subcommands: [DataCommand.self])
+    subcommands: [DataCommand.self, FeaturesCommand.self, TrainCommand.self, PredictCommand.self])
 
   static func main() {
     var command: ParsableCommand

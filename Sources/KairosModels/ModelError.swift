@@ -7,6 +7,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
   case negativePenalty(Double)
   case nonBinaryLabels(row: Int, value: Double)
   case nonFinite(row: Int, column: String)
+  /// A feature table row with a missing value (the CLI's --drop-nan leaves such rows out).
+  case missingValue(row: Int, timestamp: String, column: String)
   case shapeMismatch(String)
   /// Unpenalized logistic regression on classes a hyperplane separates: no finite optimum.
   case separable
@@ -26,6 +28,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
       return "logistic regression needs labels 0 or 1; row \(row + 1) has \(value)"
     case let .nonFinite(row, column):
       return "row \(row + 1) has NaN or infinity in '\(column)'; drop such rows (--drop-nan) or fill them"
+    case let .missingValue(row, timestamp, column):
+      return "data row \(row + 1) (\(timestamp)) has NaN or infinity in '\(column)'; use --drop-nan to leave such rows out, or fill them"
     case let .shapeMismatch(what): return "shape mismatch: \(what)"
     case .separable:
       return "the classes are perfectly separable, so unpenalized logistic regression has no finite solution; use an L2 penalty > 0"

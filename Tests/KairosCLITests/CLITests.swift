@@ -123,3 +123,59 @@ struct Run {
     #expect(resample.read.sort && resample.read.dedupe == .keepLast && resample.every == "1h")
   }
 }
+
+@Suite struct ModelCLITests {
+  let aapl = TestPaths.sample("aapl_daily_unadjusted.csv")
+  let spec = """
+    features:
+      - kind: log_returns
+      - kind: rsi
+      - kind: zscore
+        window: 20
+    target: next_return_sign
+    """
+
+  @Test func featuresTrainPredictEndToEnd() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let specPath = directory.appendingPathComponent("spec.yaml").path
+    try spec.write(toFile: specPath, atomically: true, encoding: .utf8)
+    let features = directory.appendingPathComponent("features.csv").path
+    let run = try Run(["features", aapl, "--spec", specPath, "--out", features])
+    #expect(run.status == 0 && run.stderr.contains("3 features and the target on 3251 of 3270 rows"))
+    let header = try String(contentsOfFile: features, encoding: .utf8).split(separator: "\n")[0]
+    #expect(header == "timestamp,log_returns_1,rsi_14,zscore_20,target")
+
+    let model = directory.appendingPathComponent("model.json").path
+    let train = try Run(["train", "--features-csv", features, "--label", "target", "--model", "logistic", "--l2", "0.5,5", "--standardize", "--out", model])
+    #expect(train.status == 0 && train.stderr.contains("left out 1 row without a label"))
+    let fitted = directory.appendingPathComponent("model.l2-0.5.json").path
+    #expect(FileManager.default.fileExists(atPath: fitted) && FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.l2-5.json").path))
+
+    let predictions = directory.appendingPathComponent("predictions.csv").path
+    let predict = try Run(["predict", "--model", fitted, "--features-csv", features, "--out", predictions])
+    #expect(predict.status == 0)
+    let lines = try String(contentsOfFile: predictions, encoding: .utf8).split(separator: "\n")
+    #expect(lines[0] == "timestamp,prediction,probability" && lines.count == 3252)
+  }
+
+  @Test func trainRejectsBadInputWithClearMessages() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let table = directory.appendingPathComponent("t.csv").path
+    try "timestamp,a,b,y\n2020-01-01,1,5,0\n2020-01-02,NaN,5,1\n2020-01-03,3,5,2\n2020-01-04,4,5,1\n2020-01-05,2,5,0\n".write(toFile: table, atomically: true, encoding: .utf8)
+    let out = directory.appendingPathComponent("m.json").path
+    let missing = try Run(["train", "--features-csv", table, "--label", "z", "--model", "ridge", "--out", out])
+    #expect(missing.status == 1 && missing.stderr.contains("needs column 'z'"))
+    let nan = try Run(["train", "--features-csv", table, "--label", "y", "--model", "ridge", "--out", out])
+    #expect(nan.status == 1 && nan.stderr.contains("data row 2 (2020-01-02) has NaN or infinity in 'a'; use --drop-nan"))
+    let labels = try Run(["train", "--features-csv", table, "--label", "y", "--model", "logistic", "--drop-nan", "--out", out])
+    #expect(labels.status == 1 && labels.stderr.contains("needs labels 0 or 1"))
+    let negative = try Run(["train", "--features-csv", table, "--label", "y", "--model", "ridge", "--l2=-1", "--out", out])
+    #expect(negative.status == 2 && negative.stderr.contains("--l2 must be >= 0, was -1"))
+    let ridge = try Run(["train", "--features-csv", table, "--label", "y", "--model", "ridge", "--drop-nan", "--out", out])
+    #expect(ridge.status == 0 && ridge.stderr.contains("constant column (no information): b") && ridge.stderr.contains("left out 1 row with NaN features"))
+    let few = try Run(["train", "--features-csv", table, "--label", "y", "--model", "ridge", "--features", "a,b", "--drop-nan", "--l2", "1", "--out", out])
+    #expect(few.status == 0)
+    let wrongModel = try Run(["predict", "--model", out, "--features-csv", TestPaths.writeTemporary("timestamp,q\n2020-01-01,1\n"), "--out", "-"])
+    #expect(wrongModel.status == 1 && wrongModel.stderr.contains("the model expects features a,b"))
+  }
+}

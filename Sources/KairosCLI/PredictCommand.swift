@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Kairos
+
+/// `kairos predict --model MODEL.json --features-csv FILE --out PREDICTIONS.csv`.
+struct PredictCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "predict",
+    abstract: "Apply a model file to a feature table.",
+    discussion: """
+      Writes timestamp, prediction (ridge: the value; logistic: the class, 1 when the
+      probability is above 0.5) and, for logistic models, probability. A row with a NaN feature
+      gets NaN predictions (it is kept, and counted on stderr).
+
+      Examples:
+        kairos predict --model model.json --features-csv aapl_features.csv --out predictions.csv
+      """)
+
+  @Option(help: ArgumentHelp("The model file (from kairos train).", valueName: "path"))
+  var model: String
+
+  @Option(name: .customLong("features-csv"), help: ArgumentHelp("The feature table (CSV with a time column).", valueName: "path"))
+  var featuresCSV: String
+
+  @Option(help: ArgumentHelp("Where to write the predictions (- for standard output).", valueName: "path"))
+  var out: String
+
+  func run() throws {
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: model)) } catch {
+      throw ModelError.unreadableModel(file: model, reason: FileManager.default.fileExists(atPath: model) ? "\(error.localizedDescription)" : "no such file")
+    }
+    let fitted = try LinearModel.decode(data, name: model)
+    let table = try CSVReader.readFrame(path: featuresCSV)
+    let missing = fitted.features.filter { !table.hasColumn($0) }
+    guard missing.isEmpty else { throw ModelError.featureMismatch(expected: fitted.features, found: table.columnNames) }
+    let complete = (0..<table.rowCount).filter { i in fitted.features.allSatisfy { table[$0]![i].isFinite } }
+    let set = try FeatureSet(frame: table.rows(at: complete), features: fitted.features)
+    let predictions = try fitted.predict(set.matrix)
+    let probabilities = fitted.kind == .logistic ? try fitted.predictProbabilities(set.matrix) : nil
+    var prediction = [Double](repeating: .nan, count: table.rowCount), probability = prediction
+    for (k, i) in complete.enumerated() {
+      prediction[i] = predictions[k]
+      if let probabilities { probability[i] = probabilities[k] }
+    }
+    var output = Frame(index: table.index)
+    try output.setColumn("prediction", Column(prediction))
+    if fitted.kind == .logistic { try output.setColumn("probability", Column(probability)) }
+    try writeFrame(output, to: out)
+    let incomplete = table.rowCount - complete.count
+    if out != "-" {
+      note("predicted \(complete.count) rows with a \(fitted.kind.rawValue) model\(incomplete > 0 ? "; \(incomplete) rows with NaN features got NaN" : "") → \(out)")
+    }
+  }
+}

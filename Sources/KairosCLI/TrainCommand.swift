@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import Kairos
+
+extension ModelKind: ExpressibleByArgument {}
+
+/// `kairos train --features-csv FILE --label COLUMN --model ridge|logistic --l2 λ[,λ...] --out MODEL.json`.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Fit ridge or logistic regression on a feature table, for one penalty or a list.",
+    discussion: """
+      Any CSV with a time column works (from kairos features, or exported from pandas): the
+      label column is the target, every other column a feature (or those named by --features).
+      Ridge matches scikit-learn Ridge(alpha=λ, solver="cholesky"); logistic matches
+      LogisticRegression(C=1/λ) (objective Σ log-loss + λ/2‖w‖², intercept unpenalized).
+      With several penalties, one model file is written per λ: MODEL.l2-<λ>.json.
+      Rows whose label is NaN (the end of a look-ahead target) are left out and counted.
+
+      Examples:
+        kairos train --features-csv aapl_features.csv --label target --model logistic --l2 1 --out model.json
+        kairos train --features-csv table.csv --label y --model ridge --l2 0.01,0.1,1,10 --standardize --out ridge.json
+      """)
+
+  @Option(name: .customLong("features-csv"), help: ArgumentHelp("The feature table (CSV with a time column).", valueName: "path"))
+  var featuresCSV: String
+
+  @Option(help: ArgumentHelp("The target column.", valueName: "column"))
+  var label: String
+
+  @Option(help: "The model family: ridge or logistic.")
+  var model: ModelKind
+
+  @Option(help: ArgumentHelp("The L2 penalty λ, or a comma-separated list.", valueName: "λ[,λ…]"))
+  var l2: String = "1"
+
+  @Option(help: ArgumentHelp("Only these feature columns (comma-separated); default: all but the label.", valueName: "names"))
+  var features: String?
+
+  @Flag(help: "Standardize the features on the training rows (the penalty then applies to standardized coefficients).")
+  var standardize = false
+
+  @Flag(help: "Leave out rows with NaN in a feature instead of failing.")
+  var dropNan = false
+
+  @Option(help: "Threads for fitting several penalties (default: all cores).")
+  var threads: Int = BatchTrainer.defaultThreadCount
+
+  @Option(help: ArgumentHelp("The model file to write (JSON).", valueName: "path"))
+  var out: String
+
+  func penalties() throws -> [Double] {
+    let values = l2.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { throw ValidationError("--l2 expects numbers such as 1 or 0.1,1,10; was '\(l2)'") }
+    let list = values.map { $0! }
+    if let bad = list.first(where: { !($0 >= 0 && $0.isFinite) }) { throw ValidationError("--l2 must be >= 0, was \(bad)") }
+    return list
+  }
+
+  func validate() throws {
+    _ = try penalties()
+    guard threads >= 1 else { throw ValidationError("--threads must be at least 1, was \(threads)") }
+  }
+
+  func run() throws {
+    let table = try CSVReader.readFrame(path: featuresCSV)
+    guard table.hasColumn(label) else {
+      throw FeatureError.missingColumn(name: label, feature: "--label", available: table.columnNames)
+    }
+    let names = try features.map { list in
+      let chosen = list.split(separator: ",").map { ColumnNames.normalize(String($0)) }
+      for name in chosen where !table.hasColumn(name) { throw FeatureError.missingColumn(name: name, feature: "--features", available: table.columnNames) }
+      return chosen
+    } ?? table.columnNames.filter { $0 != label }
+    guard !names.isEmpty else { throw ValidationError("no feature columns: the table has only '\(label)'") }
+    let labels = try table.column(label)
+    // Rows without a label are the end of a look-ahead target: leave them out, say how many.
+    var rows = (0..<table.rowCount).filter { !labels[$0].isNaN }
+    let unlabeled = table.rowCount - rows.count
+    let bad = rows.first { i in names.contains { table[$0]![i].isNaN || table[$0]![i].isInfinite } }
+    if let bad {
+      if !dropNan {
+        let column = names.first { table[$0]![bad].isNaN || table[$0]![bad].isInfinite }!
+        let stamp = UTCCalendar.iso8601(table.index[bad], dateOnly: table.index.isDateOnly)
+        throw ModelError.missingValue(row: bad, timestamp: stamp, column: column)
+      }
+      rows = rows.filter { i in names.allSatisfy { table[$0]![i].isFinite } }
+    }
+    let dropped = table.rowCount - unlabeled - rows.count
+    let set = try FeatureSet(frame: table.rows(at: rows), features: names, target: label)
+    let constant = names.enumerated().filter { j, _ in
+      let c = set.matrix.column(j)
+      return c.allSatisfy { $0 == c.first }
+    }.map(\.element)
+    if unlabeled > 0 { note("left out \(unlabeled) row\(unlabeled == 1 ? "" : "s") without a label") }
+    if dropped > 0 { note("left out \(dropped) row\(dropped == 1 ? "" : "s") with NaN features (--drop-nan)") }
+    if !constant.isEmpty { note("constant column\(constant.count == 1 ? "" : "s") (no information): \(constant.joined(separator: ", "))") }
+
+    let penalties = try penalties()
+    let tasks = penalties.map { TrainingTask(kind: model, set: set, l2: $0, standardize: standardize) }
+    let results = BatchTrainer.fit(tasks, threads: threads)
+    note("λ".padding(toLength: 12, withPad: " ", startingAt: 0) + (model == .ridge ? "R² (in sample)" : "log-loss   accuracy (in sample)") + "   file")
+    for (l2, result) in zip(penalties, results) {
+      let fitted = try result.get()
+      let path = penalties.count == 1 ? out : Self.path(out, l2: l2)
+      try AtomicFile.write(Array(try fitted.jsonData()) + [0x0A], to: path)
+      note(CSVWriter.format(l2).padding(toLength: 12, withPad: " ", startingAt: 0) + (try Self.summary(fitted, set)) + "   \(path)")
+    }
+  }
+
+  static func path(_ out: String, l2: Double) -> String {
+    let url = URL(fileURLWithPath: out)
+    let base = url.deletingPathExtension().lastPathComponent, ext = url.pathExtension.isEmpty ? "json" : url.pathExtension
+    return url.deletingLastPathComponent().appendingPathComponent("\(base).l2-\(CSVWriter.format(l2)).\(ext)").path
+  }
+
+  static func summary(_ model: LinearModel, _ set: FeatureSet) throws -> String {
+    let y = set.target!
+    if model.kind == .ridge {
+      let prediction = try model.predict(set.matrix)
+      let mean = y.reduce(0, +) / Double(y.count)
+      let residual = zip(y, prediction).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+      let total = y.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
+      return String(format: "%.6f", 1 - residual / total)
+    }
+    let p = try model.predictProbabilities(set.matrix)
+    var loss = 0.0, correct = 0
+    for (label, probability) in zip(y, p) {
+      loss -= label == 1 ? log(max(probability, 1e-300)) : log(max(1 - probability, 1e-300))
+      if (probability > 0.5 ? 1.0 : 0.0) == label { correct += 1 }
+    }
+    return String(format: "%.6f   %.4f", loss / Double(y.count), Double(correct) / Double(y.count))
+  }
+}
