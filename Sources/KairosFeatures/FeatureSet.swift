@@ -14,6 +14,17 @@ public struct FeatureSet: Sendable {
 
   public var rowCount: Int { matrix.rows }
 
+  /// A feature set from parts already in matrix form (`timestamps.count == matrix.rows`).
+  public init(names: [String], timestamps: [Int64], matrix: Matrix, target: [Double]?) {
+    precondition(names.count == matrix.columns && timestamps.count == matrix.rows && (target?.count ?? matrix.rows) == matrix.rows,
+                 "names, timestamps and target must match the matrix shape")
+    self.names = names
+    self.timestamps = timestamps
+    self.matrix = matrix
+    self.target = target
+    self.droppedRows = 0
+  }
+
   /// Gathers `features` (and `target`, if given) from `frame`, keeping only rows where every
   /// one of them is a number.
   /// - Throws: `FeatureError.missingColumn` for an absent column.

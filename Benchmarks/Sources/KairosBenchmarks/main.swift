@@ -4,6 +4,15 @@
 //   KairosBenchmarks csv_read FILE [REPEATS]      read an OHLCV CSV into a Frame
 //   KairosBenchmarks resample_1d FILE [REPEATS]   resample minute bars to days (file read untimed)
 //   KairosBenchmarks csv_write FILE [REPEATS]     write the frame read from FILE as CSV
+//   KairosBenchmarks memory_bandwidth             copy 512 MB: the machine's memory bandwidth
+//   KairosBenchmarks features_all FILE SPEC       every feature kind on FILE's bars, one thread
+//   KairosBenchmarks sma_300 FILE                 300 SMA windows (2…301), streamed in time blocks
+//   KairosBenchmarks sma_300_materialized FILE    the same, every column materialized
+//   KairosBenchmarks make_design DIR              write the 1,000,000 × 32 regression design (binary)
+//   KairosBenchmarks ridge DIR                    ridge λ=1 on the design, both cores
+//   KairosBenchmarks ridge_path_100 DIR           100 penalties from one eigendecomposition
+//   KairosBenchmarks logistic DIR                 logistic λ=1 (Newton), both cores
+//   KairosBenchmarks ridge_batch_256 DIR          256 ridge fits of 5,000 × 32, both cores
 //
 // Each prints one JSON line: case, seconds (median of the repeats), min_seconds, throughput
 // (rows per second), bytes_per_second where it applies, peak_rss_mb, and a checksum that the
@@ -58,6 +67,22 @@ func checksum(_ frame: Frame) throws -> Double {
   return sum.value
 }
 
+/// The sum of the non-NaN values, with eight independent accumulators (so the adds pipeline
+/// and vectorize instead of waiting on one another): the cheap consumer of the SMA benchmark.
+func finiteSum(_ x: UnsafeBufferPointer<Double>) -> Double {
+  var acc = SIMD8<Double>()
+  var k = 0
+  while k + 8 <= x.count {
+    var v = SIMD8<Double>(UnsafeBufferPointer(rebasing: x[k..<(k + 8)]))
+    v.replace(with: 0, where: v .!= v)
+    acc += v
+    k += 8
+  }
+  var sum = acc.sum()
+  while k < x.count { if !x[k].isNaN { sum += x[k] }; k += 1 }
+  return sum
+}
+
 func fileSize(_ path: String) -> Double {
   ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.doubleValue ?? .nan
 }
@@ -68,7 +93,7 @@ guard arguments.count >= 2 else {
   exit(2)
 }
 let benchCase = arguments[1]
-let repeats = arguments.count >= 4 ? Int(arguments[3]) ?? 5 : 5
+let repeats = Int(ProcessInfo.processInfo.environment["KAIROS_BENCH_REPEATS"] ?? "") ?? 5
 
 do {
   switch benchCase {
@@ -86,7 +111,7 @@ do {
     let path = arguments[2]
     let frame = try CSVReader.readOHLCV(path: path)
     let interval = try BarInterval(parsing: "1d")
-    let (median, best, daily) = try measure(repeats) { frame.resampled(to: interval) }
+    let (median, best, daily) = measure(repeats) { frame.resampled(to: interval) }
     emit([("case", "resample_1d"), ("impl", "kairos"), ("rows", frame.rowCount), ("bars", daily.rowCount), ("seconds", median),
           ("min_seconds", best), ("throughput", Double(frame.rowCount) / median),
           ("peak_rss_mb", peakRSSMegabytes()), ("checksum", try checksum(daily))])
@@ -99,6 +124,102 @@ do {
     try? FileManager.default.removeItem(atPath: out)
     emit([("case", "csv_write"), ("impl", "kairos"), ("rows", frame.rowCount), ("seconds", median), ("min_seconds", best),
           ("throughput", Double(frame.rowCount) / median), ("peak_rss_mb", peakRSSMegabytes()), ("checksum", try checksum(back))])
+  case "memory_bandwidth":
+    let n = 64 << 20  // 512 MB of doubles
+    let source = [Double](repeating: 1.5, count: n)
+    var target = [Double](repeating: 0, count: n)
+    let (median, best, _) = measure(repeats) {
+      target.withUnsafeMutableBufferPointer { t in source.withUnsafeBufferPointer { s in t.baseAddress!.update(from: s.baseAddress!, count: n) } }
+    }
+    emit([("case", "memory_bandwidth"), ("impl", "kairos"), ("seconds", median), ("min_seconds", best),
+          ("bytes_per_second", Double(2 * 8 * n) / best), ("throughput", Double(2 * 8 * n) / best),
+          ("peak_rss_mb", peakRSSMegabytes()), ("checksum", target[n - 1])])
+  case "features_all":
+    let frame = try CSVReader.readOHLCV(path: arguments[2])
+    let spec = try FeatureSpec.load(path: arguments[3])
+    BLASConfiguration.setThreadCount(1)
+    let (median, best, features) = try measure(repeats) { try spec.compute(on: frame) }
+    var sum = KahanSum()
+    for (_, column) in features.columns { for v in column where !v.isNaN { sum.add(v) } }
+    let inputBytes = Double(frame.rowCount * 5 * 8), outputBytes = Double(features.rowCount * features.columnNames.count * 8)
+    emit([("case", "features_all"), ("impl", "kairos"), ("rows", frame.rowCount), ("features", features.columnNames.count),
+          ("seconds", median), ("min_seconds", best), ("throughput", Double(frame.rowCount) / median),
+          ("bytes_per_second", (inputBytes + outputBytes) / median), ("peak_rss_mb", peakRSSMegabytes()), ("checksum", sum.value)])
+  case "features_profile":
+    let frame = try CSVReader.readOHLCV(path: arguments[2])
+    let spec = try FeatureSpec.load(path: arguments[3])
+    for (k, feature) in spec.features.enumerated() {
+      let (median, _, _) = try measure(repeats) { try feature.compute(on: frame, index: k) }
+      print("\(feature.kind)\t\(feature.window ?? feature.periods ?? 0)\t\(String(format: "%.1f", median * 1000)) ms")
+    }
+  case "sma_300", "sma_300_materialized":
+    let close = try CSVReader.readOHLCV(path: arguments[2]).column("close")
+    let windows = Array(2...301)
+    let materialize = benchCase == "sma_300_materialized"
+    let (median, best, total) = measure(repeats) { () -> Double in
+      let bank = MovingAverageBank(close)
+      var sum = 0.0
+      if materialize {
+        for column in bank.movingAverages(windows: windows) { sum += column.withUnsafeBufferPointer(finiteSum) }
+        return sum
+      }
+      // Time blocks × all windows: the block of values stays in cache (the sweep's access pattern).
+      let block = 4096
+      var buffer = [Double](repeating: 0, count: block)
+      var start = 0
+      while start < bank.count {
+        let rows = start..<min(bank.count, start + block)
+        for w in windows {
+          buffer.withUnsafeMutableBufferPointer { out in
+            bank.fill(window: w, rows: rows, into: out)
+            sum += finiteSum(UnsafeBufferPointer(rebasing: out[0..<rows.count]))
+          }
+        }
+        start += block
+      }
+      return sum
+    }
+    emit([("case", "sma_300"), ("impl", materialize ? "kairos-materialized" : "kairos"), ("rows", close.count), ("windows", windows.count),
+          ("seconds", median), ("min_seconds", best), ("throughput", Double(close.count * windows.count) / median),
+          ("peak_rss_mb", peakRSSMegabytes()), ("checksum", total)])
+  case "make_design":
+    try Design.write(to: arguments[2])
+    print("{\"case\": \"make_design\", \"rows\": \(Design.rows), \"columns\": \(Design.columns)}")
+  case "ridge":
+    let design = try Design.read(from: arguments[2])
+    let (median, best, fit) = try measure(repeats) { try RidgeRegression(l2: 1, threads: 2).fit(design.x, design.y) }
+    emit([("case", "ridge"), ("impl", "kairos"), ("rows", Design.rows), ("seconds", median), ("min_seconds", best),
+          ("throughput", Double(Design.rows) / median), ("peak_rss_mb", peakRSSMegabytes()),
+          ("checksum", fit.coefficients.reduce(fit.intercept, +))])
+  case "ridge_path_100":
+    let design = try Design.read(from: arguments[2])
+    let penalties = (0..<100).map { pow(10, -3 + 6 * Double($0) / 99) }
+    let (median, best, path) = try measure(repeats) { try RidgePath(design.x, design.y, penalties: penalties, threads: 2) }
+    let atOne = try RidgeRegression(l2: penalties[50], threads: 2).fit(design.x, design.y)
+    let agreement = zip(path.fits[50].coefficients, atOne.coefficients).map { abs($0 - $1) }.max()!
+    emit([("case", "ridge_path_100"), ("impl", "kairos"), ("rows", Design.rows), ("penalties", 100), ("seconds", median),
+          ("min_seconds", best), ("throughput", 100 / median), ("peak_rss_mb", peakRSSMegabytes()),
+          ("max_difference_vs_single_fit", agreement), ("checksum", path.fits.map { $0.coefficients.reduce(0, +) }.reduce(0, +))])
+  case "logistic":
+    let design = try Design.read(from: arguments[2])
+    let (median, best, fit) = try measure(repeats) { try LogisticRegression(l2: 1, tolerance: 1e-10, threads: 2).fit(design.x, design.labels) }
+    emit([("case", "logistic"), ("impl", "kairos"), ("rows", Design.rows), ("seconds", median), ("min_seconds", best),
+          ("throughput", Double(Design.rows) / median), ("peak_rss_mb", peakRSSMegabytes()), ("iterations", fit.iterations),
+          ("objective", fit.objective), ("checksum", fit.coefficients.reduce(fit.intercept, +))])
+  case "ridge_batch_256":
+    let design = try Design.read(from: arguments[2])
+    let tasks = (0..<256).map { k -> TrainingTask in
+      let rows = Design.batchRows(k)
+      var values = [Double](repeating: 0, count: rows.count * Design.columns)
+      for j in 0..<Design.columns { for (r, i) in rows.enumerated() { values[r + j * rows.count] = design.x[i, j] } }
+      let set = FeatureSet(names: (0..<Design.columns).map { "x\($0)" }, timestamps: rows.map { Int64($0) * 60_000_000_000 },
+                           matrix: Matrix(rows: rows.count, columns: Design.columns, columnMajor: values), target: rows.map { design.y[$0] })
+      return TrainingTask(kind: .ridge, set: set, l2: 1)
+    }
+    let (median, best, results) = measure(repeats) { BatchTrainer.fit(tasks, threads: 2) }
+    let checksum = try results.map { try $0.get().coefficients.reduce($0.get().intercept, +) }.reduce(0, +)
+    emit([("case", "ridge_batch_256"), ("impl", "kairos"), ("fits", 256), ("seconds", median), ("min_seconds", best),
+          ("throughput", 256 / median), ("peak_rss_mb", peakRSSMegabytes()), ("checksum", checksum)])
   default:
     FileHandle.standardError.write(Data("unknown case \(benchCase)\n".utf8))
     exit(2)

@@ -7,10 +7,16 @@ public enum PriceBars {
   public static func trueRange(high: Column<Double>, low: Column<Double>, close: Column<Double>) -> Column<Double> {
     precondition(high.count == low.count && low.count == close.count, "high, low and close must have equal lengths")
     return Column(unsafeUninitializedCount: close.count) { out in
-      for i in 0..<close.count {
-        if i == 0 { out[i] = .nan; continue }
-        let h = high[i], l = low[i], previous = close[i - 1]
-        out[i] = Swift.max(h - l, Swift.max(Swift.abs(h - previous), Swift.abs(l - previous)))
+      high.withUnsafeBufferPointer { h in
+        low.withUnsafeBufferPointer { l in
+          close.withUnsafeBufferPointer { c in
+            if c.count > 0 { out[0] = .nan }
+            for i in 1..<Swift.max(1, c.count) {
+              let previous = c[i - 1]
+              out[i] = Swift.max(h[i] - l[i], Swift.max(Swift.abs(h[i] - previous), Swift.abs(l[i] - previous)))
+            }
+          }
+        }
       }
     }
   }
@@ -27,9 +33,7 @@ public enum PriceBars {
   /// and lowest low (pandas `high.rolling(w).max()`, `low.rolling(w).min()`), and their midpoint.
   public static func donchianChannel(high: Column<Double>, low: Column<Double>, window: Int) -> (upper: Column<Double>, lower: Column<Double>, middle: Column<Double>) {
     let upper = high.rollingMax(window: window), lower = low.rollingMin(window: window)
-    let middle = Column<Double>(unsafeUninitializedCount: upper.count) { out in
-      for i in 0..<upper.count { out[i] = (upper[i] + lower[i]) / 2 }
-    }
+    let middle = Column<Double>._combine(upper, lower) { ($0 + $1) / 2 }
     return (upper, lower, middle)
   }
 
@@ -42,8 +46,7 @@ public enum PriceBars {
     let rangeSum = trueRange(high: high, low: low, close: close).rollingSum(window: window)
     let highest = high.rollingMax(window: window), lowest = low.rollingMin(window: window)
     let scale = 100 / _log10(Double(window))
-    return Column(unsafeUninitializedCount: close.count) { out in
-      for i in 0..<close.count { out[i] = scale * _log10(rangeSum[i] / (highest[i] - lowest[i])) }
-    }
+    let range = Column<Double>._combine(highest, lowest, -)
+    return Column<Double>._combine(rangeSum, range) { scale * _log10($0 / $1) }
   }
 }

@@ -23,6 +23,9 @@ enum _Indicators {
   @inlinable
   static func ewma(_ x: UnsafeBufferPointer<Double>, alpha: Double, into out: UnsafeMutableBufferPointer<Double>) {
     let decay = 1 - alpha
+    // Without a gap the denominator is (1 − α) + α; when that is exactly 1.0 the division
+    // changes no bit and is skipped (it is the recursion's slowest step).
+    let unitDenominator = decay + alpha == 1
     var average = Double.nan
     var oldWeight = 1.0
     for i in 0..<x.count {
@@ -35,7 +38,8 @@ enum _Indicators {
       oldWeight *= decay
       if !v.isNaN {
         if average != v {
-          average = (oldWeight * average + alpha * v) / (oldWeight + alpha)
+          let numerator = oldWeight * average + alpha * v
+          average = unitDenominator && oldWeight == decay ? numerator : numerator / (oldWeight + alpha)
         }
         oldWeight = 1
       }

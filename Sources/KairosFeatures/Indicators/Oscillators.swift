@@ -30,9 +30,9 @@ extension Column where Element == Double {
   public func macd(fast: Int = 12, slow: Int = 26, signal: Int = 9) -> MACDLines {
     precondition(fast >= 1 && slow > fast && signal >= 1, "expected 1 <= fast < slow and signal >= 1")
     let fastEMA = exponentialMovingAverage(span: Double(fast)), slowEMA = exponentialMovingAverage(span: Double(slow))
-    let line = Column(unsafeUninitializedCount: count) { out in for i in 0..<count { out[i] = fastEMA[i] - slowEMA[i] } }
+    let line = Self._combine(fastEMA, slowEMA, -)
     let signalLine = line.exponentialMovingAverage(span: Double(signal))
-    let histogram = Column(unsafeUninitializedCount: count) { out in for i in 0..<count { out[i] = line[i] - signalLine[i] } }
+    let histogram = Self._combine(line, signalLine, -)
     return MACDLines(macd: line, signal: signalLine, histogram: histogram)
   }
 
@@ -46,11 +46,17 @@ extension Column where Element == Double {
     let sampleVariance = rollingVariance(window: window)
     let populationScale = Double(window - 1) / Double(window)
     var percentB = [Double](repeating: .nan, count: count), bandwidth = percentB
-    for i in 0..<count {
-      let sd = (sampleVariance[i] * populationScale).squareRoot()
-      let upper = middle[i] + k * sd, lower = middle[i] - k * sd
-      percentB[i] = (self[i] - lower) / (upper - lower)
-      bandwidth[i] = (upper - lower) / middle[i]
+    withUnsafeBufferPointer { x in
+      middle.withUnsafeBufferPointer { m in
+        sampleVariance.withUnsafeBufferPointer { v in
+          for i in 0..<x.count {
+            let sd = (v[i] * populationScale).squareRoot()
+            let upper = m[i] + k * sd, lower = m[i] - k * sd
+            percentB[i] = (x[i] - lower) / (upper - lower)
+            bandwidth[i] = (upper - lower) / m[i]
+          }
+        }
+      }
     }
     return BollingerFeatures(percentB: Column(percentB), bandwidth: Column(bandwidth))
   }
@@ -59,10 +65,15 @@ extension Column where Element == Double {
   /// from 0 (pure noise) to 1 (a straight line). Rows `0..<window` are `NaN`; a flat window is `0/0 = NaN`.
   public func efficiencyRatio(window: Int = 10) -> Column<Double> {
     precondition(window >= 1, "window must be positive, was \(window)")
-    let path = differenced(1).map { Swift.abs($0) }
-    let pathSum = Column(path).rollingSum(window: window)
+    let path = _map { x, out in
+      if x.count > 0 { out[0] = .nan }
+      for i in 1..<Swift.max(1, x.count) { out[i] = Swift.abs(x[i] - x[i - 1]) }
+    }
+    let pathSum = path.rollingSum(window: window)
     return _map { x, out in
-      for i in 0..<x.count { out[i] = i >= window ? Swift.abs(x[i] - x[i - window]) / pathSum[i] : .nan }
+      pathSum.withUnsafeBufferPointer { s in
+        for i in 0..<x.count { out[i] = i >= window ? Swift.abs(x[i] - x[i - window]) / s[i] : .nan }
+      }
     }
   }
 
@@ -71,10 +82,8 @@ extension Column where Element == Double {
   /// `np.log(s).diff().rolling(w).std() * np.sqrt(P)`. Rows `0..<window` are `NaN`.
   public func realizedVolatility(window: Int = 20, periodsPerYear: Double = 252) -> Column<Double> {
     let scale = periodsPerYear.squareRoot()
-    return logReturns(periods: 1).rollingStandardDeviation(window: window).map { $0 * scale }.column
+    return logReturns(periods: 1).rollingStandardDeviation(window: window)._map { x, out in
+      for i in 0..<x.count { out[i] = x[i] * scale }
+    }
   }
-}
-
-extension Array where Element == Double {
-  @usableFromInline var column: Column<Double> { Column(self) }
 }

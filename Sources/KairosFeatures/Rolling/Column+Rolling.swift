@@ -6,6 +6,16 @@ extension Column where Element == Double {
     Column(unsafeUninitializedCount: count) { out in withUnsafeBufferPointer { x in kernel(x, out) } }
   }
 
+  /// Element-wise combination of two equally long columns, over unsafe buffers (no bounds
+  /// checks in the loop).
+  @inlinable
+  static func _combine(_ a: Column<Double>, _ b: Column<Double>, _ f: (Double, Double) -> Double) -> Column<Double> {
+    precondition(a.count == b.count, "columns must have equal lengths, were \(a.count) and \(b.count)")
+    return Column(unsafeUninitializedCount: a.count) { out in
+      a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in for i in 0..<x.count { out[i] = f(x[i], y[i]) } } }
+    }
+  }
+
   /// Trailing rolling sum. pandas `rolling(window, min_periods=).sum()`.
   /// - Complexity: O(*n*).
   public func rollingSum(window: Int, minPeriods: Int? = nil) -> Column<Double> {

@@ -60,13 +60,19 @@ public struct MovingAverageBank: Sendable {
       _low.withUnsafeBufferPointer { lo in
         _nanCount.withUnsafeBufferPointer { nan in
           let w = Double(window)
+          // Rows before the first full window are NaN; the rest is a branch-free loop over two
+          // contiguous runs of the prefix sums (it vectorizes) unless the series has NaNs.
+          let firstFull = Swift.min(Swift.max(rows.lowerBound, window - 1), rows.upperBound)
           var k = 0
-          for row in rows {
-            let end = row + 1, start = end - window
-            if start < 0 || nan[end] != nan[start] { out[k] = .nan } else {
-              out[k] = ((hi[end] - hi[start]) + (lo[end] - lo[start])) / w
-            }
-            k += 1
+          for _ in rows.lowerBound..<firstFull { out[k] = .nan; k += 1 }
+          let end0 = firstFull + 1, start0 = end0 - window, length = rows.upperBound - firstFull
+          guard length > 0 else { return }
+          let (h1, h0, l1, l0) = (hi.baseAddress! + end0, hi.baseAddress! + start0, lo.baseAddress! + end0, lo.baseAddress! + start0)
+          let o = out.baseAddress! + k
+          for r in 0..<length { o[r] = ((h1[r] - h0[r]) + (l1[r] - l0[r])) / w }
+          if nan[count] != 0 {
+            let n1 = nan.baseAddress! + end0, n0 = nan.baseAddress! + start0
+            for r in 0..<length where n1[r] != n0[r] { o[r] = .nan }
           }
         }
       }

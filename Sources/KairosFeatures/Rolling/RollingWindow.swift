@@ -89,49 +89,88 @@ enum _Rolling {
     }
   }
 
-  /// Rolling minimum or maximum with a monotonic deque of positions: each row enters and
-  /// leaves the deque once, so the pass is O(n) whatever the window. `NaN`s are skipped.
+  /// Rolling minimum or maximum by the van Herk / Gil–Werman method: the series is cut into
+  /// blocks of `window` rows; a forward running extremum within each block (`g`) and a backward
+  /// one (`h`) give every window as `ext(h[i − w + 1], g[i])`. Three branch-free linear passes,
+  /// O(n) whatever the window (the data-dependent branches of a monotonic deque cost more on
+  /// noisy prices). `NaN`s are skipped (they count as ∓∞) and a prefix count of valid values
+  /// applies `minPeriods`.
   @inlinable
   static func extremum(
     _ x: UnsafeBufferPointer<Double>, _ options: RollingOptions, maximum: Bool,
     into out: UnsafeMutableBufferPointer<Double>
   ) {
     let n = x.count, w = options.window
-    // Ring buffer of positions, values monotonic from head to tail.
-    let deque = UnsafeMutablePointer<Int>.allocate(capacity: w + 1)
-    defer { deque.deallocate() }
-    var head = 0, size = 0, count = 0
-    let capacity = w + 1
-    for i in 0..<n {
-      let v = x[i]
-      if !v.isNaN {
-        count += 1
-        // Drop from the tail every value the new one dominates.
-        while size > 0 {
-          let tail = deque[(head + size - 1) % capacity]
-          if maximum ? x[tail] <= v : x[tail] >= v { size -= 1 } else { break }
-        }
-        deque[(head + size) % capacity] = i
-        size += 1
-      }
-      let leaving = i - w
-      if leaving >= 0 && !x[leaving].isNaN {
-        count -= 1
-        if size > 0 && deque[head] == leaving { head = (head + 1) % capacity; size -= 1 }
-      }
-      out[i] = count >= options.minPeriods && size > 0 ? x[deque[head]] : .nan
+    guard n > 0 else { return }
+    let sentinel = maximum ? -Double.infinity : Double.infinity
+    @inline(__always) func ext(_ a: Double, _ b: Double) -> Double { maximum ? (a > b ? a : b) : (a < b ? a : b) }
+    @inline(__always) func value(_ v: Double) -> Double { v.isNaN ? sentinel : v }
+    let backward = UnsafeMutablePointer<Double>.allocate(capacity: n)
+    let valid = UnsafeMutablePointer<Int32>.allocate(capacity: n + 1)
+    defer { backward.deallocate(); valid.deallocate() }
+    // Forward within blocks, into `out`.
+    var i = 0
+    while i < n {
+      let end = Swift.min(n, i + w)
+      var running = sentinel
+      for k in i..<end { running = ext(running, value(x[k])); out[k] = running }
+      var back = sentinel
+      var k = end - 1
+      while k >= i { back = ext(back, value(x[k])); backward[k] = back; k -= 1 }
+      i = end
+    }
+    valid[0] = 0
+    for k in 0..<n { valid[k + 1] = valid[k] &+ (x[k].isNaN ? 0 : 1) }
+    let minPeriods = Int32(options.minPeriods)
+    // Combine, from the last row down (out[k] still holds the forward value of row k).
+    var k = n - 1
+    while k >= 0 {
+      let start = k - w + 1
+      let result = start > 0 ? ext(backward[start], out[k]) : out[k]
+      let count = valid[k + 1] &- valid[Swift.max(0, start)]
+      out[k] = count >= minPeriods ? result : .nan
+      k -= 1
     }
   }
 
   /// Rolling percentile rank of the current value within its window (pandas
   /// `rolling(w).rank(method="average", pct=True)`): the average 1-based rank among the
-  /// window's non-`NaN` values, divided by their count. A sorted copy of the window is kept,
-  /// so each step is O(log w) comparisons plus an O(w) `memmove`.
+  /// window's non-`NaN` values, divided by their count. Windows up to 64 rows count directly
+  /// (O(w) per row, vectorized); longer ones keep a sorted copy of the window (O(log w)
+  /// comparisons plus an O(w) `memmove` per row).
   @inlinable
   static func percentileRank(
     _ x: UnsafeBufferPointer<Double>, _ options: RollingOptions, into out: UnsafeMutableBufferPointer<Double>
   ) {
     let w = options.window
+    if w <= 64 {
+      // Short windows: count directly over the window, four lanes at a time, O(w) per row.
+      let p = x.baseAddress!
+      for i in 0..<x.count {
+        let v = x[i]
+        if v.isNaN { out[i] = .nan; continue }
+        var j = Swift.max(0, i - w + 1)
+        let vv = SIMD4<Double>(repeating: v)
+        var below = SIMD4<Int64>(), equal = SIMD4<Int64>(), valid = SIMD4<Int64>()
+        while j + 4 <= i + 1 {
+          let u = SIMD4<Double>(p[j], p[j + 1], p[j + 2], p[j + 3])
+          below.replace(with: below &+ 1, where: u .< vv)
+          equal.replace(with: equal &+ 1, where: u .== vv)
+          valid.replace(with: valid &+ 1, where: u .== u)
+          j += 4
+        }
+        var b = Int(below.wrappedSum()), e = Int(equal.wrappedSum()), n = Int(valid.wrappedSum())
+        while j <= i {
+          let u = p[j]
+          if u < v { b += 1 }
+          if u == v { e += 1 }
+          if !u.isNaN { n += 1 }
+          j += 1
+        }
+        out[i] = n < options.minPeriods ? .nan : (Double(b) + Double(e + 1) / 2) / Double(n)
+      }
+      return
+    }
     let sorted = UnsafeMutablePointer<Double>.allocate(capacity: w)
     defer { sorted.deallocate() }
     var size = 0
