@@ -42,7 +42,7 @@ test: setup
 bench: build
 	cd Benchmarks && $(SWIFT) build -c release
 	@[ -f $(BENCH_DATA) ] || $(KAIROS) data generate --bars 1000000 --interval 1m --seed 1 --out Benchmarks/data
-	@[ -x $(PEER_VENV)/bin/python ] || (python3 -m venv $(PEER_VENV) && $(PEER_VENV)/bin/pip install -q -r Benchmarks/peers/requirements.txt)
+	@[ -x $(PEER_VENV)/bin/python ] && $(PEER_VENV)/bin/python -c "import sklearn, talib" 2>/dev/null || (python3 -m venv $(PEER_VENV) && $(PEER_VENV)/bin/pip install -q -r Benchmarks/peers/requirements.txt)
 	Benchmarks/run
 
 clean:

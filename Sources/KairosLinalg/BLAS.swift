@@ -107,6 +107,16 @@ extension BLAS {
       cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
     }
 
+    /// Single-precision `dsyrk` (`ssyrk`): `C ← alpha · AᵀA + beta · C`, upper triangle. For
+    /// approximate Hessians, where half the precision costs half the time and changes no optimum.
+    @inlinable
+    public static func syrkTransposed(
+      n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, beta: Float,
+      c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+      cblas_ssyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
+    }
+
     /// `y ← alpha · op(A)·x + beta · y` for the `m × n` matrix `A` (`dgemv`).
     @inlinable
     public static func gemv(

@@ -16,11 +16,16 @@ import KairosLinalg
 /// (`C·Σ loss + ½‖w‖²`, divided by `C`), so with `λ = 1/C` the optimum is the same; compare with
 /// `solver="newton-cholesky"` at a tight `tol`.
 ///
-/// Each iteration forms the gradient and the Hessian `[X 1]ᵀ diag(s·p(1−p)) [X 1] + λI′` in one
-/// blocked pass (`dsyrk` on weighted row blocks), solves the Newton step by Cholesky, and backs
-/// off along it until the Armijo condition holds (the step's effect on `z` is computed once, so
-/// the line search never rereads the design). It stops when the largest gradient component of
-/// the mean objective `f / Σs` is at most `tolerance`.
+/// Each iteration is one blocked pass over the design: it applies the last Newton step to
+/// `z = Xw + b` block by block, and forms the objective, the gradient and the Hessian
+/// `[X 1]ᵀ diag(s·p(1−p)) [X 1] + λI′` there (`ssyrk` on weighted row blocks: the Hessian only
+/// steers the iteration, so single precision halves its cost without moving the optimum; the
+/// fit switches to `dsyrk` when progress is poor or the Hessian fails to factor, and stops
+/// recomputing it near the optimum, where it hardly changes). If the full step
+/// failed the Armijo condition, the fit backs off along it (a line search over `z` only, never
+/// rereading the design) and evaluates again; otherwise it solves the next step by Cholesky. It
+/// stops when the largest gradient component of the mean objective `f / Σs` is at most
+/// `tolerance`.
 ///
 /// With λ = 0, classes that a hyperplane separates have no finite optimum: the fit stops with
 /// `ModelError.separable` as soon as the iterate separates them, rather than diverging.
@@ -49,71 +54,122 @@ public struct LogisticRegression: Sendable {
     if positives == 0 || positives == counted { throw .singleClass(label: positives == 0 ? 0 : 1) }
     let totalWeight = sampleWeights.reduce(0, +)
     var beta = [Double](repeating: 0, count: q)  // w…, b
-    var z = [Double](repeating: 0, count: n)
+    // z = Xw + b of the accepted iterate, and of the trial iterate (beta + step) that the next
+    // pass evaluates: the pass applies the step to z itself, block by block, so the design is
+    // read once per iteration (no separate X·Δ pass).
+    var accepted = [Double](repeating: 0, count: n), trial = accepted
+    var step = [Double](repeating: 0, count: q)
+    var pending: (objective: Double, slope: Double, negligible: Bool)? = nil
     var lastGradientNorm = Double.nan
-    let engine = _BlockedNormalEquations(columns: q, extras: 1)
+    // Near the optimum the Hessian hardly changes between iterations: reusing the last one
+    // (a "modified Newton" step) keeps the same fixed point and skips the pass's dsyrk, its
+    // costliest part. It is recomputed whenever the gradient is not yet small or stops falling fast.
+    var hessian = Matrix(rows: q, columns: q)
+    var needHessian = true
+    var engine = _BlockedNormalEquations(columns: q, extras: 1)
+    engine.singlePrecisionGram = true
     let penalty = l2
-    for iteration in 0..<maxIterations {
+    var iteration = 0
+    while iteration < maxIterations {
+      // The loss is needed for the Armijo test of the last step; once steps are negligible
+      // (quadratic convergence) it is skipped and computed once at the end.
+      let needLoss = pending.map { !$0.negligible } ?? true
       let sums = withSingleThreadedBLAS(if: threads > 1) {
         x.withUnsafeBufferPointer { xs in
-          nonisolated(unsafe) let xp = xs.baseAddress!
-          let zs = z
-          return engine.accumulate(rows: n, threads: threads) { range, block, r, scale, extras in
-            let rows = range.count, r0 = range.lowerBound
-            var loss = 0.0
-            for k in 0..<rows {
-              let i = r0 + k, zi = zs[i], s = sampleWeights[i]
-              let prob = Self.sigmoid(zi)
-              r[k] = s * (prob - y[i])
-              scale[k] = (s * prob * (1 - prob)).squareRoot()
-              loss += s * (Self.softplus(zi) - y[i] * zi)
-              block[k + p * rows] = 1
+          accepted.withUnsafeBufferPointer { zOld in
+            trial.withUnsafeMutableBufferPointer { zNew in
+              nonisolated(unsafe) let xp = xs.baseAddress!, old = zOld.baseAddress!, new = zNew.baseAddress!
+              nonisolated(unsafe) let yp = y.withUnsafeBufferPointer { $0.baseAddress! }
+              nonisolated(unsafe) let sp = sampleWeights.withUnsafeBufferPointer { $0.baseAddress! }
+              let direction = step
+              return engine.accumulate(rows: n, threads: threads, gram: needHessian) { range, block, r, scale, extras in
+                let rows = range.count, r0 = range.lowerBound
+                for j in 0..<p { (block + j * rows).update(from: xp + j * n + r0, count: rows) }
+                for k in 0..<rows { block[k + p * rows] = 1 }
+                // z_trial = z_accepted + [X 1]·step for these rows (r is scratch here).
+                direction.withUnsafeBufferPointer { d in
+                  BLAS.Unsafe.gemv(transpose: .none, m: rows, n: q, alpha: 1, a: block, lda: rows, x: d.baseAddress!, beta: 0, y: r)
+                }
+                var loss = 0.0
+                for k in 0..<rows {
+                  let i = r0 + k, s = sp[i], label = yp[i]
+                  let zi = old[i] + r[k]
+                  new[i] = zi
+                  // One exponential serves the loss and the probability.
+                  let e = exp(-Swift.abs(zi))
+                  let prob = zi >= 0 ? 1 / (1 + e) : e / (1 + e)
+                  if needLoss { loss += s * (Swift.max(zi, 0) + log1p(e) - label * zi) }
+                  r[k] = s * (prob - label)
+                  scale[k] = (s * prob * (1 - prob)).squareRoot()
+                }
+                extras[0] += loss
+                return true
+              }
             }
-            for j in 0..<p { (block + j * rows).update(from: xp + j * n + r0, count: rows) }
-            extras[0] += loss
-            return true
           }
         }
       }
-      var gradient = sums.rhs
-      var hessian = Matrix(rows: q, columns: q, columnMajor: sums.gram)
       var normSquared = 0.0
-      for j in 0..<p {
-        gradient[j] += penalty * beta[j]
-        hessian[j, j] += penalty
-        normSquared += beta[j] * beta[j]
-      }
+      for j in 0..<p { let w = beta[j] + step[j]; normSquared += w * w }
       let objective = sums.extras[0] + penalty / 2 * normSquared
+      if let last = pending, !last.negligible, objective > last.objective + 1e-4 * last.slope {
+        // The full Newton step did not decrease f enough: back off along it from the accepted
+        // iterate (u = z_trial − z_accepted), then evaluate again there.
+        let u = (0..<n).map { trial[$0] - accepted[$0] }
+        var t = 0.5
+        while t >= 1e-10 {
+          let f = Self.objective(z: accepted, u: u, t: t, y: y, weights: sampleWeights, beta: beta, step: step, l2: penalty, features: p)
+          if f <= last.objective + 1e-4 * t * last.slope { break }
+          t /= 2
+        }
+        for k in 0..<q { step[k] *= t }
+        pending = nil
+        iteration += 1
+        continue
+      }
+      // Accept the trial iterate.
+      for k in 0..<q { beta[k] += step[k] }
+      swap(&accepted, &trial)
+      if penalty == 0 && Self.separates(accepted, y, sampleWeights) { throw .separable }
+      var gradient = sums.rhs
+      for j in 0..<p { gradient[j] += penalty * beta[j] }
+      if needHessian {
+        hessian = Matrix(rows: q, columns: q, columnMajor: sums.gram)
+        for j in 0..<p { hessian[j, j] += penalty }
+      }
       let gradientNorm = gradient.map(Swift.abs).max()! / totalWeight
+      // Keep the Hessian only once the gradient is small and still falls by 100× per step. A
+      // single-precision Hessian that makes poor progress (ill-conditioned designs) is replaced
+      // by a double-precision one from then on.
+      if engine.singlePrecisionGram && !lastGradientNorm.isNaN && gradientNorm > lastGradientNorm / 2 {
+        engine.singlePrecisionGram = false
+      }
+      needHessian = !(gradientNorm < 1e-5 && (lastGradientNorm.isNaN || gradientNorm < lastGradientNorm / 100))
       lastGradientNorm = gradientNorm
       if gradientNorm <= tolerance {
-        return LogisticFit(l2: l2, intercept: beta[p], coefficients: Array(beta[0..<p]), iterations: iteration, objective: objective, gradientNorm: gradientNorm)
+        let final = needLoss ? objective
+          : Self.objective(z: accepted, u: accepted, t: 0, y: y, weights: sampleWeights, beta: beta, step: step, l2: penalty, features: p)
+        return LogisticFit(l2: l2, intercept: beta[p], coefficients: Array(beta[0..<p]), iterations: iteration, objective: final, gradientNorm: gradientNorm)
       }
-      let step: [Double]
       do {
         step = try LAPACK.solvePositiveDefinite(hessian, Matrix(rows: q, columns: 1, columnMajor: gradient.map { -$0 })).columnMajorValues
       } catch {
-        if penalty == 0 && Self.separates(z, y, sampleWeights) { throw .separable }
-        throw .linalg(error)
+        if penalty == 0 && Self.separates(accepted, y, sampleWeights) { throw .separable }
+        guard engine.singlePrecisionGram || !needHessian else { throw .linalg(error) }
+        // A rounded or stale Hessian failed to factor: evaluate again here in double precision.
+        engine.singlePrecisionGram = false
+        needHessian = true
+        step = [Double](repeating: 0, count: q)
+        pending = nil
+        iteration += 1
+        continue
       }
-      // The step's effect on z: u = X·Δw + Δb (one pass over the design).
-      var u: [Double]
-      do { u = try BLAS.gemv(x, Array(step[0..<p])) } catch { throw .linalg(error) }
-      for i in 0..<n { u[i] += step[p] }
       let slope = zip(gradient, step).reduce(0.0) { $0 + $1.0 * $1.1 }
-      var t = 1.0
       // Near the optimum the predicted decrease falls below the rounding noise of f itself;
-      // Armijo would then reject every step, so take the full Newton step (it converges
+      // Armijo would then reject every step, so the full Newton step is taken (it converges
       // quadratically there).
-      let negligible = -slope <= 1e-13 * Swift.max(1, Swift.abs(objective))
-      while !negligible {
-        let trial = Self.objective(z: z, u: u, t: t, y: y, weights: sampleWeights, beta: beta, step: step, l2: penalty, features: p)
-        if trial <= objective + 1e-4 * t * slope || t < 1e-10 { break }
-        t /= 2
-      }
-      for k in 0..<q { beta[k] += t * step[k] }
-      for i in 0..<n { z[i] += t * u[i] }
-      if penalty == 0 && Self.separates(z, y, sampleWeights) { throw .separable }
+      pending = (objective, slope, -slope <= 1e-13 * Swift.max(1, Swift.abs(objective)))
+      iteration += 1
     }
     throw .didNotConverge(iterations: maxIterations, gradientNorm: lastGradientNorm)
   }

@@ -2,7 +2,7 @@ import Foundation
 import Kairos
 
 /// The regression benchmark's design: 1,000,000 × 32 standard normal features (seeded), a
-/// continuous target `y = Xβ + ε` and labels `1{Xβ/4 + logistic noise > 0}`. Written once as raw
+/// continuous target `y = Xβ + ε` and labels `1{Xβ + logistic noise > 0}`. Written once as raw
 /// little-endian float64 (X column-major, then y, then labels) so the Python peers read the
 /// very same numbers with `numpy.fromfile`.
 enum Design {
@@ -27,7 +27,7 @@ enum Design {
       for j in 0..<p { z += values[i + j * n] * beta[j] }
       values[n * p + i] = z + random.nextNormal()
       let u = Swift.max(random.nextUniform(), 1e-12)
-      values[n * p + n + i] = z / 4 + log(u / (1 - u)) > 0 ? 1 : 0
+      values[n * p + n + i] = z + log(u / (1 - u)) > 0 ? 1 : 0
     }
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     try values.withUnsafeBytes { try Foundation.Data($0).write(to: URL(fileURLWithPath: path(directory))) }
