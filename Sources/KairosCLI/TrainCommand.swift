@@ -108,10 +108,13 @@ struct TrainCommand: ParsableCommand {
     }
   }
 
+  /// `dir/model.json` → `dir/model.l2-0.1.json`, keeping the path as the user wrote it.
   static func path(_ out: String, l2: Double) -> String {
-    let url = URL(fileURLWithPath: out)
-    let base = url.deletingPathExtension().lastPathComponent, ext = url.pathExtension.isEmpty ? "json" : url.pathExtension
-    return url.deletingLastPathComponent().appendingPathComponent("\(base).l2-\(CSVWriter.format(l2)).\(ext)").path
+    let slash = out.lastIndex(of: "/").map { out.index(after: $0) } ?? out.startIndex
+    let directory = out[..<slash], file = out[slash...]
+    let dot = file.lastIndex(of: ".").flatMap { $0 == file.startIndex ? nil : $0 }
+    let base = dot.map { file[..<$0] } ?? file, ext = dot.map { file[$0...] } ?? ".json"
+    return "\(directory)\(base).l2-\(CSVWriter.format(l2))\(ext)"
   }
 
   static func summary(_ model: LinearModel, _ set: FeatureSet) throws -> String {
