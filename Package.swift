@@ -13,6 +13,7 @@ let package = Package(
     .library(name: "KairosIO", targets: ["KairosIO"]),
     .library(name: "KairosFeatures", targets: ["KairosFeatures"]),
     .library(name: "KairosModels", targets: ["KairosModels"]),
+    .library(name: "KairosBacktest", targets: ["KairosBacktest"]),
     .executable(name: "kairos", targets: ["KairosCLI"]),
   ],
   dependencies: [
@@ -38,8 +39,9 @@ let package = Package(
       resources: [.copy("SampleData")]),
     .target(name: "KairosFeatures", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "Yams"]),
     .target(name: "KairosModels", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosFeatures"]),
+    .target(name: "KairosBacktest", dependencies: ["KairosCore", "KairosFrame", "KairosFeatures", "KairosModels"]),
     .target(name: "Kairos", dependencies: [
-      "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels"]),
+      "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest"]),
 
     // MARK: - Executables
     .executableTarget(
@@ -57,6 +59,9 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "KairosModelsTests", dependencies: ["KairosModels", "KairosIO", "KairosTestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "KairosBacktestTests", dependencies: ["KairosBacktest", "KairosIO", "KairosTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosTestSupport"]),
   ],

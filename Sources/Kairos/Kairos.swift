@@ -4,3 +4,4 @@
 @_exported import KairosIO
 @_exported import KairosFeatures
 @_exported import KairosModels
+@_exported import KairosBacktest

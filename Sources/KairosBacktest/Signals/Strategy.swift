@@ -1,0 +1,112 @@
+import KairosCore
+
+/// The strategies of sweeps and backtests (DESIGN.md §8 names them).
+public enum StrategyKind: String, CaseIterable, Sendable, Codable {
+  case smaCross = "sma-cross"
+  case emaCross = "ema-cross"
+  case rsiReversion = "rsi-reversion"
+  case bollingerReversion = "bollinger-reversion"
+  case donchianBreakout = "donchian-breakout"
+  /// Probabilities from a model file or a CSV column, through a `SignalGenerator`.
+  case model
+
+  /// The strategy's own parameters and their defaults.
+  public var parameters: [(name: String, value: Double)] {
+    switch self {
+    case .smaCross: return [("fast", 10), ("slow", 50)]
+    case .emaCross: return [("fast", 12), ("slow", 26)]
+    case .rsiReversion: return [("window", 14), ("lower", 30), ("upper", 70)]
+    case .bollingerReversion: return [("window", 20), ("k", 2)]
+    case .donchianBreakout: return [("window", 20)]
+    case .model: return [("threshold", 0.55), ("smoothing", 1)]
+    }
+  }
+
+  /// The grid `kairos sweep --strategy NAME` uses when no `--grid` is given.
+  public var defaultGrid: [String] {
+    switch self {
+    case .smaCross: return ["fast=5:50:5", "slow=20:200:10"]
+    case .emaCross: return ["fast=5:50:5", "slow=20:200:10"]
+    case .rsiReversion: return ["window=7:28:7", "lower=20:40:5", "upper=60:80:5"]
+    case .bollingerReversion: return ["window=10:50:5", "k=1.5,2,2.5"]
+    case .donchianBreakout: return ["window=10:100:5"]
+    case .model: return ["threshold=0.5,0.52,0.55,0.6", "smoothing=1,3,5,10"]
+    }
+  }
+
+  /// The constraint of the default grid (`fast<slow` for the crosses).
+  public var defaultConstraint: String? {
+    switch self {
+    case .smaCross, .emaCross: return "fast<slow"
+    case .rsiReversion: return "lower<upper"
+    default: return nil
+    }
+  }
+}
+
+/// Parameters that any strategy accepts: costs, sizing, stops and filters, so a grid can sweep
+/// them like strategy parameters.
+public enum CommonParameter {
+  public static let names: [String: String] = [
+    "fee": "proportional fee (0.001 = 10 bp)", "fixed_fee": "fixed fee per order", "slippage": "slippage fraction",
+    "impact": "square-root impact coefficient", "stop_atr": "stop-loss at k × ATR", "stop_pct": "stop-loss at a fraction of entry",
+    "take_atr": "take-profit at k × ATR", "take_pct": "take-profit at a fraction of entry",
+    "risk": "fixed-fractional risk per trade (with risk_atr)", "risk_atr": "stop distance in ATRs for fixed-fractional sizing",
+    "vol_target": "annualized volatility target for sizing", "max_position": "largest position as a fraction of equity",
+    "max_leverage": "largest exposure as a multiple of equity", "max_units": "largest number of units",
+    "vol_lookback": "volatility-band filter: lookback of the ATR/close percentile", "vol_low": "volatility band: lowest percentile (0–1)",
+    "vol_high": "volatility band: highest percentile (0–1)", "er_window": "efficiency-ratio filter window",
+    "er_min": "trade only when the efficiency ratio is at least this", "chop_window": "choppiness filter window",
+    "chop_max": "trade only when the choppiness index is at most this",
+  ]
+}
+
+/// Errors of strategy parameters and grids.
+public enum BacktestError: Error, Equatable, Sendable, CustomStringConvertible {
+  case unknownParameter(name: String, strategy: String, known: [String])
+  case invalidParameter(name: String, reason: String)
+  case invalidGrid(String)
+  case invalidConstraint(String)
+  case emptyGrid
+  case missingProbabilities
+  case cancelled
+
+  public var description: String {
+    switch self {
+    case let .unknownParameter(name, strategy, known):
+      return "unknown parameter '\(name)' for \(strategy); expected one of \(known.joined(separator: ", "))"
+    case let .invalidParameter(name, reason): return "parameter \(name): \(reason)"
+    case let .invalidGrid(reason): return "invalid grid: \(reason)"
+    case let .invalidConstraint(reason): return "invalid --where constraint: \(reason)"
+    case .emptyGrid: return "the grid has no combination that satisfies the constraint"
+    case .missingProbabilities: return "the model strategy needs probabilities (a model file with features, or a CSV column)"
+    case .cancelled: return "interrupted; nothing was written"
+    }
+  }
+}
+
+extension BacktestConfiguration {
+  /// A copy with the common parameters of `values` applied (see `CommonParameter.names`).
+  public func applying(_ values: [String: Double]) throws(BacktestError) -> BacktestConfiguration {
+    var c = self
+    func positive(_ name: String) throws(BacktestError) -> Double? {
+      guard let v = values[name] else { return nil }
+      guard v >= 0, v.isFinite else { throw .invalidParameter(name: name, reason: "must be a finite number >= 0, was \(v)") }
+      return v
+    }
+    if let v = try positive("fee") { c.fee = v }
+    if let v = try positive("fixed_fee") { c.fixedFee = v }
+    if let v = try positive("slippage") { c.slippage = v }
+    if let v = try positive("impact") { c.impact = v }
+    if let v = try positive("stop_atr") { c.stopLoss = v > 0 ? .atrMultiple(v) : nil }
+    if let v = try positive("stop_pct") { c.stopLoss = v > 0 ? .fraction(v) : nil }
+    if let v = try positive("take_atr") { c.takeProfit = v > 0 ? .atrMultiple(v) : nil }
+    if let v = try positive("take_pct") { c.takeProfit = v > 0 ? .fraction(v) : nil }
+    if let risk = try positive("risk"), risk > 0 { c.sizing = .fixedFractional(risk: risk, atrMultiple: try positive("risk_atr") ?? 2) }
+    if let v = try positive("vol_target"), v > 0 { c.sizing = .volatilityTarget(annualVolatility: v) }
+    if let v = try positive("max_position") { c.limits.maxPositionFraction = v }
+    if let v = try positive("max_leverage") { c.limits.maxLeverage = v }
+    if let v = try positive("max_units") { c.limits.maxUnits = v }
+    return c
+  }
+}

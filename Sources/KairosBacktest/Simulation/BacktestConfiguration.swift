@@ -1,0 +1,69 @@
+/// When an order decided at the close of bar t fills (DESIGN.md §4).
+public enum FillTiming: String, Sendable, CaseIterable, Codable {
+  /// At the open of bar t+1 (the default).
+  case nextOpen = "next-open"
+  /// At the close of bar t+1.
+  case nextClose = "next-close"
+}
+
+/// A stop or target distance from the entry price.
+public enum ExitDistance: Sendable, Equatable, Codable {
+  /// `k × ATR`, with the ATR known when the entry was decided.
+  case atrMultiple(Double)
+  /// A fraction of the entry fill price (0.05 = 5 %).
+  case fraction(Double)
+}
+
+/// How many units an entry buys (or sells short). Units are held until the exit: there is no
+/// rebalancing between orders.
+public enum PositionSizing: Sendable, Equatable, Codable {
+  /// `units = cash / (fill price × (1 + fee))` after the fixed fee (the default).
+  case allIn
+  /// Risk `risk` of equity per trade with a stop at `atrMultiple × ATR`:
+  /// `units = equity·risk / (atrMultiple·ATR)`.
+  case fixedFractional(risk: Double, atrMultiple: Double)
+  /// `units = equity × (target / σ) / price`, σ the annualized 20-bar volatility of
+  /// close-to-close returns, known at the decision.
+  case volatilityTarget(annualVolatility: Double)
+}
+
+/// Limits applied to every entry after sizing. A clipped size is recorded with its reason.
+public struct PositionLimits: Sendable, Equatable, Codable {
+  /// Largest position value as a fraction of equity (`nil`: none).
+  public var maxPositionFraction: Double?
+  /// Largest `position value + fees` as a multiple of equity; 1 means no leverage (cash
+  /// never goes negative).
+  public var maxLeverage: Double
+  /// Largest number of units (`nil`: none).
+  public var maxUnits: Double?
+
+  public init(maxPositionFraction: Double? = nil, maxLeverage: Double = 1, maxUnits: Double? = nil) {
+    self.maxPositionFraction = maxPositionFraction
+    self.maxLeverage = maxLeverage
+    self.maxUnits = maxUnits
+  }
+}
+
+/// Costs, timing and rules of a backtest (DESIGN.md §4).
+public struct BacktestConfiguration: Sendable, Equatable, Codable {
+  public var initialCapital: Double = 100_000
+  public var fill: FillTiming = .nextOpen
+  /// Proportional fee on the traded value (0.001 = 10 bp).
+  public var fee: Double = 0
+  /// Fixed fee per order, in cash.
+  public var fixedFee: Double = 0
+  /// Slippage as a fraction of price: buys at `price × (1 + s)`, sells at `price × (1 − s)`.
+  public var slippage: Double = 0
+  /// Square-root impact coefficient: adds `k × σ₂₀ × √(units / ADV₂₀)` as a fraction of price.
+  public var impact: Double = 0
+  /// Long/short instead of long/flat.
+  public var allowShort: Bool = false
+  public var sizing: PositionSizing = .allIn
+  public var limits = PositionLimits()
+  public var stopLoss: ExitDistance? = nil
+  public var takeProfit: ExitDistance? = nil
+  /// Periods per year for annualized metrics (252 for daily bars).
+  public var periodsPerYear: Double = 252
+
+  public init() {}
+}

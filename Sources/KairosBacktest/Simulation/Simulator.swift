@@ -1,0 +1,180 @@
+/// The backtest engine: one pass over the whole history for one asset and one rule.
+///
+/// Per bar `t`, in this order (DESIGN.md §4):
+/// 1. with `next-open` fills, the order decided at the close of `t − 1` fills at `open[t]`, then
+///    stops and targets are checked against bar `t`'s range (a fill at the open leaves the rest of
+///    the bar); with `next-close` fills, stops come first and the order fills at `close[t]`;
+/// 2. equity is marked at the close, `E_t = cash + units × close_t` (the last valid close when
+///    bar `t` has none), and `r_t = E_t / E_{t−1} − 1` goes to the metric accumulator;
+/// 3. the rule decides its target from data up to the close of `t`; a change becomes the order
+///    for bar `t + 1`. A bar without a price never fills: the order waits for the next valid one.
+///
+/// Stops: a stop-loss and a take-profit at a distance from the entry fill; a gap through the
+/// level fills at the open; when both are touched in one bar the stop is assumed first. After a
+/// stop or target exit the rule must leave that direction before the engine enters it again.
+///
+/// Sizing happens at the entry only (units are held, never rebalanced): all-in uses the cash,
+/// fixed-fractional and volatility-target use equity and the indicators of the decision bar;
+/// `PositionLimits` clip the size (recorded). With all-in and square-root impact, the impact is
+/// estimated from the size before impact (one step; stated so a reference can match it).
+///
+/// No allocation, dictionary or existential in the loop: the rule and the recorder are generic
+/// parameters; rejected orders are status codes in the records, never throws.
+public enum Simulator {
+  public static func run<Rule: SignalRule, Recorder: BacktestRecorder>(
+    market m: MarketSeries, rule: inout Rule, configuration c: BacktestConfiguration,
+    accumulator: inout PerformanceAccumulator, recorder: inout Recorder
+  ) -> PerformanceSummary {
+    let n = m.count
+    let open = m.open.baseAddress!, high = m.high.baseAddress!, low = m.low.baseAddress!, close = m.close.baseAddress!
+    let atr = m.atr.baseAddress!, sigma = m.sigma20.baseAddress!, adv = m.averageVolume20.baseAddress!
+    let fillAtOpen = c.fill == .nextOpen
+    let fee = c.fee, fixedFee = c.fixedFee, slippage = c.slippage, impactK = c.impact
+
+    var cash = c.initialCapital, units = 0.0
+    var previousEquity = c.initialCapital
+    var lastClose = Double.nan
+    var pending: Int8 = 0, hasPending = false
+    // The direction a stop or target closed: not re-entered until the rule leaves it.
+    var stoppedDirection: Int8 = 0
+    // The open position.
+    var entryBar = 0, entryPrice = 0.0, entryValue = 0.0, entryFee = 0.0
+    var stopLevel = Double.nan, targetLevel = Double.nan
+    var enteredThisBar = false
+
+    /// The fill price for `side` (+1 buy, −1 sell) of `quantity` units at `price`, with the
+    /// indicators of decision bar `d`.
+    @inline(__always) func fillPrice(_ price: Double, side: Int8, quantity: Double, decision d: Int) -> Double {
+      var cost = slippage
+      if impactK > 0 && d >= 0 {
+        let s = sigma[d], v = adv[d]
+        if s.isFinite && v > 0 { cost += impactK * s * (quantity / v).squareRoot() }
+      }
+      return side > 0 ? price * (1 + cost) : price * (1 - cost)
+    }
+
+    /// Closes the whole position at `price` (before costs) on bar `t`.
+    @inline(__always) func exit(at price: Double, bar t: Int, reason: OrderReason, decision d: Int) {
+      let quantity = Swift.abs(units)
+      let side: Int8 = units > 0 ? -1 : 1
+      let p = fillPrice(price, side: side, quantity: quantity, decision: d)
+      let value = quantity * p
+      let orderFee = fee * value + fixedFee
+      let pnl: Double
+      if units > 0 {
+        cash += value - orderFee
+        pnl = (value - orderFee) - (entryValue + entryFee)
+      } else {
+        cash -= value + orderFee
+        pnl = (entryValue - entryFee) - (value + orderFee)
+      }
+      accumulator.addFill(value: value)
+      accumulator.addTrade(pnl: pnl, return: pnl / (entryValue + entryFee))
+      if reason != .exit { stoppedDirection = units > 0 ? 1 : -1 }
+      recorder.recordOrder(OrderRecord(bar: t, side: side, units: quantity, price: p, fee: orderFee, reason: reason, status: .filled, clip: .none))
+      recorder.recordTrade(TradeRecord(entryBar: entryBar, exitBar: t, entryPrice: entryPrice, exitPrice: p, units: units,
+                                       pnl: pnl, returnValue: pnl / (entryValue + entryFee), exitReason: reason))
+      units = 0
+      stopLevel = .nan; targetLevel = .nan
+    }
+
+    /// Opens a position in `direction` at `price` (before costs) on bar `t`, decided at `d`.
+    @inline(__always) func enter(_ direction: Int8, at price: Double, bar t: Int, decision d: Int) {
+      let equity = cash  // flat here: the exit, if any, came first
+      var quantity: Double
+      switch c.sizing {
+      case .allIn:
+        let estimate = (cash - fixedFee) / (fillPrice(price, side: direction, quantity: 0, decision: -1) * (1 + fee))
+        quantity = (cash - fixedFee) / (fillPrice(price, side: direction, quantity: Swift.max(estimate, 0), decision: d) * (1 + fee))
+      case let .fixedFractional(risk, multiple):
+        quantity = equity * risk / (multiple * atr[d])
+      case let .volatilityTarget(target):
+        quantity = equity * (target / (sigma[d] * c.periodsPerYear.squareRoot())) / price
+      }
+      var clip = ClipReason.none
+      if !(quantity > 0) || !quantity.isFinite {
+        recorder.recordOrder(OrderRecord(bar: t, side: direction, units: 0, price: price, fee: 0, reason: .entry, status: .rejected, clip: .none))
+        return
+      }
+      if let maximum = c.limits.maxUnits, quantity > maximum { quantity = maximum; clip = .maxUnits }
+      var p = fillPrice(price, side: direction, quantity: quantity, decision: d)
+      if let fraction = c.limits.maxPositionFraction, quantity * p > fraction * equity {
+        quantity = fraction * equity / p; clip = .maxPosition
+        p = fillPrice(price, side: direction, quantity: quantity, decision: d)
+      }
+      let budget = c.limits.maxLeverage * equity - fixedFee
+      if quantity * p * (1 + fee) > budget * (1 + 1e-12) {
+        quantity = budget / (p * (1 + fee)); clip = .leverage
+        p = fillPrice(price, side: direction, quantity: quantity, decision: d)
+      }
+      if !(quantity > 0) {
+        recorder.recordOrder(OrderRecord(bar: t, side: direction, units: 0, price: p, fee: 0, reason: .entry, status: .rejected, clip: clip))
+        return
+      }
+      let value = quantity * p
+      let orderFee = fee * value + fixedFee
+      if direction > 0 { cash -= value + orderFee; units = quantity } else { cash += value - orderFee; units = -quantity }
+      entryBar = t; entryPrice = p; entryValue = value; entryFee = orderFee
+      accumulator.addFill(value: value)
+      recorder.recordOrder(OrderRecord(bar: t, side: direction, units: quantity, price: p, fee: orderFee, reason: .entry, status: .filled, clip: clip))
+      if let stop = c.stopLoss {
+        let distance: Double
+        switch stop { case let .atrMultiple(k): distance = k * atr[d]; case let .fraction(f): distance = f * p }
+        stopLevel = direction > 0 ? p - distance : p + distance
+      }
+      if let take = c.takeProfit {
+        let distance: Double
+        switch take { case let .atrMultiple(k): distance = k * atr[d]; case let .fraction(f): distance = f * p }
+        targetLevel = direction > 0 ? p + distance : p - distance
+      }
+      enteredThisBar = true
+    }
+
+    @inline(__always) func execute(at price: Double, bar t: Int) {
+      let current: Int8 = units > 0 ? 1 : (units < 0 ? -1 : 0)
+      if current != 0 { exit(at: price, bar: t, reason: .exit, decision: t - 1) }
+      if pending != 0 { enter(pending, at: price, bar: t, decision: t - 1) }
+      hasPending = false
+    }
+
+    /// Stop and target checks on bar `t`; `gap` when the position was held at the open.
+    @inline(__always) func checkStops(bar t: Int, gap: Bool) {
+      guard units != 0, !(stopLevel.isNaN && targetLevel.isNaN) else { return }
+      let o = open[t], h = high[t], l = low[t]
+      let long = units > 0
+      if gap && !o.isNaN {
+        if long ? o <= stopLevel : o >= stopLevel { exit(at: o, bar: t, reason: .stopLoss, decision: t - 1); return }
+        if long ? o >= targetLevel : o <= targetLevel { exit(at: o, bar: t, reason: .takeProfit, decision: t - 1); return }
+      }
+      if h.isNaN || l.isNaN { return }
+      if long ? l <= stopLevel : h >= stopLevel { exit(at: stopLevel, bar: t, reason: .stopLoss, decision: t - 1); return }
+      if long ? h >= targetLevel : l <= targetLevel { exit(at: targetLevel, bar: t, reason: .takeProfit, decision: t - 1) }
+    }
+
+    for t in 0..<n {
+      enteredThisBar = false
+      if fillAtOpen {
+        if hasPending && !open[t].isNaN { execute(at: open[t], bar: t) }
+        checkStops(bar: t, gap: !enteredThisBar)
+      } else {
+        checkStops(bar: t, gap: true)
+        if hasPending && !close[t].isNaN { execute(at: close[t], bar: t) }
+      }
+      let cl = close[t]
+      if !cl.isNaN { lastClose = cl }
+      let equity = units == 0 ? cash : cash + units * lastClose
+      let r = equity / previousEquity - 1
+      accumulator.addBar(equity: equity, return: r, exposed: units != 0)
+      recorder.recordBar(t, equity: equity, return: r, position: units)
+      previousEquity = equity
+      var target = rule.target(at: t)
+      if target < 0 && !c.allowShort { target = 0 }
+      if stoppedDirection != 0 {
+        if target == stoppedDirection { target = 0 } else { stoppedDirection = 0 }
+      }
+      let current: Int8 = units > 0 ? 1 : (units < 0 ? -1 : 0)
+      if target != current { pending = target; hasPending = true } else { hasPending = false }
+    }
+    return accumulator.finish()
+  }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import KairosBacktest
+import KairosFrame
+import KairosIO
+import KairosTestSupport
+import Testing
+
+/// Market data with the awkward parts: gaps in prices (NaN bars), trends and reversals.
+func testMarket(seed: UInt64, bars: Int = 600, missing: Bool = true) -> Frame {
+  var frame = SyntheticMarket(seed: seed, bars: bars).generate()[0].frame
+  if missing {
+    var random = SplitMix64(seed: seed ^ 99)
+    for name in ["open", "high", "low", "close"] {
+      var values = Array(frame[name]!)
+      for t in stride(from: 50, to: bars, by: 97) where random.next() % 2 == 0 { values[t] = .nan }
+      try! frame.setColumn(name, Column(values))
+    }
+  }
+  return frame
+}
+
+func randomTargets(_ n: Int, seed: UInt64) -> [Int8] {
+  var random = SplitMix64(seed: seed)
+  var state: Int8 = 0
+  return (0..<n).map { _ in
+    if random.next() % 9 == 0 { state = Int8(Int(random.next() % 3) - 1) }
+    return state
+  }
+}
+
+func engineEquity(_ frame: Frame, targets: [Int8], config: BacktestConfiguration) throws -> (FullRecording, PerformanceSummary) {
+  let market = try MarketSeries(name: "TEST", frame: frame)
+  var recording = FullRecording()
+  var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: config.periodsPerYear, capacity: market.count)
+  let summary = targets.withUnsafeBufferPointer { d in
+    var rule = ArraySignal(direction: d.baseAddress!)
+    return Simulator.run(market: market, rule: &rule, configuration: config, accumulator: &accumulator, recorder: &recording)
+  }
+  return (recording, summary)
+}
+
+@Suite struct EngineExactnessTests {
+  nonisolated(unsafe) static let options: [(String, (inout BacktestConfiguration) -> Void)] = [
+    ("defaults", { _ in }),
+    ("next-close", { $0.fill = .nextClose }),
+    ("fees", { $0.fee = 0.001; $0.fixedFee = 5 }),
+    ("slippage", { $0.slippage = 0.0005 }),
+    ("impact", { $0.impact = 0.5; $0.fee = 0.0005 }),
+    ("shorts", { $0.allowShort = true; $0.fee = 0.001 }),
+    ("stop-atr", { $0.stopLoss = .atrMultiple(2); $0.takeProfit = .atrMultiple(3) }),
+    ("stop-pct shorts next-close", { $0.stopLoss = .fraction(0.03); $0.takeProfit = .fraction(0.05); $0.allowShort = true; $0.fill = .nextClose }),
+    ("fixed-fractional", { $0.sizing = .fixedFractional(risk: 0.02, atrMultiple: 2); $0.stopLoss = .atrMultiple(2) }),
+    ("volatility-target leverage", { $0.sizing = .volatilityTarget(annualVolatility: 0.4); $0.limits.maxLeverage = 2 }),
+    ("limits", { $0.limits.maxPositionFraction = 0.5; $0.limits.maxUnits = 300; $0.fee = 0.001 }),
+  ]
+
+  @Test(arguments: 0..<options.count)
+  func engineMatchesTheNaiveReference(option: Int) throws {
+    let (name, apply) = Self.options[option]
+    var config = BacktestConfiguration()
+    apply(&config)
+    for seed in [1, 2, 3] as [UInt64] {
+      let frame = testMarket(seed: seed)
+      let targets = randomTargets(frame.rowCount, seed: seed)
+      let (recording, summary) = try engineEquity(frame, targets: targets, config: config)
+      let reference = ReferenceBacktester(open: Array(frame["open"]!), high: Array(frame["high"]!), low: Array(frame["low"]!),
+                                          close: Array(frame["close"]!), volume: Array(frame["volume"]!), config: config).run(targets: targets)
+      let error = maxRelativeError(recording.equity, reference.equity)
+      #expect(error <= 1e-12, "\(name), seed \(seed): equity differs by \(error)")
+      #expect(summary.trades == reference.trades.count, "\(name): trades \(summary.trades) vs \(reference.trades.count)")
+      #expect(recording.trades.count > 3, "\(name): the test should trade")
+    }
+  }
+
+  @Test(.enabled(if: TestPaths.sharedData != nil))
+  func realDataAgainstTheReference() throws {
+    let frame = try CSVReader.readOHLCV(path: TestPaths.sharedData!.appendingPathComponent("nvda_daily.csv").path)
+    let close = Array(frame["close"]!)
+    let fast = NaiveOracle.rollingMean(close, 10), slow = NaiveOracle.rollingMean(close, 50)
+    let targets: [Int8] = close.indices.map { fast[$0] > slow[$0] ? 1 : 0 }
+    for (_, apply) in Self.options {
+      var config = BacktestConfiguration()
+      apply(&config)
+      let (recording, _) = try engineEquity(frame, targets: targets, config: config)
+      let reference = ReferenceBacktester(open: Array(frame["open"]!), high: Array(frame["high"]!), low: Array(frame["low"]!),
+                                          close: close, volume: Array(frame["volume"]!), config: config).run(targets: targets)
+      #expect(maxRelativeError(recording.equity, reference.equity) <= 1e-12)
+    }
+  }
+}
