@@ -1,0 +1,60 @@
+import Foundation
+import KairosBacktest
+import KairosTestSupport
+import Testing
+
+struct MetricCase: Decodable, Sendable, CustomTestStringConvertible {
+  let name: String
+  let returns: [Double]
+  let total_return, cagr, volatility, sharpe, sortino, max_drawdown, calmar, var_95, cvar_95: Double
+  var testDescription: String { name }
+
+  static let all: [MetricCase] = {
+    struct File: Decodable { let cases: [MetricCase] }
+    let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/metrics.json")
+    return try! JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
+  }()
+}
+
+@Suite struct MetricFixtureTests {
+  @Test(arguments: MetricCase.all)
+  func metricsEqualEmpyrical(_ c: MetricCase) {
+    let s = PerformanceSummary(returns: c.returns)
+    let pairs: [(String, Double, Double)] = [
+      ("total_return", TotalReturn.value(s), c.total_return), ("cagr", CAGR.value(s), c.cagr),
+      ("volatility", Volatility.value(s), c.volatility), ("sharpe", SharpeRatio.value(s), c.sharpe),
+      ("sortino", SortinoRatio.value(s), c.sortino), ("max_drawdown", MaxDrawdown.value(s), c.max_drawdown),
+      ("calmar", CalmarRatio.value(s), c.calmar), ("var_95", ValueAtRisk.value(s), c.var_95),
+      ("cvar_95", ConditionalValueAtRisk.value(s), c.cvar_95),
+    ]
+    for (name, ours, theirs) in pairs {
+      #expect(isClose(ours, theirs, rtol: 1e-12, atol: 1e-15), "\(c.name) \(name): \(ours) vs \(theirs)")
+    }
+  }
+
+  @Test func undefinedValuesAreNaN() {
+    let flat = PerformanceSummary(returns: [0, 0, 0, 0])
+    #expect(SharpeRatio.value(flat).isNaN && SortinoRatio.value(flat).isNaN && CalmarRatio.value(flat).isNaN)
+    #expect(MaxDrawdown.value(flat) == 0 && WinRate.value(flat).isNaN && ProfitFactor.value(flat).isNaN && Expectancy.value(flat).isNaN)
+    #expect(TradeCount.value(flat) == 0)
+    var accumulator = PerformanceAccumulator(initialEquity: 100, periodsPerYear: 252, capacity: 2)
+    accumulator.addBar(equity: 110, return: 0.1, exposed: true)
+    accumulator.addBar(equity: 99, return: -0.1, exposed: false)
+    accumulator.addTrade(pnl: 10, return: 0.1)
+    accumulator.addTrade(pnl: -5, return: -0.05)
+    accumulator.addTrade(pnl: 3, return: 0.03)
+    accumulator.addFill(value: 100)
+    let s = accumulator.finish()
+    #expect(WinRate.value(s) == 2.0 / 3 && ProfitFactor.value(s) == 13.0 / 5)
+    #expect(isClose(AverageWin.value(s), 0.065, rtol: 1e-15) && AverageLoss.value(s) == -0.05 && isClose(Expectancy.value(s), 0.08 / 3, rtol: 1e-15))
+    #expect(Exposure.value(s) == 0.5)
+    #expect(isClose(Turnover.value(s), 100 / 104.5 / (2.0 / 252), rtol: 1e-15))
+    #expect(isClose(MaxDrawdown.value(s), 99.0 / 110 - 1, rtol: 1e-15))
+    var winners = PerformanceAccumulator(initialEquity: 1, periodsPerYear: 252, capacity: 1)
+    winners.addBar(equity: 1, return: 0, exposed: false)
+    winners.addTrade(pnl: 1, return: 0.1)
+    #expect(ProfitFactor.value(winners.finish()) == .infinity)
+    #expect(Metrics.names == ["total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar", "var_95", "cvar_95",
+                              "win_rate", "profit_factor", "avg_win", "avg_loss", "expectancy", "trades", "exposure", "turnover"])
+  }
+}
