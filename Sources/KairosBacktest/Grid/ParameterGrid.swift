@@ -1,0 +1,178 @@
+/// A Cartesian grid of parameter values with an optional constraint.
+///
+/// Axes are written as on the command line: `fast=5:100` (5 to 100 step 1), `slow=10:300:2`,
+/// `threshold=0.5,0.55,0.6`, or a single value `k=2`. Combinations are in lexicographic order
+/// of the axes as listed, the first axis varying slowest (DESIGN.md §6).
+public struct ParameterGrid: Sendable {
+  public struct Axis: Sendable, Equatable {
+    public let name: String
+    public let values: [Double]
+  }
+
+  public let axes: [Axis]
+  public let constraint: Constraint?
+  /// The combinations that satisfy the constraint, each a value per axis.
+  public let combinations: [[Double]]
+
+  public var names: [String] { axes.map(\.name) }
+
+  public init(_ specs: [String], where constraint: String? = nil) throws(BacktestError) {
+    var axes: [Axis] = []
+    for spec in specs {
+      let axis = try Self.parse(spec)
+      guard !axes.contains(where: { $0.name == axis.name }) else { throw .invalidGrid("'\(axis.name)' appears twice") }
+      axes.append(axis)
+    }
+    let parsed = try constraint.map { (text) throws(BacktestError) -> Constraint in try Constraint(text, names: axes.map(\.name)) }
+    var combinations: [[Double]] = [[]]
+    for axis in axes {
+      var next: [[Double]] = []
+      next.reserveCapacity(combinations.count * axis.values.count)
+      for prefix in combinations { for v in axis.values { next.append(prefix + [v]) } }
+      combinations = next
+    }
+    if axes.isEmpty { combinations = [[]] }
+    if let parsed { combinations = combinations.filter(parsed.isSatisfied) }
+    guard !combinations.isEmpty else { throw .emptyGrid }
+    self.axes = axes
+    self.constraint = parsed
+    self.combinations = combinations
+  }
+
+  /// The parameters of combination `k` by name.
+  public func parameters(_ k: Int) -> [String: Double] {
+    Dictionary(uniqueKeysWithValues: zip(names, combinations[k]))
+  }
+
+  static func parse(_ spec: String) throws(BacktestError) -> Axis {
+    let parts = spec.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters() }
+    guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+      throw .invalidGrid("expected NAME=a:b[:step] or NAME=v1,v2,…; was '\(spec)'")
+    }
+    let name = parts[0], body = parts[1]
+    func number(_ text: Substring) throws(BacktestError) -> Double {
+      guard let v = Double(String(text).trimmingCharacters()), v.isFinite else { throw .invalidGrid("'\(text)' in '\(spec)' is not a number") }
+      return v
+    }
+    var values: [Double]
+    if body.contains(":") {
+      let bounds = body.split(separator: ":", omittingEmptySubsequences: false)
+      guard bounds.count == 2 || bounds.count == 3 else { throw .invalidGrid("a range is a:b or a:b:step; was '\(spec)'") }
+      let a = try number(bounds[0]), b = try number(bounds[1]), step = bounds.count == 3 ? try number(bounds[2]) : 1
+      guard step > 0 else { throw .invalidGrid("the step must be positive in '\(spec)'") }
+      guard a <= b else { throw .invalidGrid("the range is empty: \(a) > \(b) in '\(spec)'") }
+      let count = Int(((b - a) / step + 1e-9).rounded(.down)) + 1
+      guard count <= 1_000_000 else { throw .invalidGrid("'\(spec)' has \(count) values; at most 1,000,000 per axis") }
+      // Each value from its index (no accumulated rounding), cleaned to 12 significant digits.
+      values = (0..<count).map { Self.clean(a + Double($0) * step) }
+    } else {
+      values = []
+      for part in body.split(separator: ",") { values.append(try number(part)) }
+    }
+    guard !values.isEmpty else { throw .invalidGrid("'\(spec)' has no values") }
+    return Axis(name: name, values: values)
+  }
+
+  static func clean(_ x: Double) -> Double {
+    guard x != 0 else { return 0 }
+    var text = String(format12: x)
+    if text == "-0" { text = "0" }
+    return Double(text) ?? x
+  }
+}
+
+/// A conjunction of comparisons between parameters and numbers: `fast<slow`,
+/// `fast < slow and slow <= 200`, `lower<upper, k>=1.5`.
+public struct Constraint: Sendable {
+  struct Comparison: Sendable {
+    enum Operand: Sendable { case parameter(Int), number(Double) }
+    let left: Operand, op: String, right: Operand
+  }
+  let comparisons: [Comparison]
+  public let text: String
+
+  public init(_ text: String, names: [String]) throws(BacktestError) {
+    self.text = text
+    let clauses = text.replacingAll(" and ", with: ",").replacingAll("&&", with: ",").split(separator: ",")
+    var comparisons: [Comparison] = []
+    for clause in clauses {
+      let c = String(clause).filter { !$0.isWhitespace }
+      guard let op = ["<=", ">=", "==", "!=", "<", ">"].first(where: { c.contains($0) }),
+        let range = c.range(of: op) else {
+        throw .invalidConstraint("expected comparisons such as fast<slow joined by 'and'; was '\(clause)'")
+      }
+      let lhs = String(c[..<range.lowerBound]), rhs = String(c[range.upperBound...])
+      func operand(_ s: String) throws(BacktestError) -> Comparison.Operand {
+        if let k = names.firstIndex(of: s) { return .parameter(k) }
+        if let v = Double(s) { return .number(v) }
+        throw .invalidConstraint("'\(s)' is neither a grid parameter (\(names.joined(separator: ", "))) nor a number")
+      }
+      comparisons.append(Comparison(left: try operand(lhs), op: op, right: try operand(rhs)))
+    }
+    guard !comparisons.isEmpty else { throw .invalidConstraint("empty constraint") }
+    self.comparisons = comparisons
+  }
+
+  public func isSatisfied(_ values: [Double]) -> Bool {
+    for c in comparisons {
+      func value(_ o: Comparison.Operand) -> Double { switch o { case let .parameter(k): return values[k]; case let .number(v): return v } }
+      let a = value(c.left), b = value(c.right)
+      let ok: Bool
+      switch c.op {
+      case "<": ok = a < b
+      case "<=": ok = a <= b
+      case ">": ok = a > b
+      case ">=": ok = a >= b
+      case "==": ok = a == b
+      default: ok = a != b
+      }
+      if !ok { return false }
+    }
+    return true
+  }
+}
+
+extension String {
+  func trimmingCharacters() -> String {
+    var s = Substring(self)
+    while let c = s.first, c.isWhitespace { s.removeFirst() }
+    while let c = s.last, c.isWhitespace { s.removeLast() }
+    return String(s)
+  }
+
+  func replacingAll(_ target: String, with replacement: String) -> String {
+    var out = "", rest = Substring(self)
+    while let r = rest.range(of: target) {
+      out += rest[..<r.lowerBound] + replacement
+      rest = rest[r.upperBound...]
+    }
+    return out + rest
+  }
+
+  /// `%.12g` without Foundation.
+  init(format12 x: Double) {
+    // Swift's description is the shortest round-trip form; values from a:b:step grids differ
+    // from it only by accumulated rounding, which 12 significant digits remove.
+    let digits = 12
+    let magnitude = Swift.abs(x)
+    let exponent = magnitude == 0 ? 0 : Int((magnitude.log10Floor))
+    let scale = pow10(digits - 1 - exponent)
+    let rounded = (x * scale).rounded() / scale
+    self = "\(rounded)"
+  }
+}
+
+extension Double {
+  var log10Floor: Double {
+    var e = 0.0, m = self
+    while m >= 10 { m /= 10; e += 1 }
+    while m < 1 { m *= 10; e -= 1 }
+    return e
+  }
+}
+
+func pow10(_ k: Int) -> Double {
+  var r = 1.0
+  if k >= 0 { for _ in 0..<k { r *= 10 } } else { for _ in 0..<(-k) { r /= 10 } }
+  return r
+}

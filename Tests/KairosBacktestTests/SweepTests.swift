@@ -1,0 +1,66 @@
+import KairosBacktest
+import KairosFrame
+import KairosTestSupport
+import Testing
+
+@Suite struct GridTests {
+  @Test func parsesAxesInLexicographicOrder() throws {
+    let grid = try ParameterGrid(["fast=5:15:5", "slow=10,20", "k=0.1:0.3:0.1"], where: "fast<slow")
+    #expect(grid.names == ["fast", "slow", "k"])
+    #expect(grid.axes[2].values == [0.1, 0.2, 0.3])
+    #expect(grid.combinations.first == [5, 10, 0.1] && grid.combinations.count == 4 * 3)
+    #expect(grid.combinations == grid.combinations.sorted { $0.lexicographicallyPrecedes($1) })
+    #expect(!grid.combinations.contains { $0[0] >= $0[1] })
+    #expect(try ParameterGrid(["fast=5:100", "slow=10:300:5"], where: "fast<slow").combinations.count == 4790)
+  }
+
+  @Test func badGridsAreExplained() {
+    func message(_ specs: [String], _ constraint: String? = nil) -> String {
+      do { _ = try ParameterGrid(specs, where: constraint); return "no error" } catch { return error.description }
+    }
+    #expect(message(["fast"]).contains("expected NAME=a:b[:step]"))
+    #expect(message(["fast=5:a"]).contains("'a' in 'fast=5:a' is not a number"))
+    #expect(message(["fast=9:5"]).contains("the range is empty"))
+    #expect(message(["fast=1:5:0"]).contains("step must be positive"))
+    #expect(message(["fast=1:5", "fast=2"]).contains("appears twice"))
+    #expect(message(["fast=1:5"], "fast<slow").contains("'slow' is neither a grid parameter"))
+    #expect(message(["fast=5:9", "slow=1:4"], "fast<slow").contains("no combination"))
+  }
+}
+
+@Suite struct SweepTests {
+  func caches(seed: UInt64) throws -> [IndicatorCache] {
+    try SyntheticMarket(seed: seed, bars: 800, assets: 2).generate().map { try IndicatorCache(market: MarketSeries(name: $0.name, frame: $0.frame)) }
+  }
+
+  @Test func identicalBitsForAnyThreadCountAndEqualToSingleRuns() throws {
+    var config = BacktestConfiguration()
+    config.fee = 0.001
+    let runner = StrategyRunner(kind: .smaCross, configuration: config)
+    let grid = try ParameterGrid(["fast=3:20:1", "slow=10:60:5", "stop_atr=0,2"], where: "fast<slow")
+    let sweep = try SweepRunner(runner: runner, grid: grid)
+    let one = try sweep.run(caches: try caches(seed: 4), threads: 1)
+    let two = try sweep.run(caches: try caches(seed: 4), threads: 2)
+    #expect(one.metrics.map(\.bitPattern) == two.metrics.map(\.bitPattern))
+    #expect(one.rowCount == 2 * grid.combinations.count && one.assets == ["SYN1", "SYN2"])
+    // Row 37 of asset 2 equals a single backtest of that combination.
+    let cache = try caches(seed: 4)[1]
+    let p = try runner.resolve(grid.parameters(37))
+    cache.prepare(runner.indicators(p))
+    var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: 252, capacity: cache.market.count)
+    var recorder = NoRecording()
+    let single = Metrics.values(try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recorder))
+    #expect(Array(one.row(grid.combinations.count + 37)).map(\.bitPattern) == single.map(\.bitPattern))
+  }
+
+  @Test func cancellationStopsWithoutAResult() throws {
+    let sweep = try SweepRunner(runner: StrategyRunner(kind: .smaCross, configuration: BacktestConfiguration()), grid: ParameterGrid(["fast=2:30", "slow=10:200"]))
+    #expect(throws: BacktestError.cancelled) { try sweep.run(caches: try caches(seed: 1), threads: 2, cancelled: { true }) }
+  }
+
+  @Test func unknownParametersAreRejectedBeforeWork() {
+    #expect(throws: BacktestError.self) {
+      try SweepRunner(runner: StrategyRunner(kind: .smaCross, configuration: BacktestConfiguration()), grid: ParameterGrid(["fats=2:5"]))
+    }
+  }
+}
