@@ -152,6 +152,30 @@ do {
       let (median, _, _) = try measure(repeats) { try feature.compute(on: frame, index: k) }
       print("\(feature.kind)\t\(feature.window ?? feature.periods ?? 0)\t\(String(format: "%.1f", median * 1000)) ms")
     }
+  case "sweep_sma", "sweep_sma_minutes", "sweep_sma_full":
+    // The issue-4 grid: fast 5–100 × slow 10–300 (step 5, or 1 for the full grid), fast < slow,
+    // on 10 assets × 5,000 daily bars; or a 10 × 10 grid on 1,000,000 minute bars.
+    let threads = Int(ProcessInfo.processInfo.environment["KAIROS_BENCH_THREADS"] ?? "2") ?? 2
+    let minutes = benchCase == "sweep_sma_minutes"
+    let frames: [(String, Frame)]
+    if minutes {
+      frames = [("SYN1", try CSVReader.readOHLCV(path: arguments[2]))]
+    } else {
+      frames = try (1...10).map { k in ("SYN\(k)", try CSVReader.readOHLCV(path: URL(fileURLWithPath: arguments[2]).appendingPathComponent("SYN\(k < 10 ? "0" : "")\(k).csv").path)) }
+    }
+    let grid = minutes ? try ParameterGrid(["fast=5:50:5", "slow=60:150:10"], where: "fast<slow")
+      : try ParameterGrid(["fast=5:100", benchCase == "sweep_sma_full" ? "slow=10:300" : "slow=10:300:5"], where: "fast<slow")
+    var config = BacktestConfiguration()
+    config.fee = 0.001
+    let sweep = try SweepRunner(runner: StrategyRunner(kind: .smaCross, configuration: config), grid: grid)
+    let markets = try frames.map { try MarketSeries(name: $0.0, frame: $0.1) }
+    let (median, best, result) = try measure(repeats) { try sweep.run(caches: markets.map { IndicatorCache(market: $0) }, threads: threads) }
+    let barCombinations = Double(markets.reduce(0) { $0 + $1.count } * grid.combinations.count)
+    var checksum = KahanSum()
+    for k in 0..<result.rowCount { let total = result.row(k).first!; checksum.add(total); checksum.add(result.row(k)[result.row(k).startIndex + 14]) }
+    emit([("case", benchCase), ("impl", "kairos-\(threads)t"), ("combinations", grid.combinations.count), ("assets", markets.count),
+          ("seconds", median), ("min_seconds", best), ("throughput", barCombinations / median),
+          ("peak_rss_mb", peakRSSMegabytes()), ("checksum", checksum.value)])
   case "sma_300", "sma_300_materialized":
     let close = try CSVReader.readOHLCV(path: arguments[2]).column("close")
     let windows = Array(2...301)

@@ -25,156 +25,212 @@ public enum Simulator {
     market m: MarketSeries, rule: inout Rule, configuration c: BacktestConfiguration,
     accumulator: inout PerformanceAccumulator, recorder: inout Recorder
   ) -> PerformanceSummary {
-    let n = m.count
-    let open = m.open.baseAddress!, high = m.high.baseAddress!, low = m.low.baseAddress!, close = m.close.baseAddress!
-    let atr = m.atr.baseAddress!, sigma = m.sigma20.baseAddress!, adv = m.averageVolume20.baseAddress!
-    let fillAtOpen = c.fill == .nextOpen
-    let fee = c.fee, fixedFee = c.fixedFee, slippage = c.slippage, impactK = c.impact
+    var engine = _Engine(market: m, rule: rule, configuration: c, accumulator: accumulator, recorder: recorder)
+    engine.run()
+    rule = engine.rule
+    accumulator = engine.accumulator
+    recorder = engine.recorder
+    return accumulator.finish()
+  }
+}
 
-    var cash = c.initialCapital, units = 0.0
-    var previousEquity = c.initialCapital
-    var lastClose = Double.nan
-    var pending: Int8 = 0, hasPending = false
-    // The direction a stop or target closed: not re-entered until the rule leaves it.
-    var stoppedDirection: Int8 = 0
-    // The open position.
-    var entryBar = 0, entryPrice = 0.0, entryValue = 0.0, entryFee = 0.0
-    var stopLevel = Double.nan, targetLevel = Double.nan
-    var enteredThisBar = false
+/// The engine's state and loop. A struct with mutating methods (rather than local closures over
+/// local variables), so every access is a plain stored property: no boxes, no dynamic
+/// exclusivity checks in the loop.
+@usableFromInline
+struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
+  let n: Int
+  let open: UnsafePointer<Double>, high: UnsafePointer<Double>, low: UnsafePointer<Double>, close: UnsafePointer<Double>
+  let atr: UnsafePointer<Double>, sigma: UnsafePointer<Double>, adv: UnsafePointer<Double>
+  let c: BacktestConfiguration
+  let fillAtOpen: Bool
+  let fee: Double, fixedFee: Double, slippage: Double, impactK: Double
+  var rule: Rule
+  var accumulator: PerformanceAccumulator
+  var recorder: Recorder
 
-    /// The fill price for `side` (+1 buy, −1 sell) of `quantity` units at `price`, with the
-    /// indicators of decision bar `d`.
-    @inline(__always) func fillPrice(_ price: Double, side: Int8, quantity: Double, decision d: Int) -> Double {
-      var cost = slippage
-      if impactK > 0 && d >= 0 {
-        let s = sigma[d], v = adv[d]
-        if s.isFinite && v > 0 { cost += impactK * s * (quantity / v).squareRoot() }
-      }
-      return side > 0 ? price * (1 + cost) : price * (1 - cost)
+  var cash: Double, units = 0.0
+  var previousEquity: Double
+  var lastClose = Double.nan
+  var pending: Int8 = 0, hasPending = false
+  /// The direction a stop or target closed: not re-entered until the rule leaves it.
+  var stoppedDirection: Int8 = 0
+  // The open position.
+  var entryBar = 0, entryPrice = 0.0, entryValue = 0.0, entryFee = 0.0
+  var stopLevel = Double.nan, targetLevel = Double.nan
+  var enteredThisBar = false
+
+  init(market m: MarketSeries, rule: Rule, configuration c: BacktestConfiguration, accumulator: PerformanceAccumulator, recorder: Recorder) {
+    n = m.count
+    open = UnsafePointer(m.open.baseAddress!); high = UnsafePointer(m.high.baseAddress!)
+    low = UnsafePointer(m.low.baseAddress!); close = UnsafePointer(m.close.baseAddress!)
+    atr = UnsafePointer(m.atr.baseAddress!); sigma = UnsafePointer(m.sigma20.baseAddress!)
+    adv = UnsafePointer(m.averageVolume20.baseAddress!)
+    self.c = c
+    fillAtOpen = c.fill == .nextOpen
+    fee = c.fee; fixedFee = c.fixedFee; slippage = c.slippage; impactK = c.impact
+    self.rule = rule
+    self.accumulator = accumulator
+    self.recorder = recorder
+    cash = c.initialCapital
+    previousEquity = c.initialCapital
+  }
+
+  /// The fill price for `side` (+1 buy, −1 sell) of `quantity` units at `price`, with the
+  /// indicators of decision bar `d` (−1: none).
+  @inline(__always)
+  func fillPrice(_ price: Double, side: Int8, quantity: Double, decision d: Int) -> Double {
+    var cost = slippage
+    if impactK > 0 && d >= 0 {
+      let s = sigma[d], v = adv[d]
+      if s.isFinite && v > 0 { cost += impactK * s * (quantity / v).squareRoot() }
     }
+    return side > 0 ? price * (1 + cost) : price * (1 - cost)
+  }
 
-    /// Closes the whole position at `price` (before costs) on bar `t`.
-    @inline(__always) func exit(at price: Double, bar t: Int, reason: OrderReason, decision d: Int) {
-      let quantity = Swift.abs(units)
-      let side: Int8 = units > 0 ? -1 : 1
-      let p = fillPrice(price, side: side, quantity: quantity, decision: d)
-      let value = quantity * p
-      let orderFee = fee * value + fixedFee
-      let pnl: Double
-      if units > 0 {
-        cash += value - orderFee
-        pnl = (value - orderFee) - (entryValue + entryFee)
-      } else {
-        cash -= value + orderFee
-        pnl = (entryValue - entryFee) - (value + orderFee)
-      }
-      accumulator.addFill(value: value)
-      accumulator.addTrade(pnl: pnl, return: pnl / (entryValue + entryFee))
-      if reason != .exit { stoppedDirection = units > 0 ? 1 : -1 }
-      recorder.recordOrder(OrderRecord(bar: t, side: side, units: quantity, price: p, fee: orderFee, reason: reason, status: .filled, clip: .none))
-      recorder.recordTrade(TradeRecord(entryBar: entryBar, exitBar: t, entryPrice: entryPrice, exitPrice: p, units: units,
-                                       pnl: pnl, returnValue: pnl / (entryValue + entryFee), exitReason: reason))
-      units = 0
-      stopLevel = .nan; targetLevel = .nan
+  /// Closes the whole position at `price` (before costs) on bar `t`.
+  mutating func exit(at price: Double, bar t: Int, reason: OrderReason, decision d: Int) {
+    let quantity = Swift.abs(units)
+    let side: Int8 = units > 0 ? -1 : 1
+    let p = fillPrice(price, side: side, quantity: quantity, decision: d)
+    let value = quantity * p
+    let orderFee = fee * value + fixedFee
+    let pnl: Double
+    if units > 0 {
+      cash += value - orderFee
+      pnl = (value - orderFee) - (entryValue + entryFee)
+    } else {
+      cash -= value + orderFee
+      pnl = (entryValue - entryFee) - (value + orderFee)
     }
+    accumulator.addFill(value: value)
+    accumulator.addTrade(pnl: pnl, return: pnl / (entryValue + entryFee))
+    if reason != .exit { stoppedDirection = units > 0 ? 1 : -1 }
+    recorder.recordOrder(OrderRecord(bar: t, side: side, units: quantity, price: p, fee: orderFee, reason: reason, status: .filled, clip: .none))
+    recorder.recordTrade(TradeRecord(entryBar: entryBar, exitBar: t, entryPrice: entryPrice, exitPrice: p, units: units,
+                                     pnl: pnl, returnValue: pnl / (entryValue + entryFee), exitReason: reason))
+    units = 0
+    stopLevel = .nan; targetLevel = .nan
+  }
 
-    /// Opens a position in `direction` at `price` (before costs) on bar `t`, decided at `d`.
-    @inline(__always) func enter(_ direction: Int8, at price: Double, bar t: Int, decision d: Int) {
-      let equity = cash  // flat here: the exit, if any, came first
-      var quantity: Double
-      switch c.sizing {
-      case .allIn:
-        let estimate = (cash - fixedFee) / (fillPrice(price, side: direction, quantity: 0, decision: -1) * (1 + fee))
-        quantity = (cash - fixedFee) / (fillPrice(price, side: direction, quantity: Swift.max(estimate, 0), decision: d) * (1 + fee))
-      case let .fixedFractional(risk, multiple):
-        quantity = equity * risk / (multiple * atr[d])
-      case let .volatilityTarget(target):
-        quantity = equity * (target / (sigma[d] * c.periodsPerYear.squareRoot())) / price
-      }
-      var clip = ClipReason.none
-      if !(quantity > 0) || !quantity.isFinite {
-        recorder.recordOrder(OrderRecord(bar: t, side: direction, units: 0, price: price, fee: 0, reason: .entry, status: .rejected, clip: .none))
-        return
-      }
-      if let maximum = c.limits.maxUnits, quantity > maximum { quantity = maximum; clip = .maxUnits }
-      var p = fillPrice(price, side: direction, quantity: quantity, decision: d)
-      if let fraction = c.limits.maxPositionFraction, quantity * p > fraction * equity {
-        quantity = fraction * equity / p; clip = .maxPosition
-        p = fillPrice(price, side: direction, quantity: quantity, decision: d)
-      }
-      let budget = c.limits.maxLeverage * equity - fixedFee
-      if quantity * p * (1 + fee) > budget * (1 + 1e-12) {
-        quantity = budget / (p * (1 + fee)); clip = .leverage
-        p = fillPrice(price, side: direction, quantity: quantity, decision: d)
-      }
-      if !(quantity > 0) {
-        recorder.recordOrder(OrderRecord(bar: t, side: direction, units: 0, price: p, fee: 0, reason: .entry, status: .rejected, clip: clip))
-        return
-      }
-      let value = quantity * p
-      let orderFee = fee * value + fixedFee
-      if direction > 0 { cash -= value + orderFee; units = quantity } else { cash += value - orderFee; units = -quantity }
-      entryBar = t; entryPrice = p; entryValue = value; entryFee = orderFee
-      accumulator.addFill(value: value)
-      recorder.recordOrder(OrderRecord(bar: t, side: direction, units: quantity, price: p, fee: orderFee, reason: .entry, status: .filled, clip: clip))
-      if let stop = c.stopLoss {
-        let distance: Double
-        switch stop { case let .atrMultiple(k): distance = k * atr[d]; case let .fraction(f): distance = f * p }
-        stopLevel = direction > 0 ? p - distance : p + distance
-      }
-      if let take = c.takeProfit {
-        let distance: Double
-        switch take { case let .atrMultiple(k): distance = k * atr[d]; case let .fraction(f): distance = f * p }
-        targetLevel = direction > 0 ? p + distance : p - distance
-      }
-      enteredThisBar = true
+  /// Opens a position in `direction` at `price` (before costs) on bar `t`, decided at `d`.
+  mutating func enter(_ direction: Int8, at price: Double, bar t: Int, decision d: Int) {
+    let equity = cash  // flat here: the exit, if any, came first
+    var quantity: Double
+    switch c.sizing {
+    case .allIn:
+      let estimate = (cash - fixedFee) / (fillPrice(price, side: direction, quantity: 0, decision: -1) * (1 + fee))
+      quantity = (cash - fixedFee) / (fillPrice(price, side: direction, quantity: Swift.max(estimate, 0), decision: d) * (1 + fee))
+    case let .fixedFractional(risk, multiple):
+      quantity = equity * risk / (multiple * atr[d])
+    case let .volatilityTarget(target):
+      quantity = equity * (target / (sigma[d] * c.periodsPerYear.squareRoot())) / price
     }
-
-    @inline(__always) func execute(at price: Double, bar t: Int) {
-      let current: Int8 = units > 0 ? 1 : (units < 0 ? -1 : 0)
-      if current != 0 { exit(at: price, bar: t, reason: .exit, decision: t - 1) }
-      if pending != 0 { enter(pending, at: price, bar: t, decision: t - 1) }
-      hasPending = false
+    var clip = ClipReason.none
+    if !(quantity > 0) || !quantity.isFinite {
+      recorder.recordOrder(OrderRecord(bar: t, side: direction, units: 0, price: price, fee: 0, reason: .entry, status: .rejected, clip: .none))
+      return
     }
-
-    /// Stop and target checks on bar `t`; `gap` when the position was held at the open.
-    @inline(__always) func checkStops(bar t: Int, gap: Bool) {
-      guard units != 0, !(stopLevel.isNaN && targetLevel.isNaN) else { return }
-      let o = open[t], h = high[t], l = low[t]
-      let long = units > 0
-      if gap && !o.isNaN {
-        if long ? o <= stopLevel : o >= stopLevel { exit(at: o, bar: t, reason: .stopLoss, decision: t - 1); return }
-        if long ? o >= targetLevel : o <= targetLevel { exit(at: o, bar: t, reason: .takeProfit, decision: t - 1); return }
-      }
-      if h.isNaN || l.isNaN { return }
-      if long ? l <= stopLevel : h >= stopLevel { exit(at: stopLevel, bar: t, reason: .stopLoss, decision: t - 1); return }
-      if long ? h >= targetLevel : l <= targetLevel { exit(at: targetLevel, bar: t, reason: .takeProfit, decision: t - 1) }
+    if let maximum = c.limits.maxUnits, quantity > maximum { quantity = maximum; clip = .maxUnits }
+    var p = fillPrice(price, side: direction, quantity: quantity, decision: d)
+    if let fraction = c.limits.maxPositionFraction, quantity * p > fraction * equity {
+      quantity = fraction * equity / p; clip = .maxPosition
+      p = fillPrice(price, side: direction, quantity: quantity, decision: d)
     }
+    let budget = c.limits.maxLeverage * equity - fixedFee
+    if quantity * p * (1 + fee) > budget * (1 + 1e-12) {
+      quantity = budget / (p * (1 + fee)); clip = .leverage
+      p = fillPrice(price, side: direction, quantity: quantity, decision: d)
+    }
+    if !(quantity > 0) {
+      recorder.recordOrder(OrderRecord(bar: t, side: direction, units: 0, price: p, fee: 0, reason: .entry, status: .rejected, clip: clip))
+      return
+    }
+    let value = quantity * p
+    let orderFee = fee * value + fixedFee
+    if direction > 0 { cash -= value + orderFee; units = quantity } else { cash += value - orderFee; units = -quantity }
+    entryBar = t; entryPrice = p; entryValue = value; entryFee = orderFee
+    accumulator.addFill(value: value)
+    recorder.recordOrder(OrderRecord(bar: t, side: direction, units: quantity, price: p, fee: orderFee, reason: .entry, status: .filled, clip: clip))
+    if let stop = c.stopLoss {
+      let distance: Double
+      switch stop { case let .atrMultiple(k): distance = k * atr[d]; case let .fraction(f): distance = f * p }
+      stopLevel = direction > 0 ? p - distance : p + distance
+    }
+    if let take = c.takeProfit {
+      let distance: Double
+      switch take { case let .atrMultiple(k): distance = k * atr[d]; case let .fraction(f): distance = f * p }
+      targetLevel = direction > 0 ? p + distance : p - distance
+    }
+    enteredThisBar = true
+  }
 
+  mutating func execute(at price: Double, bar t: Int) {
+    if units != 0 { exit(at: price, bar: t, reason: .exit, decision: t - 1) }
+    if pending != 0 { enter(pending, at: price, bar: t, decision: t - 1) }
+    hasPending = false
+  }
+
+  /// Stop and target checks on bar `t`; `gap` when the position was held at the open.
+  @inline(__always)
+  mutating func checkStops(bar t: Int, gap: Bool) {
+    guard units != 0, !(stopLevel.isNaN && targetLevel.isNaN) else { return }
+    let o = open[t], h = high[t], l = low[t]
+    let long = units > 0
+    if gap && !o.isNaN {
+      if long ? o <= stopLevel : o >= stopLevel { exit(at: o, bar: t, reason: .stopLoss, decision: t - 1); return }
+      if long ? o >= targetLevel : o <= targetLevel { exit(at: o, bar: t, reason: .takeProfit, decision: t - 1); return }
+    }
+    if h.isNaN || l.isNaN { return }
+    if long ? l <= stopLevel : h >= stopLevel { exit(at: stopLevel, bar: t, reason: .stopLoss, decision: t - 1); return }
+    if long ? h >= targetLevel : l <= targetLevel { exit(at: targetLevel, bar: t, reason: .takeProfit, decision: t - 1) }
+  }
+
+  mutating func run() {
+    // The hot state lives in locals so the optimizer keeps it in registers; it is written back
+    // to `self` only around the rare calls that need it (fills and stop checks).
+    let allowShort = c.allowShort
+    let hasStops = c.stopLoss != nil || c.takeProfit != nil
+    var acc = accumulator
+    var rule = self.rule
+    var cash = self.cash, units = self.units, previousEquity = self.previousEquity, lastClose = self.lastClose
+    var pending = self.pending, hasPending = self.hasPending, stoppedDirection = self.stoppedDirection
     for t in 0..<n {
-      enteredThisBar = false
-      if fillAtOpen {
-        if hasPending && !open[t].isNaN { execute(at: open[t], bar: t) }
-        checkStops(bar: t, gap: !enteredThisBar)
-      } else {
-        checkStops(bar: t, gap: true)
-        if hasPending && !close[t].isNaN { execute(at: close[t], bar: t) }
+      let fillPrice = fillAtOpen ? open[t] : close[t]
+      let fills = hasPending && !fillPrice.isNaN
+      if fills || (hasStops && units != 0) {
+        accumulator = acc
+        self.cash = cash; self.units = units; self.pending = pending; self.hasPending = hasPending
+        self.stoppedDirection = stoppedDirection
+        enteredThisBar = false
+        if fillAtOpen {
+          if fills { execute(at: fillPrice, bar: t) }
+          checkStops(bar: t, gap: !enteredThisBar)
+        } else {
+          checkStops(bar: t, gap: true)
+          if fills { execute(at: fillPrice, bar: t) }
+        }
+        acc = accumulator
+        cash = self.cash; units = self.units; hasPending = self.hasPending; stoppedDirection = self.stoppedDirection
       }
       let cl = close[t]
       if !cl.isNaN { lastClose = cl }
       let equity = units == 0 ? cash : cash + units * lastClose
-      let r = equity / previousEquity - 1
-      accumulator.addBar(equity: equity, return: r, exposed: units != 0)
+      let r = equity == previousEquity ? 0 : equity / previousEquity - 1
+      acc.addBar(equity: equity, return: r, exposed: units != 0)
       recorder.recordBar(t, equity: equity, return: r, position: units)
       previousEquity = equity
       var target = rule.target(at: t)
-      if target < 0 && !c.allowShort { target = 0 }
+      if target < 0 && !allowShort { target = 0 }
       if stoppedDirection != 0 {
         if target == stoppedDirection { target = 0 } else { stoppedDirection = 0 }
       }
       let current: Int8 = units > 0 ? 1 : (units < 0 ? -1 : 0)
       if target != current { pending = target; hasPending = true } else { hasPending = false }
     }
-    return accumulator.finish()
+    accumulator = acc
+    self.rule = rule
+    self.cash = cash; self.units = units; self.previousEquity = previousEquity; self.lastClose = lastClose
+    self.pending = pending; self.hasPending = hasPending; self.stoppedDirection = stoppedDirection
   }
 }

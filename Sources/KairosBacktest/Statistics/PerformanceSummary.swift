@@ -63,57 +63,79 @@ extension PerformanceSummary {
   }
 }
 
+/// The bar returns of one backtest, kept for the two tail statistics: one buffer allocated
+/// with the known number of bars and reused (a class, so copies of the accumulator share it
+/// instead of copying it on write).
+@usableFromInline
+final class _ReturnBuffer {
+  @usableFromInline let base: UnsafeMutablePointer<Double>
+  @usableFromInline let capacity: Int
+  init(capacity: Int) {
+    self.capacity = Swift.max(capacity, 1)
+    base = .allocate(capacity: self.capacity)
+  }
+  deinit { base.deallocate() }
+}
+
 /// Streaming accumulation of a `PerformanceSummary`: O(1) work per bar, no allocation after
 /// `init` (the returns buffer for the two tail statistics is allocated once, with the known
 /// number of bars, and reused by `reset`).
+///
+/// Numerics: the sums of `r`, `r²`, `min(r, 0)²` and equity are compensated (Kahan–Babuška), so
+/// the mean and the sample variance `(Σr² − n·mean²)/(n − 1)` agree with numpy's two-pass
+/// results to ~1e-15 relative for return series (whose mean is far below their deviation).
+/// The drawdown divides only on bars that can set a new minimum.
 public struct PerformanceAccumulator {
   @usableFromInline var summary = PerformanceSummary()
   @usableFromInline var sum = KahanSum()
+  @usableFromInline var squares = KahanSum()
   @usableFromInline var downside = KahanSum()
   @usableFromInline var equitySum = KahanSum()
-  @usableFromInline var welfordMean = 0.0
-  @usableFromInline var welfordM2 = 0.0
   @usableFromInline var peak: Double
-  @usableFromInline var returns: [Double]
+  /// `peak × (1 + maxDrawdown)`, slightly raised: equity above it cannot set a new minimum.
+  @usableFromInline var drawdownThreshold: Double
+  @usableFromInline let buffer: _ReturnBuffer
   @usableFromInline let initialEquity: Double
 
   public init(initialEquity: Double, periodsPerYear: Double, capacity: Int) {
     self.initialEquity = initialEquity
     peak = initialEquity
+    drawdownThreshold = initialEquity * (1 + 1e-12)
     summary.periodsPerYear = periodsPerYear
-    returns = []
-    returns.reserveCapacity(capacity)
+    buffer = _ReturnBuffer(capacity: capacity)
   }
 
-  /// Starts over (keeps the buffer's capacity).
+  /// Starts over (keeps the buffer).
   public mutating func reset() {
     let p = summary.periodsPerYear
     summary = PerformanceSummary()
     summary.periodsPerYear = p
-    sum = KahanSum(); downside = KahanSum(); equitySum = KahanSum()
-    welfordMean = 0; welfordM2 = 0
+    sum = KahanSum(); squares = KahanSum(); downside = KahanSum(); equitySum = KahanSum()
     peak = initialEquity
-    returns.removeAll(keepingCapacity: true)
+    drawdownThreshold = initialEquity * (1 + 1e-12)
   }
 
   /// One bar: its closing equity, its return `E_t / E_{t−1} − 1`, whether a position was held.
-  @inlinable
+  @inlinable @inline(__always)
   public mutating func addBar(equity: Double, return r: Double, exposed: Bool) {
-    summary.count += 1
-    let k = Double(summary.count)
+    let k = summary.count
+    precondition(k < buffer.capacity, "more bars than the accumulator's capacity \(buffer.capacity)")
+    buffer.base[k] = r
+    summary.count = k + 1
     summary.growth *= 1 + r
     sum.add(r)
-    let delta = r - welfordMean
-    welfordMean += delta / k
-    welfordM2 += delta * (r - welfordMean)
-    let negative = Swift.min(r, 0)
-    downside.add(negative * negative)
-    if equity > peak { peak = equity }
-    let drawdown = equity / peak - 1
-    if drawdown < summary.maxDrawdown { summary.maxDrawdown = drawdown }
+    squares.add(r * r)
+    if r < 0 { downside.add(r * r) }
+    if equity > peak {
+      peak = equity
+      drawdownThreshold = peak * (1 + summary.maxDrawdown) * (1 + 1e-12)
+    } else if equity <= drawdownThreshold {
+      let drawdown = equity / peak - 1
+      if drawdown < summary.maxDrawdown { summary.maxDrawdown = drawdown }
+      drawdownThreshold = peak * (1 + summary.maxDrawdown) * (1 + 1e-12)
+    }
     equitySum.add(equity)
     if exposed { summary.exposedBars += 1 }
-    returns.append(r)
   }
 
   /// A fill of `value = |units × fill price|`.
@@ -134,30 +156,38 @@ public struct PerformanceAccumulator {
     var s = summary
     let n = s.count
     guard n > 0 else { return s }
-    s.mean = sum.value / Double(n)
-    s.standardDeviation = n > 1 ? (welfordM2 / Double(n - 1)).squareRoot() : .nan
-    s.downsideMeanSquare = downside.value / Double(n)
-    s.meanEquity = equitySum.value / Double(n)
-    (s.valueAtRisk, s.conditionalValueAtRisk) = Self.tail(&returns)
+    let count = Double(n)
+    s.mean = sum.value / count
+    if n > 1 {
+      let variance = (squares.value - count * s.mean * s.mean) / (count - 1)
+      s.standardDeviation = Swift.max(variance, 0).squareRoot()
+    } else { s.standardDeviation = .nan }
+    s.downsideMeanSquare = downside.value / count
+    s.meanEquity = equitySum.value / count
+    (s.valueAtRisk, s.conditionalValueAtRisk) = Self.tail(buffer.base, n)
     return s
+  }
+
+  /// numpy `percentile(r, 5)` and empyrical's CVaR at 5 % of the `n` values at `r` (reorders them).
+  static func tail(_ r: UnsafeMutablePointer<Double>, _ n: Int) -> (Double, Double) {
+    let position = Double(n - 1) * 0.05
+    let low = Int(position.rounded(.down))
+    let high = Swift.min(low + 1, n - 1)
+    // After selecting index `high`, every value before it is ≤ r[high]; select `low` within them.
+    select(r, high, 0, n - 1)
+    select(r, low, 0, high)
+    let fraction = position - Double(low)
+    // numpy's linear interpolation.
+    let percentile = fraction == 0 ? r[low] : Self.lerp(r[low], r[high], fraction)
+    var total = KahanSum()
+    for i in 0...low { total.add(r[i]) }
+    return (percentile, total.value / Double(low + 1))
   }
 
   /// numpy `percentile(r, 5)` and empyrical's CVaR at 5 % (reorders `r`).
   static func tail(_ r: inout [Double]) -> (Double, Double) {
     let n = r.count
-    let position = Double(n - 1) * 0.05
-    let low = Int(position.rounded(.down))
-    let high = Swift.min(low + 1, n - 1)
-    // After selecting index `high`, every value before it is ≤ r[high]; select `low` within them.
-    select(&r, high, 0, n - 1)
-    select(&r, low, 0, high)
-    let fraction = position - Double(low)
-    // numpy's linear interpolation: lerp(a, b, t) = a + (b − a)·t, computed as numpy does.
-    let a = r[low], b = r[high]
-    let percentile = fraction == 0 ? a : Self.lerp(a, b, fraction)
-    var total = KahanSum()
-    for i in 0...low { total.add(r[i]) }
-    return (percentile, total.value / Double(low + 1))
+    return r.withUnsafeMutableBufferPointer { tail($0.baseAddress!, n) }
   }
 
   /// numpy's `_lerp`: `a + (b − a)·t`, or `b − (b − a)·(1 − t)` when `t ≥ 0.5`.
@@ -166,8 +196,9 @@ public struct PerformanceAccumulator {
     return t >= 0.5 ? b - d * (1 - t) : a + d * t
   }
 
-  /// Quickselect: puts the `k`-th smallest of `r[lo...hi]` at `k`, smaller ones before it.
-  static func select(_ r: inout [Double], _ k: Int, _ lo: Int, _ hi: Int) {
+  /// Quickselect (Hoare partition): puts the `k`-th smallest of `r[lo...hi]` at `k`, smaller
+  /// ones before it. O(n) expected.
+  static func select(_ r: UnsafeMutablePointer<Double>, _ k: Int, _ lo: Int, _ hi: Int) {
     var lo = lo, hi = hi
     while lo < hi {
       let pivot = r[(lo + hi) / 2]
@@ -175,7 +206,7 @@ public struct PerformanceAccumulator {
       while i <= j {
         while r[i] < pivot { i += 1 }
         while r[j] > pivot { j -= 1 }
-        if i <= j { r.swapAt(i, j); i += 1; j -= 1 }
+        if i <= j { let x = r[i]; r[i] = r[j]; r[j] = x; i += 1; j -= 1 }
       }
       if k <= j { hi = j } else if k >= i { lo = i } else { return }
     }
