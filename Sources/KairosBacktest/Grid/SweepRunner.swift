@@ -56,42 +56,50 @@ public struct SweepRunner: Sendable {
     let done = Atomic<Int>(0)
     let failure = Mutex<BacktestError?>(nil)
     let resolved = try (0..<combinations).map { (k) throws(BacktestError) in try runner.resolve(grid.parameters(k)) }
-    for (a, cache) in caches.enumerated() {
-      cache.prepare(resolved.flatMap(runner.indicators))
-      let chunk = max(1, min(256, combinations / (threads * 8)))
-      let chunks = (combinations + chunk - 1) / chunk
-      let runner = self.runner
-      metrics.withUnsafeMutableBufferPointer { buffer in
-        nonisolated(unsafe) let out = buffer  // each combination writes only its own row
-        let work: @Sendable (Int) -> Void = { worker in
-          var accumulator = PerformanceAccumulator(
-            initialEquity: runner.configuration.initialCapital, periodsPerYear: runner.configuration.periodsPerYear,
+    // Shared precomputation: every indicator of every combination, once per asset.
+    let keys = Set(resolved.flatMap(runner.indicators))
+    for cache in caches { cache.prepare(keys) }
+    // One work list over (asset, chunk of combinations); workers take the next chunk from an
+    // atomic counter, so they stay busy to the end. Rows are written by index: the result does
+    // not depend on which worker ran what.
+    let chunk = max(1, min(64, combinations / (threads * 16)))
+    let chunksPerAsset = (combinations + chunk - 1) / chunk
+    let work = caches.count * chunksPerAsset
+    let next = Atomic<Int>(0)
+    let strategy = self.runner
+    metrics.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let out = buffer  // each combination writes only its own row
+      let worker: @Sendable (Int) -> Void = { _ in
+        var accumulators: [Int: PerformanceAccumulator] = [:]
+        var recorder = NoRecording()
+        while true {
+          let item = next.add(1, ordering: .relaxed).oldValue
+          if item >= work || cancelled() || failure.withLock({ $0 != nil }) { return }
+          let a = item / chunksPerAsset, c = item % chunksPerAsset
+          let cache = caches[a]
+          var accumulator = accumulators[cache.market.count] ?? PerformanceAccumulator(
+            initialEquity: strategy.configuration.initialCapital, periodsPerYear: strategy.configuration.periodsPerYear,
             capacity: cache.market.count)
-          var recorder = NoRecording()
-          var c = worker
-          while c < chunks {
-            if cancelled() || failure.withLock({ $0 != nil }) { return }
-            for k in (c * chunk)..<min(combinations, (c + 1) * chunk) {
-              accumulator.reset()
-              do throws(BacktestError) {
-                let summary = try runner.run(resolved[k], cache: cache, accumulator: &accumulator, recorder: &recorder)
-                let row = (a * combinations + k) * metricCount
-                for (m, statistic) in Metrics.all.enumerated() { out[row + m] = statistic.value(summary) }
-              } catch {
-                failure.withLock { if $0 == nil { $0 = error } }
-                return
-              }
+          let range = (c * chunk)..<min(combinations, (c + 1) * chunk)
+          for k in range {
+            accumulator.reset()
+            do throws(BacktestError) {
+              let summary = try strategy.run(resolved[k], cache: cache, accumulator: &accumulator, recorder: &recorder)
+              let row = (a * combinations + k) * metricCount
+              for (m, statistic) in Metrics.all.enumerated() { out[row + m] = statistic.value(summary) }
+            } catch {
+              failure.withLock { if $0 == nil { $0 = error } }
+              return
             }
-            let finished = done.add(min(combinations, (c + 1) * chunk) - c * chunk, ordering: .relaxed).newValue
-            progress?(finished, total)
-            c += threads
           }
+          accumulators[cache.market.count] = accumulator
+          progress?(done.add(range.count, ordering: .relaxed).newValue, total)
         }
-        if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
       }
-      if let error = failure.withLock({ $0 }) { throw error }
-      if cancelled() { throw .cancelled }
+      if threads == 1 { worker(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: worker) }
     }
+    if let error = failure.withLock({ $0 }) { throw error }
+    if cancelled() { throw .cancelled }
     return SweepResult(assets: caches.map(\.market.name), grid: grid, metrics: metrics)
   }
 }
