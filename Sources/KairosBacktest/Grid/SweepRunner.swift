@@ -38,68 +38,84 @@ public struct SweepRunner: Sendable {
     for k in 0..<grid.combinations.count { _ = try runner.resolve(grid.parameters(k)) }
   }
 
-  /// Runs the grid.
-  /// - Parameters:
-  ///   - caches: one prepared-or-not cache per asset (their probabilities set for `model`).
-  ///   - threads: worker threads (all cores by default).
-  ///   - progress: called from worker threads with (combinations done, total); must be thread-safe.
-  ///   - cancelled: polled between chunks; a `true` stops the sweep with `BacktestError.cancelled`.
+  /// Runs the grid and keeps every row (tests and small sweeps; see the streaming overload).
   public func run(
     caches: [IndicatorCache], threads: Int,
     progress: (@Sendable (Int, Int) -> Void)? = nil,
     cancelled: @escaping @Sendable () -> Bool = { false }
   ) throws(BacktestError) -> SweepResult {
+    var metrics: [Double] = []
+    try run(caches: caches, threads: threads, progress: progress, cancelled: cancelled) { _, rows in metrics.append(contentsOf: rows) }
+    return SweepResult(assets: caches.map(\.market.name), grid: grid, metrics: metrics)
+  }
+
+  /// Runs the grid one asset at a time and hands each asset's rows to `consume` as soon as
+  /// they are complete, so memory holds one asset's indicators and rows, whatever the number of
+  /// assets; each asset's indicators are released when it is done.
+  /// - Parameters:
+  ///   - caches: one cache per asset (their probabilities set for `model`).
+  ///   - threads: worker threads.
+  ///   - progress: called from worker threads with (combinations done, total); must be thread-safe.
+  ///   - cancelled: polled between chunks; `true` stops with `BacktestError.cancelled`.
+  ///   - consume: called on the calling thread with the asset index and its
+  ///     `combinations × Metrics.names.count` values, row-major, in grid order.
+  public func run(
+    caches: [IndicatorCache], threads: Int,
+    progress: (@Sendable (Int, Int) -> Void)? = nil,
+    cancelled: @escaping @Sendable () -> Bool = { false },
+    consume: (Int, UnsafeBufferPointer<Double>) throws(BacktestError) -> Void
+  ) throws(BacktestError) {
     let combinations = grid.combinations.count
     let metricCount = Metrics.names.count
-    var metrics = [Double](repeating: .nan, count: caches.count * combinations * metricCount)
+    var metrics = [Double](repeating: .nan, count: combinations * metricCount)
     let total = caches.count * combinations
     let done = Atomic<Int>(0)
     let failure = Mutex<BacktestError?>(nil)
     let resolved = try (0..<combinations).map { (k) throws(BacktestError) in try runner.resolve(grid.parameters(k)) }
-    // Shared precomputation: every indicator of every combination, once per asset.
     let keys = Set(resolved.flatMap(runner.indicators))
-    for cache in caches { cache.prepare(keys) }
-    // One work list over (asset, chunk of combinations); workers take the next chunk from an
-    // atomic counter, so they stay busy to the end. Rows are written by index: the result does
-    // not depend on which worker ran what.
     let chunk = max(1, min(64, combinations / (threads * 16)))
-    let chunksPerAsset = (combinations + chunk - 1) / chunk
-    let work = caches.count * chunksPerAsset
-    let next = Atomic<Int>(0)
+    let chunks = (combinations + chunk - 1) / chunk
     let strategy = self.runner
-    metrics.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let out = buffer  // each combination writes only its own row
-      let worker: @Sendable (Int) -> Void = { _ in
-        var accumulators: [Int: PerformanceAccumulator] = [:]
-        var recorder = NoRecording()
-        while true {
-          let item = next.add(1, ordering: .relaxed).oldValue
-          if item >= work || cancelled() || failure.withLock({ $0 != nil }) { return }
-          let a = item / chunksPerAsset, c = item % chunksPerAsset
-          let cache = caches[a]
-          var accumulator = accumulators[cache.market.count] ?? PerformanceAccumulator(
+    for (index, cache) in caches.enumerated() {
+      // Shared precomputation: every indicator of every combination, once for this asset.
+      cache.prepare(keys)
+      let next = Atomic<Int>(0)
+      metrics.withUnsafeMutableBufferPointer { buffer in
+        nonisolated(unsafe) let out = buffer  // each combination writes only its own row
+        let worker: @Sendable (Int) -> Void = { _ in
+          var accumulator = PerformanceAccumulator(
             initialEquity: strategy.configuration.initialCapital, periodsPerYear: strategy.configuration.periodsPerYear,
             capacity: cache.market.count)
-          let range = (c * chunk)..<min(combinations, (c + 1) * chunk)
-          for k in range {
-            accumulator.reset()
-            do throws(BacktestError) {
-              let summary = try strategy.run(resolved[k], cache: cache, accumulator: &accumulator, recorder: &recorder)
-              let row = (a * combinations + k) * metricCount
-              for (m, statistic) in Metrics.all.enumerated() { out[row + m] = statistic.value(summary) }
-            } catch {
-              failure.withLock { if $0 == nil { $0 = error } }
-              return
+          var recorder = NoRecording()
+          while true {
+            // Workers take the next chunk from a counter, so they stay busy to the end; rows
+            // are written by index, so the result does not depend on who ran what.
+            let c = next.add(1, ordering: .relaxed).oldValue
+            if c >= chunks || cancelled() || failure.withLock({ $0 != nil }) { return }
+            let range = (c * chunk)..<min(combinations, (c + 1) * chunk)
+            for k in range {
+              accumulator.reset()
+              do throws(BacktestError) {
+                let summary = try strategy.run(resolved[k], cache: cache, accumulator: &accumulator, recorder: &recorder)
+                let row = k * metricCount
+                for (m, statistic) in Metrics.all.enumerated() { out[row + m] = statistic.value(summary) }
+              } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+                return
+              }
             }
+            progress?(done.add(range.count, ordering: .relaxed).newValue, total)
           }
-          accumulators[cache.market.count] = accumulator
-          progress?(done.add(range.count, ordering: .relaxed).newValue, total)
         }
+        if threads == 1 { worker(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: worker) }
       }
-      if threads == 1 { worker(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: worker) }
+      cache.release()
+      if let error = failure.withLock({ $0 }) { throw error }
+      if cancelled() { throw .cancelled }
+      let result = metrics.withUnsafeBufferPointer { rows in
+        Result { () throws(BacktestError) in try consume(index, rows) }
+      }
+      try result.get()
     }
-    if let error = failure.withLock({ $0 }) { throw error }
-    if cancelled() { throw .cancelled }
-    return SweepResult(assets: caches.map(\.market.name), grid: grid, metrics: metrics)
   }
 }

@@ -24,7 +24,13 @@ public final class IndicatorCache: @unchecked Sendable {
 
   public init(market: MarketSeries) { self.market = market }
 
-  deinit { for b in arrays.values { b.deallocate() } }
+  deinit { release() }
+
+  /// Frees every computed indicator (a sweep calls it when it is done with the asset).
+  public func release() {
+    for b in arrays.values { b.deallocate() }
+    arrays = [:]
+  }
 
   /// Computes every key not computed yet. Not thread-safe: call before fanning out.
   public func prepare(_ keys: some Sequence<IndicatorKey>) {
