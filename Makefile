@@ -6,7 +6,6 @@ APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KAIROS       := .build/release/kairos
 SAMPLE       := Sources/KairosIO/SampleData
-RUN_DIR      := .build/make-run
 BENCH_DATA   := Benchmarks/data/SYN1.csv
 PEER_VENV    := Benchmarks/peers/.venv
 
@@ -24,14 +23,11 @@ setup:
 build: setup
 	$(SWIFT) build -c release --product kairos
 
-## run: the main job on the bundled AAPL data: quality report, adjustment, resampling.
+## run: the main job, `kairos demo`: the bundled AAPL series adjusted, an SMA-cross sweep, a
+## logistic model and its out-of-sample backtest, written to a run folder (notebooks-export/runs/).
 run: build
-	@mkdir -p $(RUN_DIR)
 	$(KAIROS) data check $(SAMPLE)/aapl_daily_unadjusted.csv $(SAMPLE)/aapl_corporate_actions.csv
-	$(KAIROS) data adjust $(SAMPLE)/aapl_daily_unadjusted.csv --actions $(SAMPLE)/aapl_corporate_actions.csv --out $(RUN_DIR)/aapl_adjusted.csv
-	$(KAIROS) data resample $(RUN_DIR)/aapl_adjusted.csv --every 1w --out $(RUN_DIR)/aapl_weekly.csv
-	$(KAIROS) data check $(RUN_DIR)/aapl_adjusted.csv $(RUN_DIR)/aapl_weekly.csv
-	@echo "outputs in $(RUN_DIR)/"
+	$(KAIROS) demo
 
 ## test: build and run every test (debug build, small data).
 test: setup

@@ -46,7 +46,7 @@ let package = Package(
     // MARK: - Executables
     .executableTarget(
       name: "KairosCLI",
-      dependencies: ["Kairos", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["Kairos", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
     // MARK: - Test support and test bundles
     .target(name: "KairosTestSupport", dependencies: ["Kairos"], path: "Tests/KairosTestSupport"),

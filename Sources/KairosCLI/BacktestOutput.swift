@@ -1,0 +1,60 @@
+import Foundation
+import Kairos
+
+/// The files of a backtest (DESIGN.md §8): `equity.csv`, `trades.csv`, `orders.csv`,
+/// `metrics.json`, as bytes, so they can go to a folder or a run folder alike.
+enum BacktestOutput {
+  static func files(market: MarketSeries, recording: FullRecording, summary: PerformanceSummary) throws -> [(String, [UInt8])] {
+    let dateOnly = market.timestamps.allSatisfy(UTCCalendar.isMidnight)
+    func time(_ bar: Int) -> String { UTCCalendar.iso8601(market.timestamps[bar], dateOnly: dateOnly) }
+    let f = CSVWriter.format
+    var equity = Frame(index: try TimeIndex(market.timestamps))
+    try equity.setColumn("equity", Column(recording.equity))
+    try equity.setColumn("return", Column(recording.returns))
+    try equity.setColumn("position", Column(recording.positions))
+    let trades = recording.trades.map { t in
+      [time(t.entryBar), time(t.exitBar), f(t.entryPrice), f(t.exitPrice), f(t.units), f(t.pnl), f(t.returnValue), "\(t.exitBar - t.entryBar)", t.exitReason.rawValue]
+    }
+    let orders = recording.orders.map { o in
+      [time(o.bar), o.side > 0 ? "buy" : "sell", f(o.units), f(o.price), f(o.fee), o.reason.rawValue, o.status.rawValue, o.clip.rawValue]
+    }
+    return [
+      ("equity.csv", CSVWriter.encode(equity)),
+      ("trades.csv", TableWriter.encode(header: ["entry_time", "exit_time", "entry_price", "exit_price", "units", "pnl", "return", "bars_held", "exit_reason"], rows: trades)),
+      ("orders.csv", TableWriter.encode(header: ["timestamp", "side", "units", "price", "fee", "reason", "status", "clipped_by"], rows: orders)),
+      ("metrics.json", metricsJSON(summary)),
+    ]
+  }
+
+  /// `{"total_return": …, …}` in the order of DESIGN.md §5; `NaN` and infinities as strings
+  /// (JSON has no such numbers).
+  static func metricsJSON(_ summary: PerformanceSummary) -> [UInt8] {
+    let body = zip(Metrics.names, Metrics.values(summary)).map { name, value in
+      "  \"\(name)\": " + (value.isFinite ? CSVWriter.format(value) : "\"\(CSVWriter.format(value))\"")
+    }
+    return Array(("{\n" + body.joined(separator: ",\n") + "\n}\n").utf8)
+  }
+
+  /// A short text table of the metrics.
+  static func table(_ summary: PerformanceSummary) -> String {
+    zip(Metrics.names, Metrics.values(summary)).map { name, value in
+      name.padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: "%.6g", value)
+    }.joined(separator: "\n")
+  }
+}
+
+/// Progress from worker threads, serialized.
+final class SharedProgress: @unchecked Sendable {
+  private let lock = NSLock()
+  private let reporter: ProgressReporter
+  private var reported = 0
+
+  init(total: Int, label: String, quiet: Bool) { reporter = ProgressReporter(total: total, label: label, quiet: quiet) }
+
+  func update(_ done: Int) {
+    lock.lock(); defer { lock.unlock() }
+    if done > reported { reporter.advance(by: done - reported); reported = done }
+  }
+
+  func finish() { lock.lock(); reporter.finish(); lock.unlock() }
+}

@@ -1,0 +1,229 @@
+import ArgumentParser
+import Foundation
+import Kairos
+import Synchronization
+import Yams
+
+extension StrategyKind: ExpressibleByArgument {}
+extension FillTiming: ExpressibleByArgument {}
+
+/// The options `kairos backtest` and `kairos sweep` share. Every one can also come from
+/// `--config FILE.yaml` (same names, `snake_case`); a flag on the command line wins.
+struct StrategyOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("OHLCV CSV file(s), comma-separated; each is one asset named after its file.", valueName: "file[,file…]"))
+  var data: String?
+
+  @Option(help: ArgumentHelp("The strategy: \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
+  var strategy: StrategyKind?
+
+  @Option(help: "Proportional fee on traded value (0.001 = 10 bp).")
+  var fee: Double?
+
+  @Option(name: .customLong("fixed-fee"), help: "Fixed fee per order, in cash.")
+  var fixedFee: Double?
+
+  @Option(help: "Slippage as a fraction of price.")
+  var slippage: Double?
+
+  @Option(help: "Square-root market impact coefficient k (k × σ20 × √(units / ADV20)).")
+  var impact: Double?
+
+  @Option(help: "When orders fill: next-open (default) or next-close.")
+  var fill: FillTiming?
+
+  @Flag(help: "Allow short positions (long/flat otherwise).")
+  var shorts = false
+
+  @Option(help: "Initial capital (default 100000).")
+  var capital: Double?
+
+  @Option(name: .customLong("periods-per-year"), help: "Periods per year for annualized metrics (default 252).")
+  var periodsPerYear: Double?
+
+  @Option(help: ArgumentHelp("Confirm signals on a coarser timeframe (e.g. 1w for daily bars).", valueName: "interval"))
+  var confirm: String?
+
+  @Option(help: ArgumentHelp("For --strategy model: a model file from kairos train.", valueName: "path"))
+  var model: String?
+
+  @Option(help: ArgumentHelp("For --strategy model with --model: the feature spec the model was trained on.", valueName: "path"))
+  var spec: String?
+
+  @Option(help: ArgumentHelp("For --strategy model: a CSV (timestamp, …) with a probability column.", valueName: "path"))
+  var probabilities: String?
+
+  @Option(help: ArgumentHelp("The probability column of --probabilities (default probability).", valueName: "name"))
+  var column: String?
+
+  @Option(help: ArgumentHelp("A YAML file with any of these settings (flags win).", valueName: "path"))
+  var config: String?
+
+  @Flag(help: "Also write a run folder under notebooks-export/runs/ (see notebooks-export/README.md).")
+  var export = false
+
+  @Option(name: .customLong("export-dir"), help: ArgumentHelp("Where run folders go.", valueName: "dir"))
+  var exportDirectory: String = "notebooks-export/runs"
+}
+
+/// The YAML of `--config`: the flags' names in snake_case, plus `grid`, `where`, `params`, `out`.
+struct RunConfigFile: Decodable {
+  var data: StringOrList?
+  var strategy: String?
+  var fee: Double?, fixed_fee: Double?, slippage: Double?, impact: Double?
+  var fill: String?, shorts: Bool?, capital: Double?, periods_per_year: Double?, confirm: String?
+  var model: String?, spec: String?, probabilities: String?, column: String?
+  var grid: StringOrList?
+  var `where`: String?
+  var params: [String: Double]?
+  var out: String?
+  var threads: Int?
+
+  enum StringOrList: Decodable {
+    case one(String), many([String])
+    init(from decoder: Decoder) throws {
+      let c = try decoder.singleValueContainer()
+      if let s = try? c.decode(String.self) { self = .one(s) } else { self = .many(try c.decode([String].self)) }
+    }
+    var list: [String] { switch self { case let .one(s): return s.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }; case let .many(l): return l } }
+  }
+
+  static func load(_ path: String?) throws -> RunConfigFile? {
+    guard let path else { return nil }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw ValidationError("--config: cannot read \(path)")
+    }
+    do { return try YAMLDecoder().decode(RunConfigFile.self, from: text) } catch {
+      throw ValidationError("--config \(path): \(error)")
+    }
+  }
+}
+
+/// Everything a backtest or sweep needs, flags merged over the config file.
+struct ResolvedRun {
+  var dataPaths: [String]
+  var kind: StrategyKind
+  var configuration: BacktestConfiguration
+  var confirmation: BarInterval?
+  var modelPath: String?, specPath: String?, probabilitiesPath: String?, probabilityColumn: String
+  var file: RunConfigFile?
+
+  init(_ o: StrategyOptions) throws {
+    let file = try RunConfigFile.load(o.config)
+    self.file = file
+    guard let data = o.data.map({ $0.split(separator: ",").map(String.init) }) ?? file?.data?.list, !data.isEmpty else {
+      throw ValidationError("give the price data: --data FILE[,FILE…] (or data: in --config)")
+    }
+    dataPaths = data
+    if let k = o.strategy { kind = k } else if let name = file?.strategy {
+      guard let k = StrategyKind(rawValue: name) else {
+        throw ValidationError("--config: unknown strategy '\(name)'; expected \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
+      kind = k
+    } else { throw ValidationError("give a strategy: --strategy \(StrategyKind.allCases.map(\.rawValue).joined(separator: "|"))") }
+    var c = BacktestConfiguration()
+    c.fee = o.fee ?? file?.fee ?? 0
+    c.fixedFee = o.fixedFee ?? file?.fixed_fee ?? 0
+    c.slippage = o.slippage ?? file?.slippage ?? 0
+    c.impact = o.impact ?? file?.impact ?? 0
+    if let f = o.fill { c.fill = f } else if let f = file?.fill {
+      guard let timing = FillTiming(rawValue: f) else { throw ValidationError("--config: fill must be next-open or next-close, was \(f)") }
+      c.fill = timing
+    }
+    c.allowShort = o.shorts || (file?.shorts ?? false)
+    c.initialCapital = o.capital ?? file?.capital ?? 100_000
+    c.periodsPerYear = o.periodsPerYear ?? file?.periods_per_year ?? 252
+    for (name, value) in [("--fee", c.fee), ("--fixed-fee", c.fixedFee), ("--slippage", c.slippage), ("--impact", c.impact)] where !(value >= 0 && value.isFinite) {
+      throw ValidationError("\(name) must be >= 0, was \(value)")
+    }
+    guard c.initialCapital > 0 else { throw ValidationError("--capital must be positive, was \(c.initialCapital)") }
+    guard c.periodsPerYear > 0 else { throw ValidationError("--periods-per-year must be positive, was \(c.periodsPerYear)") }
+    configuration = c
+    if let text = o.confirm ?? file?.confirm {
+      do { confirmation = try BarInterval(parsing: text) } catch { throw ValidationError("--confirm: \(error)") }
+    }
+    modelPath = o.model ?? file?.model
+    specPath = o.spec ?? file?.spec
+    probabilitiesPath = o.probabilities ?? file?.probabilities
+    probabilityColumn = o.column ?? file?.column ?? "probability"
+    if kind == .model && probabilitiesPath == nil && (modelPath == nil || specPath == nil) {
+      throw ValidationError("--strategy model needs --model MODEL.json with --spec SPEC.yaml, or --probabilities FILE.csv")
+    }
+  }
+
+  /// The assets: one per data file, named after it.
+  func loadMarkets() throws -> [(path: String, market: MarketSeries, probabilities: Column<Double>?)] {
+    var names = Set<String>()
+    return try dataPaths.map { path in
+      let frame = try CSVReader.readOHLCV(path: path)
+      var name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+      while names.contains(name) { name += "'" }
+      names.insert(name)
+      return (path, try MarketSeries(name: name, frame: frame), kind == .model ? try probabilities(for: frame) : nil)
+    }
+  }
+
+  /// Model probabilities on `frame`'s timeline (`NaN` where the features are incomplete).
+  func probabilities(for frame: Frame) throws -> Column<Double> {
+    if let path = probabilitiesPath {
+      let table = try CSVReader.readFrame(path: path)
+      let column = try table.column(probabilityColumn)
+      let aligned = try Frame(index: table.index, columns: [("p", column)]).reindexed(to: frame.index)
+      return try aligned.column("p")
+    }
+    let model = try LinearModel.decode(try Data(contentsOf: URL(fileURLWithPath: modelPath!)), name: modelPath!)
+    let spec = try FeatureSpec.load(path: specPath!)
+    let features = try spec.compute(on: frame)
+    for name in model.features where !features.hasColumn(name) {
+      throw ModelError.featureMismatch(expected: model.features, found: features.columnNames)
+    }
+    var p = [Double](repeating: .nan, count: frame.rowCount)
+    let complete = (0..<frame.rowCount).filter { i in model.features.allSatisfy { features[$0]![i].isFinite } }
+    if !complete.isEmpty {
+      let set = try FeatureSet(frame: features.rows(at: complete), features: model.features)
+      for (k, probability) in try model.predictProbabilities(set.matrix).enumerated() { p[complete[k]] = probability }
+    }
+    return Column(p)
+  }
+
+  var settings: [String: String] {
+    let c = configuration
+    return ["strategy": kind.rawValue, "fee": CSVWriter.format(c.fee), "fixed_fee": CSVWriter.format(c.fixedFee),
+            "slippage": CSVWriter.format(c.slippage), "impact": CSVWriter.format(c.impact), "fill": c.fill.rawValue,
+            "shorts": "\(c.allowShort)", "capital": CSVWriter.format(c.initialCapital), "periods_per_year": CSVWriter.format(c.periodsPerYear),
+            "confirm": confirmation?.description ?? ""]
+  }
+}
+
+/// Ctrl-C handling: the first interrupt asks long work to stop cleanly (nothing half-written);
+/// a second one exits at once.
+enum Interruption {
+  static let requested = Atomic<Bool>(false)
+
+  static func install() {
+    signal(SIGINT) { _ in
+      if Interruption.requested.exchange(true, ordering: .relaxed) { _exit(130) }
+    }
+  }
+
+  static var isRequested: Bool { requested.load(ordering: .relaxed) }
+}
+
+/// The current time in nanoseconds since the epoch.
+func nowNanoseconds() -> Int64 {
+  var t = timespec()
+  clock_gettime(CLOCK_REALTIME, &t)
+  return Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec)
+}
+
+/// Parses `name=value` pairs.
+func parseParameters(_ items: [String]) throws -> [String: Double] {
+  var out: [String: Double] = [:]
+  for item in items {
+    let parts = item.split(separator: "=", maxSplits: 1)
+    guard parts.count == 2, let value = Double(parts[1]) else {
+      throw ValidationError("--param expects name=number (e.g. fast=10); was '\(item)'")
+    }
+    out[String(parts[0])] = value
+  }
+  return out
+}
