@@ -179,3 +179,63 @@ struct Run {
     #expect(wrongModel.status == 1 && wrongModel.stderr.contains("the model expects features a,b"))
   }
 }
+
+@Suite struct BacktestCLITests {
+  let aapl = TestPaths.sample("aapl_daily_unadjusted.csv")
+
+  @Test func sweepIsIdenticalForOneAndTwoThreadsAndHonoursTheConfig() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let a = directory.appendingPathComponent("a.csv").path, b = directory.appendingPathComponent("b.csv").path
+    let common = ["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fast=5:20:5", "--grid", "slow=30:60:10", "--fee", "0.001", "--quiet"]
+    let one = try Run(common + ["--threads", "1", "--out", a]), two = try Run(common + ["--threads", "2", "--out", b])
+    #expect(one.status == 0 && two.status == 0)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
+    let lines = try String(contentsOfFile: a, encoding: .utf8).split(separator: "\n")
+    #expect(lines[0].hasPrefix("asset,fast,slow,total_return,cagr,volatility,sharpe") && lines.count == 1 + 4 * 4)
+    #expect(lines[1].hasPrefix("aapl_daily_unadjusted,5,30,") && lines[2].hasPrefix("aapl_daily_unadjusted,5,40,"))
+    #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("a.json").path))
+    // The same run from a config file; a flag wins over it.
+    let config = directory.appendingPathComponent("sweep.yaml").path
+    try "data: \(aapl)\nstrategy: sma-cross\ngrid: [\"fast=5:20:5\", \"slow=30:60:10\"]\nfee: 0.5\nthreads: 1\n".write(toFile: config, atomically: true, encoding: .utf8)
+    let c = directory.appendingPathComponent("c.csv").path
+    let fromConfig = try Run(["sweep", "--config", config, "--fee", "0.001", "--quiet", "--out", c])
+    #expect(fromConfig.status == 0)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: c)))
+  }
+
+  @Test func sweepAndBacktestRejectBadInput() throws {
+    let bad = try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fast=9:5", "--out", "/tmp/x.csv"])
+    #expect(bad.status == 2 && bad.stderr.contains("the range is empty"))
+    let unknown = try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fats=5:9", "--out", "/tmp/x.csv"])
+    #expect(unknown.status == 2 && unknown.stderr.contains("unknown parameter 'fats'"))
+    let model = try Run(["backtest", "--data", aapl, "--strategy", "model", "--out", "/tmp/x"])
+    #expect(model.status == 2 && model.stderr.contains("--strategy model needs --model"))
+    let missing = try Run(["backtest", "--data", "/nonexistent.csv", "--strategy", "sma-cross", "--out", "/tmp/x"])
+    #expect(missing.status == 1 && missing.stderr.contains("no such file"))
+  }
+
+  @Test func backtestWritesTheDesignFiles() throws {
+    let directory = TestPaths.temporaryDirectory().appendingPathComponent("bt").path
+    let run = try Run(["backtest", "--data", aapl, "--strategy", "rsi-reversion", "--param", "stop_atr=2", "--fee", "0.001", "--out", directory])
+    #expect(run.status == 0 && run.stdout.contains("sharpe"))
+    for name in ["equity.csv", "trades.csv", "orders.csv", "metrics.json", "manifest.json"] {
+      #expect(FileManager.default.fileExists(atPath: directory + "/" + name), "\(name)")
+    }
+    let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/metrics.json"))) as! [String: Any]
+    #expect(metrics.count == 17 && metrics["trades"] != nil)
+    let trades = try String(contentsOfFile: directory + "/trades.csv", encoding: .utf8)
+    #expect(trades.hasPrefix("entry_time,exit_time,entry_price,exit_price,units,pnl,return,bars_held,exit_reason\n"))
+    let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/manifest.json"))) as! [String: Any]
+    #expect((manifest["data_files"] as! [[String: Any]])[0]["rows"] as? Int == 3270)
+  }
+
+  @Test func demoWritesARunFolder() throws {
+    let root = TestPaths.temporaryDirectory().path
+    let run = try Run(["demo", "--export-dir", root, "--quiet"])
+    #expect(run.status == 0 && run.stdout.contains("The ten best SMA-cross combinations"))
+    let folders = try FileManager.default.contentsOfDirectory(atPath: root)
+    #expect(folders.count == 1 && folders[0].hasSuffix("-demo"))
+    let files = Set(try FileManager.default.contentsOfDirectory(atPath: root + "/" + folders[0]))
+    #expect(files.isSuperset(of: ["manifest.json", "results.csv", "equity.csv", "trades.csv", "orders.csv", "metrics.json", "model.json"]))
+  }
+}
