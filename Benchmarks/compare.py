@@ -8,6 +8,13 @@ import json
 import sys
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
+checks = [r for r in rows if r["case"] == "vectorbt_nvda"]
+rows = [r for r in rows if r["case"] not in ("vectorbt_nvda", "make_design")]
+sweeps = {r["case"]: [] for r in rows if r["case"].startswith("sweep_sma")}
+for r in rows:
+    if r["case"] in sweeps:
+        sweeps[r["case"]].append(r)
+rows = [r for r in rows if r["case"] not in sweeps]
 by_case = {}
 for r in rows:
     by_case.setdefault(r["case"], []).append(r)
@@ -53,4 +60,30 @@ fit = [r for r in by_case.get("ridge", []) if r["impl"] == "kairos"]
 if path and fit:
     print(f"ridge_path_100: {path[0]['seconds']:.4f} s for 100 penalties = {path[0]['seconds'] / fit[0]['seconds']:.2f}x one fit "
           f"(goal within 1.5x; largest difference from a single fit {path[0]['max_difference_vs_single_fit']:.1e})")
+
+if sweeps:
+    print("\nSweeps (SMA cross, fee 0.001): bar·combinations per second; ratio = Kairos / peer throughput")
+    print(f"{'case':<18}{'impl':<26}{'bar·comb/s':>14}{'per core':>14}{'s':>9}{'peak MB':>10}  vs kairos")
+    for case, results in sweeps.items():
+        ours = {r["impl"]: r for r in results if r["impl"].startswith("kairos")}
+        for r in results:
+            threads = 2 if r["impl"].endswith("2t") else (1 if r["impl"].endswith("1t") else 1)
+            line = f"{case:<18}{r['impl']:<26}{r['throughput']:>14.3e}{r['throughput'] / threads:>14.3e}{r['seconds']:>9.3f}{r['peak_rss_mb']:>10.0f}"
+            if not r["impl"].startswith("kairos"):
+                same = ours.get("kairos-" + r["impl"].split("-")[-1]) if r["impl"].startswith("numba") else ours.get("kairos-2t")
+                if same:
+                    ok = abs(same["checksum"] - r["checksum"]) <= 1e-9 * max(1.0, abs(r["checksum"])) if r["impl"].startswith("numba") else True
+                    failed |= not ok
+                    line += f"  {same['throughput'] / r['throughput']:.2f}x faster, {r['peak_rss_mb'] / same['peak_rss_mb']:.0f}x the memory" \
+                        + ("" if r["impl"].startswith("vectorbt") else f", checksum {'match' if ok else 'MISMATCH'}")
+            print(line)
+    one, two = [next((r for r in sweeps.get("sweep_sma", []) if r["impl"] == k), None) for k in ("kairos-1t", "kairos-2t")]
+    if one and two:
+        print(f"2 threads / 1 thread: {two['throughput'] / one['throughput']:.2f}x (goal >= 1.8x)")
+    full = next((r for r in sweeps.get("sweep_sma_full", [])), None)
+    if full and two:
+        print(f"full grid ({full['combinations']} combinations): peak {full['peak_rss_mb']:.0f} MB vs {two['peak_rss_mb']:.0f} MB for {two['combinations']}")
+for c in checks:
+    print(f"\nvectorbt on NVDA (sma 10/50, next open, fee 0.001): {c['vectorbt']} vs kairos {c['kairos']}: {c['agree']}")
+    failed |= not all(c["agree"].values())
 sys.exit(1 if failed else 0)
