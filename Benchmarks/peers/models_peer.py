@@ -10,13 +10,12 @@ The design (written by `KairosBenchmarks make_design DIR`) is raw float64: X col
 """
 import json
 import os
-import resource
-import statistics
 import sys
-import time
 import warnings
 
 import numpy as np
+
+from bench_common import emit, measure
 
 ROWS, COLUMNS = 1_000_000, 32
 
@@ -28,18 +27,6 @@ def load(directory):
     return x, values[n * p: n * p + n], values[n * p + n:]
 
 
-def measure(repeats, body):
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = body()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), result
-
-
-def emit(**fields):
-    fields["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(json.dumps(fields), flush=True)
 
 
 def objective(x, y, coef, intercept, l2):

@@ -15,27 +15,15 @@ interval without rows).
 import json
 import math
 import os
-import resource
-import statistics
 import sys
 import tempfile
-import time
 
 import numpy as np
 import pandas as pd
 
-
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+from bench_common import emit, measure, peak_rss_mb
 
 
-def measure(repeats, body):
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = body()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), result
 
 
 def checksum(frame):
@@ -45,9 +33,6 @@ def checksum(frame):
 def read(path):
     return pd.read_csv(path, parse_dates=["timestamp"], date_format="ISO8601", index_col="timestamp")
 
-
-def emit(**fields):
-    print(json.dumps(fields))
 
 
 def main():

@@ -53,12 +53,3 @@ public struct BarInterval: Sendable, Hashable, CustomStringConvertible {
 
   public var description: String { "\(count)\(unit.rawValue)" }
 }
-
-extension String {
-  func trimmingWhitespace() -> String {
-    var s = Substring(self)
-    while let c = s.first, c.isWhitespace { s.removeFirst() }
-    while let c = s.last, c.isWhitespace { s.removeLast() }
-    return String(s)
-  }
-}

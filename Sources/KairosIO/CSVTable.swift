@@ -70,23 +70,14 @@ public struct CSVTable: Sendable {
       } else if c == "\"" {
         inQuotes = true
       } else if c == "," {
-        out.append(current.trimmed())
+        out.append(current.trimmingWhitespace())
         current = ""
       } else {
         current.append(c)
       }
     }
     if inQuotes { throw CSVError.unterminatedQuote(CSVLocation(file: file, line: number, column: out.count + 1)) }
-    out.append(current.trimmed())
+    out.append(current.trimmingWhitespace())
     return out
-  }
-}
-
-extension String {
-  func trimmed() -> String {
-    var s = Substring(self)
-    while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
-    while let c = s.last, c == " " || c == "\t" { s.removeLast() }
-    return String(s)
   }
 }

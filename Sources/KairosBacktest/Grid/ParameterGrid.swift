@@ -1,3 +1,5 @@
+import KairosCore
+
 /// A Cartesian grid of parameter values with an optional constraint.
 ///
 /// Axes are written as on the command line: `fast=5:100` (5 to 100 step 1), `slow=10:300:2`,
@@ -45,13 +47,13 @@ public struct ParameterGrid: Sendable {
   }
 
   static func parse(_ spec: String) throws(BacktestError) -> Axis {
-    let parts = spec.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters() }
+    let parts = spec.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
     guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
       throw .invalidGrid("expected NAME=a:b[:step] or NAME=v1,v2,…; was '\(spec)'")
     }
     let name = parts[0], body = parts[1]
     func number(_ text: Substring) throws(BacktestError) -> Double {
-      guard let v = Double(String(text).trimmingCharacters()), v.isFinite else { throw .invalidGrid("'\(text)' in '\(spec)' is not a number") }
+      guard let v = Double(String(text).trimmingWhitespace()), v.isFinite else { throw .invalidGrid("'\(text)' in '\(spec)' is not a number") }
       return v
     }
     var values: [Double]
@@ -133,13 +135,6 @@ public struct Constraint: Sendable {
 }
 
 extension String {
-  func trimmingCharacters() -> String {
-    var s = Substring(self)
-    while let c = s.first, c.isWhitespace { s.removeFirst() }
-    while let c = s.last, c.isWhitespace { s.removeLast() }
-    return String(s)
-  }
-
   func replacingAll(_ target: String, with replacement: String) -> String {
     var out = "", rest = Substring(self)
     while let r = rest.range(of: target) {
