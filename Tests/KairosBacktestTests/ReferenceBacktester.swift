@@ -34,6 +34,7 @@ struct ReferenceBacktester {
     var cash = config.initialCapital, units = 0.0, previous = config.initialCapital, lastClose = Double.nan
     var pending: Int8? = nil, stopped: Int8 = 0
     var entryValue = 0.0, entryFee = 0.0, stop = Double.nan, take = Double.nan
+    var halted = false, haltBar = 0, peak = config.initialCapital, refused: Int8 = 0
 
     func closeAll(_ p: Double, _ d: Int, stoppedOut: Bool) {
       let long = units > 0, q = abs(units)
@@ -61,6 +62,11 @@ struct ReferenceBacktester {
       if let m = config.limits.maxUnits, q > m { q = m }
       var price = costed(p, buy: direction > 0, units: q, decision: d)
       if let f = config.limits.maxPositionFraction, q * price > f * equity { q = f * equity / price; price = costed(p, buy: direction > 0, units: q, decision: d) }
+      if let risk = config.risk.maxRiskPerTrade, let s = config.stopLoss {
+        let distance: Double
+        switch s { case let .atrMultiple(k): distance = k * atr[d]; case let .fraction(f): distance = f * price }
+        if distance > 0 && q * distance > risk * equity { q = risk * equity / distance; price = costed(p, buy: direction > 0, units: q, decision: d) }
+      }
       let budget = config.limits.maxLeverage * equity - config.fixedFee
       if q * price * (1 + config.fee) > budget * (1 + 1e-12) { q = budget / (price * (1 + config.fee)); price = costed(p, buy: direction > 0, units: q, decision: d) }
       guard q > 0 else { return }
@@ -89,7 +95,7 @@ struct ReferenceBacktester {
       guard let wanted = pending else { return false }
       if units != 0 { closeAll(p, t - 1, stoppedOut: false) }
       var entered = false
-      if wanted != 0 { let before = units; enter(wanted, p, t - 1); entered = units != before }
+      if wanted != 0 && !halted { let before = units; enter(wanted, p, t - 1); entered = units != before }
       pending = nil
       return entered
     }
@@ -109,6 +115,24 @@ struct ReferenceBacktester {
       previous = equity
       var target = targets[t]
       if target < 0 && !config.allowShort { target = 0 }
+      if let limit = config.risk.maxDrawdown {
+        if halted {
+          var resume = false
+          switch config.risk.resume {
+          case .never: break
+          case let .afterBars(k): resume = t - haltBar >= k
+          case let .recovery(f): resume = equity >= f * peak
+          }
+          if resume { halted = false; peak = equity }
+        } else {
+          peak = max(peak, equity)
+          if equity / peak - 1 < -limit { halted = true; haltBar = t }
+        }
+        if halted {
+          let held: Int8 = units > 0 ? 1 : (units < 0 ? -1 : 0)
+          if target == 0 || target == held { target = 0 } else if target == refused { target = held } else { refused = target }
+        } else { refused = 0 }
+      }
       if stopped != 0 { if target == stopped { target = 0 } else { stopped = 0 } }
       let current: Int8 = units > 0 ? 1 : (units < 0 ? -1 : 0)
       pending = target != current ? target : nil

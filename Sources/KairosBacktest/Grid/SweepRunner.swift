@@ -14,8 +14,8 @@ public struct SweepResult: Sendable {
   public var metricCount: Int { Metrics.names.count }
   public var rowCount: Int { assets.count * grid.combinations.count }
 
-  /// The metrics of row `row` (asset-major).
-  public func row(_ row: Int) -> ArraySlice<Double> { metrics[(row * metricCount)..<((row + 1) * metricCount)] }
+  /// The metrics of row `row` (asset-major), in `Metrics.names` order.
+  public func row(_ row: Int) -> [Double] { Array(metrics[(row * metricCount)..<((row + 1) * metricCount)]) }
   public func asset(ofRow row: Int) -> Int { row / grid.combinations.count }
   public func combination(ofRow row: Int) -> Int { row % grid.combinations.count }
 }

@@ -1,11 +1,17 @@
 /// Why an order was sent.
 public enum OrderReason: String, Sendable, Codable {
   case entry, exit, stopLoss = "stop-loss", takeProfit = "take-profit"
+  /// The exit that flattens the position when a drawdown halt triggers.
+  case halt
 }
 
 /// What limited an entry's size (DESIGN.md §4: a clipped size is recorded with its reason).
 public enum ClipReason: String, Sendable, Codable {
   case none = "", maxUnits = "max-units", maxPosition = "max-position", leverage = "leverage"
+  /// The risk manager's per-trade risk limit (`RiskRules.maxRiskPerTrade`).
+  case risk
+  /// Refused: trading is halted after a drawdown (`RiskRules.maxDrawdown`).
+  case halted
 }
 
 /// What happened to an order (vectorbt's `OrderStatus`, as codes: no throwing in the loop).

@@ -58,6 +58,10 @@ public enum CommonParameter {
     "vol_high": "volatility band: highest percentile (0–1)", "er_window": "efficiency-ratio filter window",
     "er_min": "trade only when the efficiency ratio is at least this", "chop_window": "choppiness filter window",
     "chop_max": "trade only when the choppiness index is at most this",
+    "risk_per_trade": "risk manager: largest loss per trade as a fraction of equity at the stop",
+    "max_dd": "risk manager: halt at a drawdown deeper than this fraction (0.2 = 20 %)",
+    "dd_resume_bars": "risk manager: resume this many bars after a halt",
+    "dd_resume_recovery": "risk manager: resume when equity is back to this fraction of the peak",
   ]
 }
 
@@ -107,6 +111,13 @@ extension BacktestConfiguration {
     if let v = try positive("max_position") { c.limits.maxPositionFraction = v }
     if let v = try positive("max_leverage") { c.limits.maxLeverage = v }
     if let v = try positive("max_units") { c.limits.maxUnits = v }
+    if let v = try positive("risk_per_trade") { c.risk.maxRiskPerTrade = v > 0 ? v : nil }
+    if let v = try positive("max_dd") {
+      guard v < 1 else { throw .invalidParameter(name: "max_dd", reason: "must be below 1 (a fraction of the peak), was \(v)") }
+      c.risk.maxDrawdown = v > 0 ? v : nil
+    }
+    if let v = try positive("dd_resume_bars") { c.risk.resume = .afterBars(Int(v)) }
+    if let v = try positive("dd_resume_recovery") { c.risk.resume = .recovery(v) }
     return c
   }
 }

@@ -64,6 +64,8 @@ public struct BacktestConfiguration: Sendable, Equatable, Codable {
   public var takeProfit: ExitDistance? = nil
   /// Periods per year for annualized metrics (252 for daily bars).
   public var periodsPerYear: Double = 252
+  /// The risk manager's rules (none by default).
+  public var risk = RiskRules()
 
   public init() {}
 }

@@ -59,6 +59,9 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
   var entryBar = 0, entryPrice = 0.0, entryValue = 0.0, entryFee = 0.0
   var stopLevel = Double.nan, targetLevel = Double.nan
   var enteredThisBar = false
+  // The risk manager's drawdown halt.
+  var halted = false, haltBar = 0, peakEquity: Double
+  var refusedDirection: Int8 = 0
 
   init(market m: MarketSeries, rule: Rule, configuration c: BacktestConfiguration, accumulator: PerformanceAccumulator, recorder: Recorder) {
     n = m.count
@@ -74,7 +77,11 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
     self.recorder = recorder
     cash = c.initialCapital
     previousEquity = c.initialCapital
+    peakEquity = c.initialCapital
   }
+
+  @inline(__always)
+  func current(_ units: Double) -> Int8 { units > 0 ? 1 : (units < 0 ? -1 : 0) }
 
   /// The fill price for `side` (+1 buy, −1 sell) of `quantity` units at `price`, with the
   /// indicators of decision bar `d` (−1: none).
@@ -105,7 +112,7 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
     }
     accumulator.addFill(value: value)
     accumulator.addTrade(pnl: pnl, return: pnl / (entryValue + entryFee))
-    if reason != .exit { stoppedDirection = units > 0 ? 1 : -1 }
+    if reason == .stopLoss || reason == .takeProfit { stoppedDirection = units > 0 ? 1 : -1 }
     recorder.recordOrder(OrderRecord(bar: t, side: side, units: quantity, price: p, fee: orderFee, reason: reason, status: .filled, clip: .none))
     recorder.recordTrade(TradeRecord(entryBar: entryBar, exitBar: t, entryPrice: entryPrice, exitPrice: p, units: units,
                                      pnl: pnl, returnValue: pnl / (entryValue + entryFee), exitReason: reason))
@@ -137,6 +144,15 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
       quantity = fraction * equity / p; clip = .maxPosition
       p = fillPrice(price, side: direction, quantity: quantity, decision: d)
     }
+    if let risk = c.risk.maxRiskPerTrade, let stop = c.stopLoss {
+      // Risk manager: the loss at the stop may not exceed `risk × equity`.
+      let distance: Double
+      switch stop { case let .atrMultiple(k): distance = k * atr[d]; case let .fraction(f): distance = f * p }
+      if distance > 0 && quantity * distance > risk * equity {
+        quantity = risk * equity / distance; clip = .risk
+        p = fillPrice(price, side: direction, quantity: quantity, decision: d)
+      }
+    }
     let budget = c.limits.maxLeverage * equity - fixedFee
     if quantity * p * (1 + fee) > budget * (1 + 1e-12) {
       quantity = budget / (p * (1 + fee)); clip = .leverage
@@ -166,9 +182,38 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
   }
 
   mutating func execute(at price: Double, bar t: Int) {
-    if units != 0 { exit(at: price, bar: t, reason: .exit, decision: t - 1) }
-    if pending != 0 { enter(pending, at: price, bar: t, decision: t - 1) }
+    if units != 0 { exit(at: price, bar: t, reason: halted ? .halt : .exit, decision: t - 1) }
+    if pending != 0 {
+      if halted {
+        recorder.recordOrder(OrderRecord(bar: t, side: pending, units: 0, price: price, fee: 0, reason: .entry, status: .rejected, clip: .halted))
+      } else {
+        enter(pending, at: price, bar: t, decision: t - 1)
+      }
+    }
     hasPending = false
+  }
+
+  /// The risk manager's drawdown halt after the close of bar `t`: triggers at the first close
+  /// whose drawdown from the peak (initial capital included) is deeper than the limit; resumes
+  /// by the rules' policy (the peak then restarts at the current equity).
+  @inline(__always)
+  mutating func updateHalt(equity: Double, bar t: Int) {
+    guard let limit = c.risk.maxDrawdown else { return }
+    if halted {
+      switch c.risk.resume {
+      case .never: return
+      case let .afterBars(n): if t - haltBar < n { return }
+      case let .recovery(fraction): if equity < fraction * peakEquity { return }
+      }
+      halted = false
+      peakEquity = equity
+      return
+    }
+    if equity > peakEquity { peakEquity = equity }
+    if equity / peakEquity - 1 < -limit {
+      halted = true
+      haltBar = t
+    }
   }
 
   /// Stop and target checks on bar `t`; `gap` when the position was held at the open.
@@ -191,6 +236,7 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
     // to `self` only around the rare calls that need it (fills and stop checks).
     let allowShort = c.allowShort
     let hasStops = c.stopLoss != nil || c.takeProfit != nil
+    let hasDrawdownHalt = c.risk.maxDrawdown != nil
     var acc = accumulator
     var rule = self.rule
     var cash = self.cash, units = self.units, previousEquity = self.previousEquity, lastClose = self.lastClose
@@ -222,6 +268,19 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
       previousEquity = equity
       var target = rule.target(at: t)
       if target < 0 && !allowShort { target = 0 }
+      if hasDrawdownHalt {
+        updateHalt(equity: equity, bar: t)
+        if halted {
+          // Flatten; a new direction the rule asks for reaches `execute` once, to be refused
+          // and recorded, and is not asked again until the rule changes its mind.
+          let held = current(units)
+          if target == 0 || target == held { target = 0 }
+          else if target == refusedDirection { target = held }
+          else { refusedDirection = target }
+        } else {
+          refusedDirection = 0
+        }
+      }
       if stoppedDirection != 0 {
         if target == stoppedDirection { target = 0 } else { stoppedDirection = 0 }
       }

@@ -1,0 +1,92 @@
+import KairosBacktest
+import KairosFrame
+import KairosTestSupport
+import Testing
+
+/// The risk manager inside the engine.
+@Suite struct RiskTests {
+  /// Rises for 100 bars, then falls 1 % a day: built to crash.
+  func crashingMarket() throws -> Frame {
+    let n = 300
+    var close: [Double] = []
+    var price = 100.0
+    for t in 0..<n { price *= t < 100 ? 1.005 : 0.99; close.append(price) }
+    let open = [close[0]] + close.dropLast()
+    let high = zip(open, close).map { max($0, $1) * 1.002 }, low = zip(open, close).map { min($0, $1) * 0.998 }
+    let day = UTCCalendar.nanosecondsPerDay
+    return try Frame(index: TimeIndex((0..<n).map { Int64($0 + 10_000) * day }),
+                     columns: [("open", open), ("high", high), ("low", low), ("close", close), ("volume", [Double](repeating: 1e6, count: n))])
+  }
+
+  func run(_ frame: Frame, targets: [Int8], config: BacktestConfiguration) throws -> FullRecording {
+    let market = try MarketSeries(name: "CRASH", frame: frame)
+    var recording = FullRecording()
+    var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: 252, capacity: market.count)
+    _ = targets.withUnsafeBufferPointer { d in
+      var rule = ArraySignal(direction: d.baseAddress!)
+      return Simulator.run(market: market, rule: &rule, configuration: config, accumulator: &accumulator, recorder: &recording)
+    }
+    return recording
+  }
+
+  @Test func drawdownHaltTriggersAtTheFirstBreachAndBlocksEntries() throws {
+    let frame = try crashingMarket()
+    var config = BacktestConfiguration()
+    config.risk = RiskRules(maxDrawdown: 0.2, resume: .never)
+    // Always wants to be long: re-entry would happen at once without the halt.
+    let recording = try run(frame, targets: [Int8](repeating: 1, count: frame.rowCount), config: config)
+    // The first bar whose drawdown from the running peak (initial capital included) is deeper than 20 %.
+    var peak = config.initialCapital, breach = -1
+    for (t, e) in recording.equity.enumerated() {
+      peak = max(peak, e)
+      if e / peak - 1 < -0.2 { breach = t; break }
+    }
+    #expect(breach > 100)
+    // Flattened at the next bar's open with reason "halt"; nothing entered afterwards.
+    let halt = try #require(recording.orders.first { $0.reason == .halt })
+    #expect(halt.bar == breach + 1)
+    #expect(!recording.orders.contains { $0.bar > breach && $0.reason == .entry && $0.status == .filled })
+    #expect(recording.positions[(breach + 1)...].allSatisfy { $0 == 0 })
+    // Entries asked for while halted are refused and recorded, once per request.
+    #expect(recording.orders.filter { $0.clip == .halted }.count == 1)
+  }
+
+  @Test func haltResumesAfterTheConfiguredBars() throws {
+    let frame = try crashingMarket()
+    var config = BacktestConfiguration()
+    config.risk = RiskRules(maxDrawdown: 0.2, resume: .afterBars(30))
+    var targets = [Int8](repeating: 1, count: frame.rowCount)
+    for t in 0..<targets.count where t % 40 == 39 { targets[t] = 0 }  // the rule leaves and re-enters now and then
+    let recording = try run(frame, targets: targets, config: config)
+    let halt = try #require(recording.orders.first { $0.reason == .halt })
+    let reentry = recording.orders.first { $0.bar > halt.bar && $0.reason == .entry && $0.status == .filled }
+    #expect(reentry != nil && reentry!.bar >= halt.bar + 29)
+  }
+
+  @Test func riskPerTradeClipsTheEntry() throws {
+    let frame = SyntheticMarket(seed: 3, bars: 400).generate()[0].frame
+    var config = BacktestConfiguration()
+    config.stopLoss = .atrMultiple(2)
+    config.risk = RiskRules(maxRiskPerTrade: 0.02)
+    var targets = [Int8](repeating: 0, count: frame.rowCount)
+    for t in 50..<120 { targets[t] = 1 }
+    let recording = try run(frame, targets: targets, config: config)
+    let entry = try #require(recording.orders.first { $0.reason == .entry && $0.status == .filled })
+    #expect(entry.clip == .risk)
+    let market = try MarketSeries(name: "X", frame: frame)
+    let distance = 2 * market.atr[entry.bar - 1]
+    // The loss at the stop is 2 % of the equity at the entry (all cash before it).
+    #expect(isClose(entry.units * distance, 0.02 * config.initialCapital, rtol: 1e-12))
+  }
+
+  @Test func riskRulesAreSweepableParameters() throws {
+    let runner = StrategyRunner(kind: .smaCross, configuration: BacktestConfiguration())
+    let grid = try ParameterGrid(["fast=5,10", "slow=30", "max_dd=0.05,0.5", "stop_atr=2", "risk_per_trade=0.01"])
+    let caches = try SyntheticMarket(seed: 9, bars: 600).generate().map { try IndicatorCache(market: MarketSeries(name: $0.name, frame: $0.frame)) }
+    let result = try SweepRunner(runner: runner, grid: grid).run(caches: caches, threads: 2)
+    let exposure = Metrics.names.firstIndex(of: "exposure")!
+    // A tight halt leaves the market earlier: less exposure than a loose one.
+    #expect(result.row(0)[exposure] <= result.row(1)[exposure])
+    #expect(throws: BacktestError.self) { try BacktestConfiguration().applying(["max_dd": 1.5]) }
+  }
+}
