@@ -239,3 +239,25 @@ struct Run {
     #expect(files.isSuperset(of: ["manifest.json", "results.csv", "equity.csv", "trades.csv", "orders.csv", "metrics.json", "model.json"]))
   }
 }
+
+@Suite struct WalkForwardCLITests {
+  @Test func walkforwardWritesFoldsAndStitchedEquity() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let spec = directory.appendingPathComponent("spec.yaml").path
+    try "features:\n  - kind: log_returns\n  - kind: rsi\n  - kind: zscore\n    window: 20\ntarget: next_return_sign\n".write(toFile: spec, atomically: true, encoding: .utf8)
+    let config = directory.appendingPathComponent("wf.yaml").path
+    try "data: \(TestPaths.sample("aapl_daily_unadjusted.csv"))\nspec: \(spec)\nfolds: 2\nl2: [1]\nthresholds: [0.5, 0.55]\nsmoothing: [1]\nfee: 0.0005\n"
+      .write(toFile: config, atomically: true, encoding: .utf8)
+    let out = directory.appendingPathComponent("wf").path
+    let run = try Run(["walkforward", "--config", config, "--out", out])
+    #expect(run.status == 0 && run.stdout.contains("stitched out of sample"))
+    for name in ["folds.csv", "validation.csv", "equity.csv", "metrics.json", "yearly.csv", "manifest.json", "models/fold-0.json", "models/fold-1.json"] {
+      #expect(FileManager.default.fileExists(atPath: out + "/" + name), "\(name)")
+    }
+    let folds = try String(contentsOfFile: out + "/folds.csv", encoding: .utf8).split(separator: "\n")
+    #expect(folds.count == 3 && folds[0].hasPrefix("fold,train_from,train_to,validation_from"))
+    try "spec: \(spec)\nfolds: 2\nembargo: 0\n".write(toFile: config, atomically: true, encoding: .utf8)
+    let bad = try Run(["walkforward", "--config", config, "--data", TestPaths.sample("aapl_daily_unadjusted.csv"), "--out", out])
+    #expect(bad.status == 2 && bad.stderr.contains("embargo (0) must be at least the label horizon (1)"))
+  }
+}
