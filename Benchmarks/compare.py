@@ -80,6 +80,10 @@ if sweeps:
     one, two = [next((r for r in sweeps.get("sweep_sma", []) if r["impl"] == k), None) for k in ("kairos-1t", "kairos-2t")]
     if one and two:
         print(f"2 threads / 1 thread: {two['throughput'] / one['throughput']:.2f}x (goal >= 1.8x)")
+    risk = next((r for r in sweeps.get("sweep_sma_risk", [])), None)
+    if risk and two:
+        print(f"risk manager on (2 % risk at a 2 ATR stop, 20 % halt): {risk['throughput']:.3e} vs {two['throughput']:.3e} bar·comb/s off "
+              f"= {100 * (1 - risk['throughput'] / two['throughput']):.1f}% slower (goal < 25%; the stop checks are part of the cost)")
     full = next((r for r in sweeps.get("sweep_sma_full", [])), None)
     if full and two:
         print(f"full grid ({full['combinations']} combinations): peak {full['peak_rss_mb']:.0f} MB vs {two['peak_rss_mb']:.0f} MB for {two['combinations']}")

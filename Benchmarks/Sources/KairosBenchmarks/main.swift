@@ -152,7 +152,7 @@ do {
       let (median, _, _) = try measure(repeats) { try feature.compute(on: frame, index: k) }
       print("\(feature.kind)\t\(feature.window ?? feature.periods ?? 0)\t\(String(format: "%.1f", median * 1000)) ms")
     }
-  case "sweep_sma", "sweep_sma_minutes", "sweep_sma_full":
+  case "sweep_sma", "sweep_sma_minutes", "sweep_sma_full", "sweep_sma_risk":
     // The issue-4 grid: fast 5–100 × slow 10–300 (step 5, or 1 for the full grid), fast < slow,
     // on 10 assets × 5,000 daily bars; or a 10 × 10 grid on 1,000,000 minute bars.
     let threads = Int(ProcessInfo.processInfo.environment["KAIROS_BENCH_THREADS"] ?? "2") ?? 2
@@ -167,6 +167,11 @@ do {
       : try ParameterGrid(["fast=5:100", benchCase == "sweep_sma_full" ? "slow=10:300" : "slow=10:300:5"], where: "fast<slow")
     var config = BacktestConfiguration()
     config.fee = 0.001
+    if benchCase == "sweep_sma_risk" {
+      // The risk manager on: a 2 % per-trade risk at a 2 ATR stop and a 20 % drawdown halt.
+      config.stopLoss = .atrMultiple(2)
+      config.risk = RiskRules(maxRiskPerTrade: 0.02, maxDrawdown: 0.2, resume: .afterBars(20))
+    }
     let sweep = try SweepRunner(runner: StrategyRunner(kind: .smaCross, configuration: config), grid: grid)
     let markets = try frames.map { try MarketSeries(name: $0.0, frame: $0.1) }
     // Rows are consumed per asset (as `kairos sweep` streams them to its CSV): only the checksum is kept.

@@ -61,6 +61,9 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
   var enteredThisBar = false
   // The risk manager's drawdown halt.
   var halted = false, haltBar = 0, peakEquity: Double
+  /// Equity below this may breach the drawdown limit (`peak × (1 − limit)`, slightly raised):
+  /// the exact test divides only then.
+  var haltThreshold = -Double.infinity
   var refusedDirection: Int8 = 0
 
   init(market m: MarketSeries, rule: Rule, configuration c: BacktestConfiguration, accumulator: PerformanceAccumulator, recorder: Recorder) {
@@ -78,6 +81,7 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
     cash = c.initialCapital
     previousEquity = c.initialCapital
     peakEquity = c.initialCapital
+    if let limit = c.risk.maxDrawdown { haltThreshold = c.initialCapital * (1 - limit) * (1 + 1e-12) }
   }
 
   @inline(__always)
@@ -207,10 +211,13 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
       }
       halted = false
       peakEquity = equity
+      haltThreshold = peakEquity * (1 - limit) * (1 + 1e-12)
       return
     }
-    if equity > peakEquity { peakEquity = equity }
-    if equity / peakEquity - 1 < -limit {
+    if equity > peakEquity {
+      peakEquity = equity
+      haltThreshold = peakEquity * (1 - limit) * (1 + 1e-12)
+    } else if equity < haltThreshold && equity / peakEquity - 1 < -limit {
       halted = true
       haltBar = t
     }
@@ -241,10 +248,19 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
     var rule = self.rule
     var cash = self.cash, units = self.units, previousEquity = self.previousEquity, lastClose = self.lastClose
     var pending = self.pending, hasPending = self.hasPending, stoppedDirection = self.stoppedDirection
+    var stopLevel = self.stopLevel, targetLevel = self.targetLevel
     for t in 0..<n {
       let fillPrice = fillAtOpen ? open[t] : close[t]
       let fills = hasPending && !fillPrice.isNaN
-      if fills || (hasStops && units != 0) {
+      // A stop or target can only act on a bar whose range (or open) reaches its level.
+      var stopsReached = false
+      if hasStops && units != 0 {
+        let o = open[t], h = high[t], l = low[t]
+        stopsReached = units > 0
+          ? (l <= stopLevel || h >= targetLevel || o <= stopLevel || o >= targetLevel)
+          : (h >= stopLevel || l <= targetLevel || o >= stopLevel || o <= targetLevel)
+      }
+      if fills || stopsReached {
         accumulator = acc
         self.cash = cash; self.units = units; self.pending = pending; self.hasPending = hasPending
         self.stoppedDirection = stoppedDirection
@@ -258,6 +274,7 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
         }
         acc = accumulator
         cash = self.cash; units = self.units; hasPending = self.hasPending; stoppedDirection = self.stoppedDirection
+        stopLevel = self.stopLevel; targetLevel = self.targetLevel
       }
       let cl = close[t]
       if !cl.isNaN { lastClose = cl }
@@ -269,7 +286,7 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
       var target = rule.target(at: t)
       if target < 0 && !allowShort { target = 0 }
       if hasDrawdownHalt {
-        updateHalt(equity: equity, bar: t)
+        if halted || equity > peakEquity || equity < haltThreshold { updateHalt(equity: equity, bar: t) }
         if halted {
           // Flatten; a new direction the rule asks for reaches `execute` once, to be refused
           // and recorded, and is not asked again until the rule changes its mind.
