@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "KairosFeatures", targets: ["KairosFeatures"]),
     .library(name: "KairosModels", targets: ["KairosModels"]),
     .library(name: "KairosBacktest", targets: ["KairosBacktest"]),
+    .library(name: "KairosReports", targets: ["KairosReports"]),
     .executable(name: "kairos", targets: ["KairosCLI"]),
   ],
   dependencies: [
@@ -40,8 +41,9 @@ let package = Package(
     .target(name: "KairosFeatures", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "Yams"]),
     .target(name: "KairosModels", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosFeatures"]),
     .target(name: "KairosBacktest", dependencies: ["KairosCore", "KairosFrame", "KairosFeatures", "KairosModels"]),
+    .target(name: "KairosReports", dependencies: ["KairosCore"]),
     .target(name: "Kairos", dependencies: [
-      "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest"]),
+      "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest", "KairosReports"]),
 
     // MARK: - Executables
     .executableTarget(

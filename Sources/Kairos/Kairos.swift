@@ -5,3 +5,4 @@
 @_exported import KairosFeatures
 @_exported import KairosModels
 @_exported import KairosBacktest
+@_exported import KairosReports

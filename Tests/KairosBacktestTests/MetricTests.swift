@@ -58,3 +58,26 @@ struct MetricCase: Decodable, Sendable, CustomTestStringConvertible {
                               "win_rate", "profit_factor", "avg_win", "avg_loss", "expectancy", "trades", "exposure", "turnover"])
   }
 }
+
+struct RelativeCase: Decodable, Sendable, CustomTestStringConvertible {
+  let name: String
+  let returns: [Double], benchmark: [Double]
+  let alpha, beta, information_ratio, tracking_error: Double
+  var testDescription: String { name }
+
+  static let all: [RelativeCase] = {
+    struct File: Decodable { let cases: [RelativeCase] }
+    let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/relative.json")
+    return try! JSONDecoder().decode(File.self, from: Data(contentsOf: url)).cases
+  }()
+}
+
+@Suite struct RelativeFixtureTests {
+  @Test(arguments: RelativeCase.all)
+  func relativeStatisticsEqualEmpyrical(_ c: RelativeCase) {
+    #expect(isClose(Beta.value(returns: c.returns, benchmark: c.benchmark), c.beta, rtol: 1e-12))
+    #expect(isClose(Alpha.value(returns: c.returns, benchmark: c.benchmark, periodsPerYear: 252), c.alpha, rtol: 1e-12))
+    #expect(isClose(InformationRatio.value(returns: c.returns, benchmark: c.benchmark), c.information_ratio, rtol: 1e-12))
+    #expect(isClose(TrackingError.value(returns: c.returns, benchmark: c.benchmark, periodsPerYear: 252), c.tracking_error, rtol: 1e-12))
+  }
+}

@@ -261,3 +261,23 @@ struct Run {
     #expect(bad.status == 2 && bad.stderr.contains("embargo (0) must be at least the label horizon (1)"))
   }
 }
+
+@Suite struct CompareCLITests {
+  @Test func compareWritesTableEquityAndASelfContainedPage() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let config = directory.appendingPathComponent("compare.yaml").path
+    try "data: \(TestPaths.sample("aapl_daily_unadjusted.csv"))\nfee: 0.0005\nstrategies:\n  - name: SMA 10/50\n    strategy: sma-cross\n    params: {fast: 10, slow: 50}\n  - strategy: donchian-breakout\n"
+      .write(toFile: config, atomically: true, encoding: .utf8)
+    let out = directory.appendingPathComponent("cmp").path
+    let run = try Run(["compare", "--config", config, "--out", out])
+    #expect(run.status == 0 && run.stdout.contains("buy-and-hold"))
+    let table = try String(contentsOfFile: out + "/comparison.csv", encoding: .utf8).split(separator: "\n")
+    #expect(table[0].hasSuffix(",turnover,alpha,beta,information_ratio,tracking_error") && table.count == 4)
+    #expect(table[1].hasPrefix("buy-and-hold,") && table[2].hasPrefix("SMA 10/50,"))
+    let html = try String(contentsOfFile: out + "/comparison.html", encoding: .utf8)
+    #expect(html.contains("<svg") && html.components(separatedBy: "<path d=\"M").count == 4)
+    #expect(!html.contains("<script") && !html.contains("<link") && !html.contains("src="))  // self-contained
+    let bad = try Run(["compare", "--config", config, "--data", "/nonexistent.csv", "--out", out])
+    #expect(bad.status == 1)
+  }
+}
