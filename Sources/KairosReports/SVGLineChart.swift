@@ -39,7 +39,7 @@ public struct SVGLineChart: Sendable {
       let v = low + span * Double(k) / 4
       let shown = logarithmic ? pow10(v) : v
       let yy = margin.top + plotHeight * (1 - Double(k) / 4)
-      svg += "<text x=\"\(margin.left - 6)\" y=\"\(format(yy + 4))\" text-anchor=\"end\" font-size=\"11\">\(format(shown, digits: 4))</text>"
+      svg += "<text x=\"\(margin.left - 6)\" y=\"\(format(yy + 4))\" text-anchor=\"end\" font-size=\"11\">\(compact(shown))</text>"
     }
     if let first = timestamps.first, let last = timestamps.last {
       svg += "<text x=\"\(margin.left)\" y=\"\(height - 8)\" font-size=\"11\">\(UTCCalendar.iso8601(first, dateOnly: true))</text>"
@@ -61,10 +61,21 @@ public struct SVGLineChart: Sendable {
     return svg + "</svg>"
   }
 
+  /// Axis labels: three significant digits with k/M/B suffixes (`92.4k`, `2.31M`).
+  func compact(_ v: Double) -> String {
+    let magnitude = Swift.abs(v)
+    let (scaled, suffix): (Double, String) = magnitude >= 1e9 ? (v / 1e9, "B") : magnitude >= 1e6 ? (v / 1e6, "M") : magnitude >= 1e3 ? (v / 1e3, "k") : (v, "")
+    let a = Swift.abs(scaled)
+    let decimals = a >= 100 ? 0 : (a >= 10 ? 1 : 2)
+    return format(scaled, digits: decimals) + suffix
+  }
+
   func format(_ v: Double, digits: Int = 2) -> String {
     guard v.isFinite else { return "0" }
-    let scale = pow10(Double(digits))
-    return "\((v * scale).rounded() / scale)"
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let rounded = (v * scale).rounded() / scale
+    return digits == 0 ? String(Int(rounded)) : "\(rounded)"
   }
 
   func pow10(_ x: Double) -> Double { exp(x * 2.302585092994046) }
