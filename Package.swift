@@ -65,7 +65,7 @@ let package = Package(
     .testTarget(
       name: "KairosBacktestTests", dependencies: ["KairosBacktest", "KairosIO", "KairosTestSupport"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosTestSupport"]),
+    .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosIO", "KairosTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -90,3 +90,40 @@ import Testing
     #expect(throws: BacktestError.self) { try BacktestConfiguration().applying(["max_dd": 1.5]) }
   }
 }
+
+@Suite struct ReconciliationTests {
+  func runWithEverythingOn(seed: UInt64) throws -> (Frame, FullRecording, BacktestConfiguration) {
+    let frame = testMarket(seed: seed, bars: 800)
+    var config = BacktestConfiguration()
+    config.fee = 0.001; config.fixedFee = 2; config.slippage = 0.0005; config.impact = 0.3
+    config.stopLoss = .atrMultiple(2); config.takeProfit = .atrMultiple(4); config.allowShort = true
+    config.risk = RiskRules(maxRiskPerTrade: 0.02, maxDrawdown: 0.15, resume: .afterBars(30))
+    let (recording, _) = try engineEquity(frame, targets: randomTargets(frame.rowCount, seed: seed), config: config)
+    return (frame, recording, config)
+  }
+
+  func fills(_ recording: FullRecording) -> [Reconciliation.Fill] {
+    recording.orders.filter { $0.status == .filled }.map { .init(bar: $0.bar, units: Double($0.side) * $0.units, price: $0.price, fee: $0.fee) }
+  }
+
+  @Test func everythingOnReconcilesWithZeroBreaks() throws {
+    for seed in [1, 2, 3, 4, 5] as [UInt64] {
+      let (frame, recording, config) = try runWithEverythingOn(seed: seed)
+      #expect(recording.orders.count > 10)
+      let breaks = Reconciliation.breaks(fills: fills(recording), close: Array(frame["close"]!), positions: recording.positions,
+                                         equity: recording.equity, initialCapital: config.initialCapital)
+      #expect(breaks.isEmpty, "seed \(seed): \(breaks.prefix(3))")
+    }
+  }
+
+  @Test func aCorruptedFillIsABreakAtItsBar() throws {
+    let (frame, recording, config) = try runWithEverythingOn(seed: 2)
+    var corrupted = fills(recording)
+    let k = corrupted.count / 2
+    corrupted[k].units *= 1.01
+    let breaks = Reconciliation.breaks(fills: corrupted, close: Array(frame["close"]!), positions: recording.positions,
+                                       equity: recording.equity, initialCapital: config.initialCapital)
+    #expect(breaks.first?.bar == corrupted[k].bar)
+    #expect(breaks.first?.what == "position")
+  }
+}

@@ -1,5 +1,6 @@
 import Foundation
 @testable import KairosCLI
+import KairosIO
 import KairosTestSupport
 import Testing
 
@@ -279,5 +280,32 @@ struct Run {
     #expect(!html.contains("<script") && !html.contains("<link") && !html.contains("src="))  // self-contained
     let bad = try Run(["compare", "--config", config, "--data", "/nonexistent.csv", "--out", out])
     #expect(bad.status == 1)
+  }
+}
+
+@Suite struct ReportCLITests {
+  @Test func reportReconcilesABacktestFolder() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let bt = directory.appendingPathComponent("bt").path
+    let backtest = try Run(["backtest", "--data", TestPaths.sample("aapl_daily_unadjusted.csv"), "--strategy", "sma-cross", "--fee", "0.001",
+                            "--slippage", "0.0005", "--impact", "0.2", "--shorts", "--param", "stop_atr=2", "--param", "max_dd=0.25",
+                            "--param", "risk_per_trade=0.02", "--out", bt])
+    #expect(backtest.status == 0)
+    let out = directory.appendingPathComponent("report").path
+    let report = try Run(["report", "--run", bt, "--out", out])
+    #expect(report.status == 0 && report.stdout.contains("reconciliation: 0 breaks"))
+    for name in ["daily.csv", "reconciliation.csv", "exposure.csv", "report.html"] {
+      #expect(FileManager.default.fileExists(atPath: out + "/" + name), "\(name)")
+    }
+    let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+    #expect(html.components(separatedBy: "<svg").count == 4 && !html.contains("<script"))
+    // A corrupted fill is a break: exit 1, named with its bar.
+    var orders = try String(contentsOfFile: bt + "/orders.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+    var cells = orders[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    cells[2] = CSVWriter.format(Double(cells[2])! * 1.01)
+    orders[3] = cells.joined(separator: ",")
+    try (orders.joined(separator: "\n") + "\n").write(toFile: bt + "/orders.csv", atomically: true, encoding: .utf8)
+    let broken = try Run(["report", "--run", bt, "--out", out])
+    #expect(broken.status == 1 && broken.stdout.contains("breaks, first at \(cells[0])"))
   }
 }
