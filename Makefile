@@ -24,7 +24,8 @@ build: setup
 	$(SWIFT) build -c release --product kairos
 
 ## run: the main job, `kairos demo`: the bundled AAPL series adjusted, an SMA-cross sweep, a
-## logistic model and its out-of-sample backtest, written to a run folder (notebooks-export/runs/).
+## logistic model and its out-of-sample backtest with the risk manager, a threshold × smoothing
+## sweep, a walk-forward and an HTML report, written to a run folder (notebooks-export/runs/).
 run: build
 	$(KAIROS) data check $(SAMPLE)/aapl_daily_unadjusted.csv $(SAMPLE)/aapl_corporate_actions.csv
 	$(KAIROS) demo

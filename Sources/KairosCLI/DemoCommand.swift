@@ -11,9 +11,12 @@ struct DemoCommand: ParsableCommand {
       1. back-adjusts the bundled AAPL daily series (2000–2013) for its splits and dividends;
       2. sweeps sma-cross (fast 5–50 step 5 × slow 20–200 step 10, fast < slow; fee 5 bp);
       3. computes features, fits a logistic model on the first 60 % of the rows, and backtests
-         the model's probabilities on the remaining 40 % (threshold 0.52, smoothing 3);
-      4. writes everything to notebooks-export/runs/<run-id>-demo/ and prints the ten best
-         combinations.
+         the model's probabilities on the remaining 40 % (threshold 0.52, smoothing 3, a 2-ATR
+         stop with the risk manager: 2 % risk per trade, 20 % drawdown halt);
+      4. sweeps threshold × smoothing on those out-of-sample probabilities;
+      5. walk-forward: 3 folds, λ × threshold × smoothing selected on validation;
+      6. writes everything to notebooks-export/runs/<run-id>-demo/, with an HTML report of the
+         model backtest, prints the ten best SMA combinations and where the report is.
 
       Examples:
         kairos demo
@@ -61,6 +64,9 @@ struct DemoCommand: ParsableCommand {
       folder.discard()
       throw error
     }
+    // The HTML report of the model backtest, from the finished folder.
+    let report = try ReportCommand.parse(["--run", folder.path + "/model_backtest", "--out", folder.path + "/model_backtest/report"])
+    try report.run()
     print("\nrun folder: \(folder.path)")
   }
 
@@ -110,17 +116,54 @@ struct DemoCommand: ParsableCommand {
     try features.setColumn("probability", Column(probabilities))
     try folder.write("features.csv", bytes: CSVWriter.encode(features))
 
-    // 3. The model-driven backtest on the test rows only (after the training period).
-    let testPrices = prices.rows(from: trainEnd + 1)
+    // 3. The model-driven backtest on the test rows only (after the training period), with a
+    //    stop and the risk manager.
+    // From 30 bars before the test period, so the ATR of the stop is known at its start (the
+    // probabilities are NaN there: the strategy stays flat).
+    let trainEndRow = prices.index.position(of: trainEnd)!
+    let testPrices = prices.rows(from: prices.index[Swift.max(0, trainEndRow - 29)])
     let testMarket = try MarketSeries(name: "AAPL", frame: testPrices)
-    let runner = StrategyRunner(kind: .model, configuration: configuration)
+    var modelConfiguration = configuration
+    modelConfiguration.stopLoss = .atrMultiple(2)
+    modelConfiguration.risk = .standard
+    let runner = StrategyRunner(kind: .model, configuration: modelConfiguration)
     let cache = IndicatorCache(market: testMarket)
     cache.probabilities = Column(Array(p[(prices.rowCount - testPrices.rowCount)...]))
     var recording = FullRecording()
     var accumulator = PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: 252, capacity: testMarket.count)
     let summary = try runner.run(try runner.resolve(["threshold": 0.52, "smoothing": 3]), cache: cache, accumulator: &accumulator, recorder: &recording)
-    for (name, bytes) in try BacktestOutput.files(market: testMarket, recording: recording, summary: summary) { try folder.write(name, bytes: bytes) }
-    print("\nModel-driven backtest out of sample (after \(UTCCalendar.iso8601(trainEnd, dateOnly: true)); logistic on \(set.names.count) features, threshold 0.52):")
+    let backtestFiles = try BacktestOutput.files(market: testMarket, recording: recording, summary: summary)
+    for (name, bytes) in backtestFiles { try folder.write(name, bytes: bytes) }
+    // The same as a backtest folder of its own, so `kairos report` can read it.
+    try folder.write("model_backtest/aapl_test.csv", bytes: CSVWriter.encode(testPrices))
+    for (name, bytes) in backtestFiles { try folder.write("model_backtest/" + name, bytes: bytes) }
+    let testDataPath = URL(fileURLWithPath: folder.path).appendingPathComponent("model_backtest/aapl_test.csv").path
+    try folder.write("model_backtest/manifest.json", bytes: manifestBytes(
+      command: CommandLine.arguments, dataFiles: [RunFolder.DataFile(path: testDataPath, sha256: SHA256.hex(CSVWriter.encode(testPrices)), rows: testPrices.rowCount)],
+      settings: ["capital": CSVWriter.format(configuration.initialCapital), "param.max_dd": "0.2", "strategy": "model"],
+      now: nowNanoseconds(), files: backtestFiles.map(\.0)))
+
+    // 4. Threshold × smoothing on the out-of-sample probabilities.
+    let modelGrid = try ParameterGrid(StrategyKind.model.defaultGrid)
+    let modelSweep = try SweepRunner(runner: runner, grid: modelGrid).run(caches: [cache], threads: threads)
+    try folder.write("results_model.csv", bytes: TableWriter.encode(
+      header: ["asset"] + modelGrid.names + Metrics.names,
+      rows: (0..<modelGrid.combinations.count).map { k in ["AAPL"] + modelGrid.combinations[k].map(CSVWriter.format) + modelSweep.row(k).map(CSVWriter.format) }))
+
+    // 5. Walk-forward.
+    var settings = WalkForward.Settings()
+    settings.folds = 3
+    settings.configuration = configuration
+    settings.threads = threads
+    let folds = try WalkForward(settings: settings).run(prices: prices, set: set)
+    let stitched = WalkForwardReport.stitched(folds, capital: configuration.initialCapital)
+    let walkSummary = WalkForwardReport.summary(folds, returns: stitched.returns, periodsPerYear: 252)
+    for (name, bytes) in try WalkForwardCommand.files(folds: folds, set: set, settings: settings, summary: walkSummary, stitched: stitched) {
+      try folder.write("walkforward/" + name, bytes: bytes)
+    }
+    print("\nModel-driven backtest out of sample (after \(UTCCalendar.iso8601(trainEnd, dateOnly: true)), 30 flat warm-up bars before; logistic on \(set.names.count) features, threshold 0.52, 2-ATR stop, risk manager):")
     print(BacktestOutput.table(summary))
+    print(String(format: "\nWalk-forward, 3 folds (λ × threshold × smoothing chosen on validation): stitched out-of-sample Sharpe %.3f, total return %.3f",
+                 SharpeRatio.value(walkSummary), TotalReturn.value(walkSummary)))
   }
 }

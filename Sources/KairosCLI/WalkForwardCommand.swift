@@ -100,29 +100,10 @@ struct WalkForwardCommand: ParsableCommand {
     let stitched = WalkForwardReport.stitched(folds, capital: c.initialCapital)
     let summary = WalkForwardReport.summary(folds, returns: stitched.returns, periodsPerYear: c.periodsPerYear)
 
+    let files = try Self.files(folds: folds, set: set, settings: s, summary: summary, stitched: stitched)
     let dateOnly = set.timestamps.allSatisfy(UTCCalendar.isMidnight)
     func time(_ row: Int) -> String { UTCCalendar.iso8601(set.timestamps[row], dateOnly: dateOnly) }
     let f = CSVWriter.format
-    let foldRows = folds.map { fold in
-      [String(fold.index), time(fold.train.lowerBound), time(fold.train.upperBound - 1), time(fold.validation.lowerBound),
-       time(fold.validation.upperBound - 1), time(fold.test.lowerBound), time(fold.test.upperBound - 1),
-       f(fold.l2), f(fold.threshold), f(fold.smoothing), f(fold.validationScore)] + Metrics.values(fold.testSummary).map(f)
-    }
-    let validationRows = folds.flatMap { fold in fold.validationScores.map { [String(fold.index), f($0.0), f($0.1), f($0.2), f($0.3)] } }
-    var equity = Frame(index: try TimeIndex(stitched.timestamps))
-    try equity.setColumn("equity", Column(stitched.equity))
-    try equity.setColumn("return", Column(stitched.returns))
-    try equity.setColumn("fold", Column(stitched.fold.map(Double.init)))
-    let years = WalkForwardReport.byYear(timestamps: stitched.timestamps, returns: stitched.returns, periodsPerYear: c.periodsPerYear)
-    var files: [(String, [UInt8])] = [
-      ("folds.csv", TableWriter.encode(header: ["fold", "train_from", "train_to", "validation_from", "validation_to", "test_from", "test_to",
-                                                "l2", "threshold", "smoothing", "validation_" + s.metric] + Metrics.names.map { "test_" + $0 }, rows: foldRows)),
-      ("validation.csv", TableWriter.encode(header: ["fold", "l2", "threshold", "smoothing", s.metric], rows: validationRows)),
-      ("equity.csv", CSVWriter.encode(equity)),
-      ("metrics.json", BacktestOutput.metricsJSON(summary)),
-      ("yearly.csv", TableWriter.encode(header: ["year"] + Metrics.names, rows: years.map { [String($0.year)] + $0.metrics.map(f) })),
-    ]
-    for fold in folds { files.append(("models/fold-\(fold.index).json", Array(try fold.model.jsonData()) + [0x0A])) }
     let now = nowNanoseconds()
     var settings: [String: String] = ["folds": "\(s.folds)", "scheme": s.scheme.rawValue, "embargo": "\(s.embargo)", "metric": s.metric,
                                       "l2": s.penalties.map(f).joined(separator: ","), "thresholds": s.thresholds.map(f).joined(separator: ","),
@@ -150,5 +131,35 @@ struct WalkForwardCommand: ParsableCommand {
     print("\nstitched out of sample (\(stitched.returns.count) bars):")
     print(BacktestOutput.table(summary))
     note("walk-forward: \(folds.count) folds → \(out)")
+  }
+
+  /// The output files of a walk-forward run (also written by `kairos demo`).
+  static func files(folds: [WalkForward.Fold], set: FeatureSet, settings s: WalkForward.Settings, summary: PerformanceSummary,
+                    stitched: (timestamps: [Int64], equity: [Double], returns: [Double], fold: [Int])) throws -> [(String, [UInt8])] {
+    let c = s.configuration
+    let dateOnly = set.timestamps.allSatisfy(UTCCalendar.isMidnight)
+    func time(_ row: Int) -> String { UTCCalendar.iso8601(set.timestamps[row], dateOnly: dateOnly) }
+    let f = CSVWriter.format
+    let foldRows = folds.map { fold in
+      [String(fold.index), time(fold.train.lowerBound), time(fold.train.upperBound - 1), time(fold.validation.lowerBound),
+       time(fold.validation.upperBound - 1), time(fold.test.lowerBound), time(fold.test.upperBound - 1),
+       f(fold.l2), f(fold.threshold), f(fold.smoothing), f(fold.validationScore)] + Metrics.values(fold.testSummary).map(f)
+    }
+    let validationRows = folds.flatMap { fold in fold.validationScores.map { [String(fold.index), f($0.0), f($0.1), f($0.2), f($0.3)] } }
+    var equity = Frame(index: try TimeIndex(stitched.timestamps))
+    try equity.setColumn("equity", Column(stitched.equity))
+    try equity.setColumn("return", Column(stitched.returns))
+    try equity.setColumn("fold", Column(stitched.fold.map(Double.init)))
+    let years = WalkForwardReport.byYear(timestamps: stitched.timestamps, returns: stitched.returns, periodsPerYear: c.periodsPerYear)
+    var files: [(String, [UInt8])] = [
+      ("folds.csv", TableWriter.encode(header: ["fold", "train_from", "train_to", "validation_from", "validation_to", "test_from", "test_to",
+                                                "l2", "threshold", "smoothing", "validation_" + s.metric] + Metrics.names.map { "test_" + $0 }, rows: foldRows)),
+      ("validation.csv", TableWriter.encode(header: ["fold", "l2", "threshold", "smoothing", s.metric], rows: validationRows)),
+      ("equity.csv", CSVWriter.encode(equity)),
+      ("metrics.json", BacktestOutput.metricsJSON(summary)),
+      ("yearly.csv", TableWriter.encode(header: ["year"] + Metrics.names, rows: years.map { [String($0.year)] + $0.metrics.map(f) })),
+    ]
+    for fold in folds { files.append(("models/fold-\(fold.index).json", Array(try fold.model.jsonData()) + [0x0A])) }
+    return files
   }
 }

@@ -19,6 +19,8 @@ public final class RunFolder {
     public var path: String
     public var sha256: String
     public var rows: Int
+
+    public init(path: String, sha256: String, rows: Int) { self.path = path; self.sha256 = sha256; self.rows = rows }
   }
 
   public struct Manifest: Codable, Sendable {

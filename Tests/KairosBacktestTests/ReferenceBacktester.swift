@@ -50,6 +50,10 @@ struct ReferenceBacktester {
 
     func enter(_ direction: Int8, _ p: Double, _ d: Int) {
       let equity = cash
+      var atrStop = false, atrSizing = false
+      if case .atrMultiple = config.stopLoss { atrStop = true }
+      if case .fixedFractional = config.sizing { atrSizing = true }
+      if (atrStop || atrSizing) && !(atr[d] > 0) { return }
       var q: Double
       switch config.sizing {
       case .allIn:

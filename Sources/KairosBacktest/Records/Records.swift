@@ -12,6 +12,8 @@ public enum ClipReason: String, Sendable, Codable {
   case risk
   /// Refused: trading is halted after a drawdown (`RiskRules.maxDrawdown`).
   case halted
+  /// Refused: the stop is k × ATR and the ATR is not known yet (its first 14 bars).
+  case atrUnavailable = "atr-unavailable"
 }
 
 /// What happened to an order (vectorbt's `OrderStatus`, as codes: no throwing in the loop).

@@ -127,6 +127,13 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
   /// Opens a position in `direction` at `price` (before costs) on bar `t`, decided at `d`.
   mutating func enter(_ direction: Int8, at price: Double, bar t: Int, decision d: Int) {
     let equity = cash  // flat here: the exit, if any, came first
+    // An ATR stop (or ATR sizing) needs the ATR: no unprotected entry during its warm-up.
+    let needsATR: Bool
+    if case .atrMultiple = c.stopLoss { needsATR = true } else if case .fixedFractional = c.sizing { needsATR = true } else { needsATR = false }
+    if needsATR && !(atr[d] > 0) {
+      recorder.recordOrder(OrderRecord(bar: t, side: direction, units: 0, price: price, fee: 0, reason: .entry, status: .rejected, clip: .atrUnavailable))
+      return
+    }
     var quantity: Double
     switch c.sizing {
     case .allIn:
