@@ -50,22 +50,14 @@ struct CompareCommand: ParsableCommand {
 
   struct File: Decodable {
     var data: String?
-    var fee: Double?, fixed_fee: Double?, slippage: Double?, fill: String?, shorts: Bool?, capital: Double?, periods_per_year: Double?
     var strategies: [Entry]
   }
 
   func run() throws {
-    guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { throw ValidationError("--config: cannot read \(config)") }
-    let file: File
-    do { file = try YAMLDecoder().decode(File.self, from: text) } catch { throw ValidationError("--config \(config): \(error)") }
+    let file = try decodeYAML(File.self, path: config)
     guard let dataPath = data ?? file.data else { throw ValidationError("give the price data: --data FILE or data: in the config") }
     guard !file.strategies.isEmpty else { throw ValidationError("the config lists no strategies") }
-    var c = BacktestConfiguration()
-    c.fee = file.fee ?? 0; c.fixedFee = file.fixed_fee ?? 0; c.slippage = file.slippage ?? 0
-    if let fill = file.fill { guard let f = FillTiming(rawValue: fill) else { throw ValidationError("fill must be next-open or next-close") }; c.fill = f }
-    c.allowShort = file.shorts ?? false
-    c.initialCapital = file.capital ?? 100_000
-    c.periodsPerYear = file.periods_per_year ?? 252
+    let c = try decodeYAML(CostKeys.self, path: config).configuration()
     let prices = try CSVReader.readOHLCV(path: dataPath)
     let market = try MarketSeries(name: "asset", frame: prices)
 

@@ -89,12 +89,7 @@ struct RunConfigFile: Decodable {
 
   static func load(_ path: String?) throws -> RunConfigFile? {
     guard let path else { return nil }
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-      throw ValidationError("--config: cannot read \(path)")
-    }
-    do { return try YAMLDecoder().decode(RunConfigFile.self, from: text) } catch {
-      throw ValidationError("--config \(path): \(error)")
-    }
+    return try decodeYAML(RunConfigFile.self, path: path)
   }
 }
 
@@ -226,4 +221,32 @@ func parseParameters(_ items: [String]) throws -> [String: Double] {
     out[String(parts[0])] = value
   }
   return out
+}
+
+/// Reads a YAML settings file into `type`; a bad file is bad usage (exit 2) naming the file.
+func decodeYAML<T: Decodable>(_ type: T.Type, path: String) throws -> T {
+  guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--config: cannot read \(path)") }
+  do { return try YAMLDecoder().decode(T.self, from: text) } catch { throw ValidationError("--config \(path): \(error)") }
+}
+
+/// The cost and capital keys that every config file shares (`walkforward`, `compare`).
+struct CostKeys: Decodable {
+  var fee: Double?, fixed_fee: Double?, slippage: Double?, fill: String?, shorts: Bool?, capital: Double?, periods_per_year: Double?
+
+  func configuration() throws -> BacktestConfiguration {
+    var c = BacktestConfiguration()
+    c.fee = fee ?? 0; c.fixedFee = fixed_fee ?? 0; c.slippage = slippage ?? 0
+    if let fill {
+      guard let timing = FillTiming(rawValue: fill) else { throw ValidationError("fill must be next-open or next-close, was \(fill)") }
+      c.fill = timing
+    }
+    c.allowShort = shorts ?? false
+    c.initialCapital = capital ?? 100_000
+    c.periodsPerYear = periods_per_year ?? 252
+    for (name, value) in [("fee", c.fee), ("fixed_fee", c.fixedFee), ("slippage", c.slippage)] where !(value >= 0 && value.isFinite) {
+      throw ValidationError("\(name) must be >= 0, was \(value)")
+    }
+    guard c.initialCapital > 0, c.periodsPerYear > 0 else { throw ValidationError("capital and periods_per_year must be positive") }
+    return c
+  }
 }

@@ -51,15 +51,12 @@ struct WalkForwardCommand: ParsableCommand {
     var data: String?, spec: String?
     var folds: Int?, scheme: String?, validation: Double?, test: Double?, embargo: Int?
     var l2: [Double]?, thresholds: [Double]?, smoothing: [Double]?, metric: String?
-    var fee: Double?, fixed_fee: Double?, slippage: Double?, fill: String?, shorts: Bool?, capital: Double?, periods_per_year: Double?
     var stop_atr: Double?, risk_per_trade: Double?, max_dd: Double?
     var threads: Int?
   }
 
   func run() throws {
-    guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { throw ValidationError("--config: cannot read \(config)") }
-    let file: File
-    do { file = try YAMLDecoder().decode(File.self, from: text) } catch { throw ValidationError("--config \(config): \(error)") }
+    let file = try decodeYAML(File.self, path: config)
     guard let dataPath = data ?? file.data else { throw ValidationError("give the price data: --data FILE or data: in the config") }
     guard let specPath = file.spec else { throw ValidationError("the config needs spec: FEATURES.yaml (with a target)") }
     var s = WalkForward.Settings()
@@ -80,12 +77,7 @@ struct WalkForwardCommand: ParsableCommand {
       throw ValidationError("l2 must be >= 0, thresholds in [0.5, 1), smoothing >= 1")
     }
     s.threads = file.threads ?? ProcessInfo.processInfo.activeProcessorCount
-    var c = BacktestConfiguration()
-    c.fee = file.fee ?? 0; c.fixedFee = file.fixed_fee ?? 0; c.slippage = file.slippage ?? 0
-    if let fill = file.fill { guard let f = FillTiming(rawValue: fill) else { throw ValidationError("fill must be next-open or next-close") }; c.fill = f }
-    c.allowShort = file.shorts ?? false
-    c.initialCapital = file.capital ?? 100_000
-    c.periodsPerYear = file.periods_per_year ?? 252
+    let c = try decodeYAML(CostKeys.self, path: config).configuration()
     var extra: [String: Double] = [:]
     extra["stop_atr"] = file.stop_atr; extra["risk_per_trade"] = file.risk_per_trade; extra["max_dd"] = file.max_dd
     s.configuration = try c.applying(extra)
