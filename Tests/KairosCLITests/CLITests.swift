@@ -309,3 +309,21 @@ struct Run {
     #expect(broken.status == 1 && broken.stdout.contains("breaks, first at \(cells[0])"))
   }
 }
+
+@Suite struct ModelRiskCLITests {
+  @Test func modelriskWritesMonitorEventsAndStates() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let spec = directory.appendingPathComponent("spec.yaml").path
+    try "features:\n  - kind: log_returns\n  - kind: rsi\n  - kind: zscore\n    window: 20\ntarget: next_return_sign\n".write(toFile: spec, atomically: true, encoding: .utf8)
+    let out = directory.appendingPathComponent("mr").path
+    let run = try Run(["modelrisk", "--data", TestPaths.sample("aapl_daily_unadjusted.csv"), "--spec", spec, "--fallback", "sma-cross", "--out", out])
+    #expect(run.status == 0 && run.stderr.contains("retrains"))
+    let monitor = try String(contentsOfFile: out + "/monitor.csv", encoding: .utf8).split(separator: "\n")
+    #expect(monitor[0] == "timestamp,probability,model_state,log_loss,hit_rate,auc,psi" && monitor.count == 3271)
+    let equity = try String(contentsOfFile: out + "/equity.csv", encoding: .utf8)
+    #expect(equity.hasPrefix("timestamp,equity,return,position,model_state\n"))
+    #expect(try String(contentsOfFile: out + "/events.csv", encoding: .utf8).contains(",retrain,"))
+    let bad = try Run(["modelrisk", "--data", TestPaths.sample("aapl_daily_unadjusted.csv"), "--spec", spec, "--fallback", "model", "--out", out])
+    #expect(bad.status == 2)
+  }
+}
