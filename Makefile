@@ -30,10 +30,12 @@ run: build
 	$(KAIROS) data check $(SAMPLE)/aapl_daily_unadjusted.csv $(SAMPLE)/aapl_corporate_actions.csv
 	$(KAIROS) demo
 
-## test: build and run every test (debug build, small data).
+## test: build and run every test (debug build, small data), then execute the notebooks
+## headlessly against a fresh `kairos demo` run (notebooks-export/run; needs PyPI for its venv).
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	KAIROS=$(CURDIR)/.build/debug/kairos notebooks-export/run
 
 ## bench: release benchmarks side by side with the Python peers, as ratios.
 bench: build
