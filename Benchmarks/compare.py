@@ -8,6 +8,8 @@ import json
 import sys
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
+json_rows = list(rows)
+rows = [r for r in rows if r["case"] != "walkforward"]
 checks = [r for r in rows if r["case"] == "vectorbt_nvda"]
 rows = [r for r in rows if r["case"] not in ("vectorbt_nvda", "make_design")]
 sweeps = {r["case"]: [] for r in rows if r["case"].startswith("sweep_sma")}
@@ -87,6 +89,10 @@ if sweeps:
     full = next((r for r in sweeps.get("sweep_sma_full", [])), None)
     if full and two:
         print(f"full grid ({full['combinations']} combinations): peak {full['peak_rss_mb']:.0f} MB vs {two['peak_rss_mb']:.0f} MB for {two['combinations']}")
+walk = [r for r in json_rows if r["case"] == "walkforward"]
+for w in walk:
+    print(f"\nwalk-forward: {w['assets']} assets × {w['folds']} folds × {w['penalties']} λ × {w['thresholds']} thresholds in {w['seconds']:.2f} s "
+          f"({w['throughput']:.0f} validation backtests/s, fits included)")
 for c in checks:
     print(f"\nvectorbt on NVDA (sma 10/50, next open, fee 0.001): {c['vectorbt']} vs kairos {c['kairos']}: {c['agree']}")
     failed |= not all(c["agree"].values())

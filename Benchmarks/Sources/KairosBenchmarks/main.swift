@@ -186,6 +186,29 @@ do {
     emit([("case", benchCase), ("impl", "kairos-\(threads)t"), ("combinations", grid.combinations.count), ("assets", markets.count),
           ("seconds", median), ("min_seconds", best), ("throughput", barCombinations / median),
           ("peak_rss_mb", peakRSSMegabytes()), ("checksum", checksum.value)])
+  case "walkforward":
+    // 5 folds × 20 λ × 10 thresholds on 10 assets × 5,000 daily bars (issue 5).
+    let spec = FeatureSpec(features: [FeatureDefinition(kind: "log_returns"), FeatureDefinition(kind: "rsi"),
+                                      FeatureDefinition(kind: "zscore", window: 20), FeatureDefinition(kind: "efficiency_ratio")],
+                           target: .nextReturnSign(horizon: 1))
+    let frames = try (1...10).map { k in try CSVReader.readOHLCV(path: URL(fileURLWithPath: arguments[2]).appendingPathComponent("SYN\(k < 10 ? "0" : "")\(k).csv").path) }
+    var settings = WalkForward.Settings()
+    settings.folds = 5
+    settings.penalties = (0..<20).map { pow(10, -2 + 4 * Double($0) / 19) }
+    settings.thresholds = (0..<10).map { 0.5 + 0.005 * Double($0) }
+    settings.smoothing = [1]
+    settings.configuration.fee = 0.0005
+    settings.threads = 2
+    let (median, best, total) = try measure(repeats) { () throws -> Double in
+      var sum = KahanSum()
+      for frame in frames {
+        let folds = try WalkForward(settings: settings).run(prices: frame, set: try FeatureSet(spec: spec, frame: frame))
+        for f in folds { sum.add(f.testSummary.growth) }
+      }
+      return sum.value
+    }
+    emit([("case", "walkforward"), ("impl", "kairos"), ("assets", 10), ("folds", 5), ("penalties", 20), ("thresholds", 10),
+          ("seconds", median), ("min_seconds", best), ("throughput", 10 * 5 * 200 / median), ("peak_rss_mb", peakRSSMegabytes()), ("checksum", total)])
   case "sma_300", "sma_300_materialized":
     let close = try CSVReader.readOHLCV(path: arguments[2]).column("close")
     let windows = Array(2...301)
