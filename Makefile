@@ -3,6 +3,8 @@
 
 SWIFT        ?= swift
 APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
+# make test also renders the HTML reports in headless Chromium (Tests/Render/render_reports.py).
+TEST_PACKAGES := chromium
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KAIROS       := .build/release/kairos
 SAMPLE       := Sources/KairosIO/SampleData
@@ -13,7 +15,7 @@ PEER_VENV    := Benchmarks/peers/.venv
 
 ## setup: install the Debian packages Kairos links against, if any is missing.
 setup:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -31,11 +33,14 @@ run: build
 	$(KAIROS) demo
 
 ## test: build and run every test (debug build, small data), then execute the notebooks
-## headlessly against a fresh `kairos demo` run (notebooks-export/run; needs PyPI for its venv).
-test: setup
+## headlessly against a fresh `kairos demo` run (notebooks-export/run; needs PyPI for its venv),
+## then renders the HTML reports in headless Chromium and checks their charts.
+test:
+	$(MAKE) setup EXTRA_PACKAGES="$(TEST_PACKAGES)"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	KAIROS=$(CURDIR)/.build/debug/kairos notebooks-export/run
+	python3 Tests/Render/render_reports.py .build/debug/kairos
 
 ## bench: release benchmarks side by side with the Python peers, as ratios.
 bench: build

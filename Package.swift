@@ -65,7 +65,7 @@ let package = Package(
     .testTarget(
       name: "KairosBacktestTests", dependencies: ["KairosBacktest", "KairosIO", "KairosTestSupport"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosIO", "KairosTestSupport"]),
+    .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosIO", "KairosReports", "KairosTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

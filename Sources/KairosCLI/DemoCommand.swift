@@ -65,7 +65,8 @@ struct DemoCommand: ParsableCommand {
       throw error
     }
     // The HTML report of the model backtest, from the finished folder.
-    let report = try ReportCommand.parse(["--run", folder.path + "/model_backtest", "--out", folder.path + "/model_backtest/report"])
+    let report = try ReportCommand.parse(["--run", folder.path + "/model_backtest", "--sweep", folder.path + "/results.csv",
+                                               "--walkforward", folder.path + "/walkforward", "--out", folder.path + "/model_backtest/report"])
     try report.run()
     print("\nrun folder: \(folder.path)")
   }

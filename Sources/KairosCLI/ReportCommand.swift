@@ -14,11 +14,14 @@ struct ReportCommand: ParsableCommand {
         daily.csv           per bar: pnl, return, equity, drawdown, exposure, trades closed
         reconciliation.csv  breaks between fills → positions → cash and the engine (none expected)
         exposure.csv        per bar: gross and net exposure, drawdown, VaR/CVaR context
-        report.html         the above as a self-contained page (inline SVG charts)
+        report.html         the above as a self-contained page (inline SVG charts: equity,
+                            drawdown, monthly returns, exposure; with --sweep a sweep heatmap,
+                            with --walkforward the folds)
       Exits 1 when the reconciliation finds a break.
 
       Examples:
         kairos backtest --data aapl.csv --strategy sma-cross --out bt/ && kairos report --run bt/ --out bt/report/
+        kairos report --run bt/ --sweep sweep/results.csv --metric sortino --walkforward wf/ --out bt/report/
       """)
 
   @Option(name: .customLong("run"), help: ArgumentHelp("A folder written by kairos backtest.", valueName: "dir"))
@@ -26,6 +29,15 @@ struct ReportCommand: ParsableCommand {
 
   @Option(help: ArgumentHelp("The folder to write.", valueName: "dir"))
   var out: String
+
+  @Option(help: ArgumentHelp("A sweep's results.csv to draw as a heatmap (its first two parameters against --metric).", valueName: "file"))
+  var sweep: String?
+
+  @Option(help: "The metric the sweep heatmap shows.")
+  var metric = "sharpe"
+
+  @Option(name: .customLong("walkforward"), help: ArgumentHelp("A kairos walkforward output folder (folds.csv) to chart per fold.", valueName: "dir"))
+  var walkForwardDirectory: String?
 
   @Option(name: .customLong("halt-level"), help: "The drawdown halt level to draw against (e.g. 0.2); default: the run's max_dd or none.")
   var haltLevel: Double?
@@ -95,32 +107,39 @@ struct ReportCommand: ParsableCommand {
     html.raw(SVGLineChart().render(series: [.init(name: "drawdown", values: drawdowns)] + (halt.map { h in [.init(name: "halt level", values: [Double](repeating: -h, count: equity.count))] } ?? []),
                                    timestamps: Array(equityFrame.index.timestamps), title: "Drawdown"))
     html.heading("Monthly returns")
-    html.table(header: ["year"] + ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], rows: monthlyTable(equityFrame.index, returns))
+    html.raw(ReportCharts.monthlyReturns(equityFrame.index, returns))
     html.heading("Metrics")
-    html.table(header: ["metric", "value"], rows: zip(Metrics.names, Metrics.values(summary)).map { [$0, f($1)] })
+    // The engine's metrics.json has the trade statistics; the return series alone cannot give them.
+    if let data = FileManager.default.contents(atPath: path("metrics.json")),
+       let engine = try? JSONDecoder().decode([String: Double?].self, from: data) {
+      html.table(header: ["metric", "value"], rows: Metrics.names.map { [$0, (engine[$0] ?? nil).map(f) ?? "NaN"] })
+    } else {
+      html.paragraph("From the return series (no metrics.json in the run folder): trade statistics are not available.")
+      html.table(header: ["metric", "value"], rows: zip(Metrics.names, Metrics.values(summary)).prefix(9).map { [$0, f($1)] })
+    }
     html.heading("Trade reconciliation")
     html.paragraph(breaks.isEmpty ? "No break: positions rebuilt from the fills equal the engine's at every bar, and cash plus the marked position equals equity to 1e-9."
                                   : "\(breaks.count) breaks; the first at \(time(min(breaks[0].bar, equity.count - 1))) (\(breaks[0].what)).")
     html.heading("Risk exposure")
     html.raw(SVGLineChart().render(series: [.init(name: "gross exposure", values: gross)], timestamps: Array(equityFrame.index.timestamps), title: "Gross exposure"))
     html.paragraph("VaR 95 % \(f(summary.valueAtRisk)), CVaR 95 % \(f(summary.conditionalValueAtRisk)) per bar; single asset: concentration 100 %.")
+    if let sweep {
+      let (svg, caption) = try ReportCharts.sweep(path: sweep, metric: metric)
+      html.heading("Parameter sweep")
+      html.paragraph("\(sweep): \(caption)")
+      html.raw(svg)
+    }
+    if let walkForwardDirectory {
+      let (svg, header, rows) = try ReportCharts.walkForward(directory: walkForwardDirectory)
+      html.heading("Walk-forward")
+      html.raw(svg)
+      html.table(header: header, rows: rows)
+    }
     for (name, bytes) in files + [("report.html", Array(html.html.utf8))] {
       try AtomicFile.write(bytes, to: URL(fileURLWithPath: out).appendingPathComponent(name).path)
     }
     print("reconciliation: \(breaks.isEmpty ? "0 breaks" : "\(breaks.count) breaks, first at \(time(min(breaks[0].bar, equity.count - 1)))")")
     print("report: \(URL(fileURLWithPath: out).appendingPathComponent("report.html").path)")
     if !breaks.isEmpty { throw ExitCode.failure }
-  }
-
-  /// Compounded returns per calendar month, one row per year.
-  func monthlyTable(_ index: TimeIndex, _ returns: [Double]) -> [[String]] {
-    var growth: [Int: [Double]] = [:], years: [Int] = []
-    for t in 0..<returns.count {
-      let (y, m, _) = UTCCalendar.civil(days: UTCCalendar.day(of: index[t]))
-      if growth[y] == nil { growth[y] = [Double](repeating: .nan, count: 12); years.append(y) }
-      let current = growth[y]![m - 1]
-      growth[y]![m - 1] = (current.isNaN ? 1 : current) * (1 + returns[t])
-    }
-    return years.map { y in [String(y)] + growth[y]!.map { $0.isNaN ? "" : String(format: "%.1f%%", ($0 - 1) * 100) } }
   }
 }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import KairosCLI
 import KairosIO
+@testable import KairosReports
 import KairosTestSupport
 import Testing
 
@@ -238,6 +239,11 @@ struct Run {
     #expect(folders.count == 1 && folders[0].hasSuffix("-demo"))
     let files = Set(try FileManager.default.contentsOfDirectory(atPath: root + "/" + folders[0]))
     #expect(files.isSuperset(of: ["manifest.json", "results.csv", "equity.csv", "trades.csv", "orders.csv", "metrics.json", "model.json"]))
+    // The report carries the sweep heatmap and the walk-forward folds, and the engine's trade metrics.
+    let html = try String(contentsOfFile: root + "/" + folders[0] + "/model_backtest/report/report.html", encoding: .utf8)
+    #expect(html.components(separatedBy: "<svg").count == 7)
+    #expect(html.contains("<title>Sweep: sharpe by fast × slow</title>") && html.contains("<title>Walk-forward folds"))
+    #expect(html.contains("<td>trades</td>") && !html.contains("<td>trades</td><td class=\"n\">0</td>"))
   }
 }
 
@@ -298,7 +304,7 @@ struct Run {
       #expect(FileManager.default.fileExists(atPath: out + "/" + name), "\(name)")
     }
     let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
-    #expect(html.components(separatedBy: "<svg").count == 4 && !html.contains("<script"))
+    #expect(html.components(separatedBy: "<svg").count == 5 && !html.contains("<script"))  // equity, drawdown, months, exposure
     // A corrupted fill is a break: exit 1, named with its bar.
     var orders = try String(contentsOfFile: bt + "/orders.csv", encoding: .utf8).split(separator: "\n").map(String.init)
     var cells = orders[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -307,6 +313,35 @@ struct Run {
     try (orders.joined(separator: "\n") + "\n").write(toFile: bt + "/orders.csv", atomically: true, encoding: .utf8)
     let broken = try Run(["report", "--run", bt, "--out", out])
     #expect(broken.status == 1 && broken.stdout.contains("breaks, first at \(cells[0])"))
+  }
+}
+
+@Suite struct ReportChartTests {
+  @Test func sweepHeatmapAveragesOverAssetsAndKeepsTheCSVSpelling() throws {
+    let path = TestPaths.temporaryDirectory().appendingPathComponent("results.csv").path
+    try """
+      asset,fast,slow,total_return,sharpe
+      A,5,20,0.1,1
+      B,5,20,0.2,3
+      A,10,20,0.3,-1
+      B,10,20,0.4,NaN
+      A,5,30,0.5,0.5
+
+      """.write(toFile: path, atomically: true, encoding: .utf8)
+    let (svg, caption) = try ReportCharts.sweep(path: path, metric: "sharpe")
+    #expect(caption.contains("averaged over 2"))
+    let cells = svg.components(separatedBy: "<path").count - 1
+    #expect(cells == 4)  // 2 fast × 2 slow, the missing (10, 30) drawn grey
+    #expect(svg.contains(">2.0<") && svg.contains(">-1.0<") && svg.contains(">0.5<") && svg.contains(">5<") && !svg.contains(">5.0<"))
+    #expect(svg.contains("#e0e0e0"))  // the cell without a value
+    try "asset,fast,sharpe\nA,5,1\n".write(toFile: path, atomically: true, encoding: .utf8)
+    #expect(throws: (any Error).self) { try ReportCharts.sweep(path: path, metric: "sharpe") }
+  }
+
+  @Test func heatmapColoursDivergeAroundTheCentre() {
+    let map = SVGHeatmap()
+    #expect(map.color(2, spread: 2) == "rgb(64,64,255)" && map.color(-2, spread: 2) == "rgb(255,64,64)")
+    #expect(map.color(0, spread: 2) == "rgb(255,255,255)" && map.color(.nan, spread: 2) == "#e0e0e0")
   }
 }
 
