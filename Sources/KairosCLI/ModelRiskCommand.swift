@@ -16,7 +16,8 @@ struct ModelRiskCommand: ParsableCommand {
       the strategy falls back to --fallback (flat, or a rule strategy with its defaults).
       Writes DIR/monitor.csv (per bar: probability, model_state 0 warm-up / 1 active /
       2 degraded, log_loss, hit_rate, auc, psi), events.csv (retrains, degradations,
-      recoveries), equity.csv (with model_state), trades.csv, orders.csv, metrics.json.
+      recoveries), equity.csv (with model_state), trades.csv, orders.csv (the events too, as
+      rows with status event), metrics.json.
 
       Examples:
         kairos modelrisk --data aapl.csv --spec features.yaml --fee 0.0005 --out mr/
@@ -83,7 +84,8 @@ struct ModelRiskCommand: ParsableCommand {
       var rule = ArraySignal(direction: d.baseAddress!)
       return Simulator.run(market: market, rule: &rule, configuration: configuration, accumulator: &accumulator, recorder: &recording)
     }
-    var files = try BacktestOutput.files(market: market, recording: recording, summary: summary)
+    let orderEvents = monitor.events.compactMap { e in prices.index.position(of: set.timestamps[e.row]).map { (bar: $0, kind: "model_" + e.kind) } }
+    var files = try BacktestOutput.files(market: market, recording: recording, summary: summary, events: orderEvents)
     // equity.csv with the model state.
     var equity = try CSVReader.readFrame(text: String(decoding: files[0].1, as: UTF8.self), name: "equity.csv")
     try equity.setColumn("model_state", Column(state.map(Double.init)))

@@ -357,7 +357,14 @@ struct Run {
     #expect(monitor[0] == "timestamp,probability,model_state,log_loss,hit_rate,auc,psi" && monitor.count == 3271)
     let equity = try String(contentsOfFile: out + "/equity.csv", encoding: .utf8)
     #expect(equity.hasPrefix("timestamp,equity,return,position,model_state\n"))
-    #expect(try String(contentsOfFile: out + "/events.csv", encoding: .utf8).contains(",retrain,"))
+    let events = try String(contentsOfFile: out + "/events.csv", encoding: .utf8).split(separator: "\n")
+    #expect(events.contains { $0.contains(",retrain,") })
+    // Every event is in the order records too, in time order with the orders.
+    let orders = try CSVTable.read(path: out + "/orders.csv")
+    let status = try orders.column("status"), reason = try orders.column("reason")
+    let eventRows = orders.rows.filter { $0[status] == "event" }
+    #expect(eventRows.count == events.count - 1 && eventRows.contains { $0[reason] == "model_retrain" })
+    #expect(orders.rows.map { $0[0] } == orders.rows.map { $0[0] }.sorted())
     let bad = try Run(["modelrisk", "--data", TestPaths.sample("aapl_daily_unadjusted.csv"), "--spec", spec, "--fallback", "model", "--out", out])
     #expect(bad.status == 2)
   }
