@@ -36,8 +36,8 @@ enum ReportCharts {
     var spelling: [Double: String] = [:]  // labels as the CSV wrote them ("5", not "5.0")
     for (r, row) in table.rows.enumerated() {
       guard let x = Double(row[xColumn]), let y = Double(row[yColumn]) else {
-        let location = table.location(row: r, column: Double(row[xColumn]) == nil ? xColumn : yColumn)
-        throw ValidationError("\(path):\(location.line):\(location.column): expected a number for a parameter")
+        let column = Double(row[xColumn]) == nil ? xColumn : yColumn
+        throw CSVError.malformedNumber(table.location(row: r, column: column), text: row[column])
       }
       spelling[x] = row[xColumn]
       spelling[y] = row[yColumn]

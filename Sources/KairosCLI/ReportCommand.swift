@@ -9,11 +9,12 @@ struct ReportCommand: ParsableCommand {
     commandName: "report",
     abstract: "Daily performance, trade reconciliation and risk exposure of a backtest folder.",
     discussion: """
-      Reads the folder of kairos backtest (equity.csv, orders.csv, trades.csv, manifest.json and
-      the data file the manifest names) and writes:
+      Reads the folder of kairos backtest or kairos portfolio (equity.csv, orders.csv,
+      trades.csv, manifest.json and the data files the manifest names) and writes:
         daily.csv           per bar: pnl, return, equity, drawdown, exposure, trades closed
         reconciliation.csv  breaks between fills → positions → cash and the engine (none expected)
-        exposure.csv        per bar: gross and net exposure, drawdown, VaR/CVaR context
+        exposure.csv        per bar: gross and net exposure, drawdown against the halt level;
+                            for a portfolio also each asset's weight and the concentration
         report.html         the above as a self-contained page (inline SVG charts: equity,
                             drawdown, monthly returns, exposure; with --sweep a sweep heatmap,
                             with --walkforward the folds)
@@ -51,9 +52,16 @@ struct ReportCommand: ParsableCommand {
     guard let dataFile = manifest.data_files.first else { throw ValidationError("\(path("manifest.json")) names no data file") }
     let capital = Double(manifest.settings["capital"] ?? "") ?? 100_000
     let equityFrame = try CSVReader.readFrame(path: path("equity.csv"))
-    let prices = try CSVReader.readOHLCV(path: dataFile.path).reindexed(to: equityFrame.index)
     let equity = Array(try equityFrame.column("equity")), returns = Array(try equityFrame.column("return"))
-    let positions = Array(try equityFrame.column("position")), close = Array(try prices.column("close"))
+    // One asset (`position`, a kairos backtest) or several (`position_<asset>`, kairos portfolio),
+    // each with its data file, in the manifest's order.
+    let portfolioColumns = equityFrame.columnNames.filter { $0.hasPrefix("position_") }
+    let names = portfolioColumns.isEmpty ? [URL(fileURLWithPath: dataFile.path).deletingPathExtension().lastPathComponent] : portfolioColumns.map { String($0.dropFirst("position_".count)) }
+    guard manifest.data_files.count >= names.count else {
+      throw ValidationError("\(path("manifest.json")) names \(manifest.data_files.count) data files for \(names.count) assets")
+    }
+    let positions = try (portfolioColumns.isEmpty ? ["position"] : portfolioColumns).map { Array(try equityFrame.column($0)) }
+    let close = try manifest.data_files.prefix(names.count).map { Array(try CSVReader.readOHLCV(path: $0.path).reindexed(to: equityFrame.index).column("close")) }
     let dateOnly = equityFrame.index.isDateOnly
     func time(_ t: Int) -> String { UTCCalendar.iso8601(equityFrame.index[t], dateOnly: dateOnly) }
     func bar(of text: String) throws -> Int {
@@ -65,10 +73,19 @@ struct ReportCommand: ParsableCommand {
     let orders = try CSVTable.read(path: path("orders.csv"))
     let (timeColumn, sideColumn, unitsColumn, priceColumn, feeColumn, statusColumn) =
       (try orders.column("timestamp"), try orders.column("side"), try orders.column("units"), try orders.column("price"), try orders.column("fee"), try orders.column("status"))
+    let assetColumn = orders.header.firstIndex(of: "asset")
     var fills: [Reconciliation.Fill] = []
-    for row in orders.rows where row[statusColumn] == "filled" {
+    for (r, row) in orders.rows.enumerated() where row[statusColumn] == "filled" {
+      var asset = 0
+      if let assetColumn {
+        // Column names are case-folded by the frame reader; asset names in orders.csv are not.
+        guard let a = names.firstIndex(where: { $0.lowercased() == row[assetColumn].lowercased() }) else {
+          throw CSVError.invalidValue(orders.location(row: r, column: assetColumn), text: row[assetColumn], expected: "one of the assets \(names.joined(separator: ", "))")
+        }
+        asset = a
+      }
       fills.append(.init(bar: try bar(of: row[timeColumn]), units: (row[sideColumn] == "buy" ? 1 : -1) * (Double(row[unitsColumn]) ?? .nan),
-                         price: Double(row[priceColumn]) ?? .nan, fee: Double(row[feeColumn]) ?? .nan))
+                         price: Double(row[priceColumn]) ?? .nan, fee: Double(row[feeColumn]) ?? .nan, asset: asset))
     }
     var closedPerBar = [Int](repeating: 0, count: equity.count)
     if let trades = try? CSVTable.read(path: path("trades.csv")) {
@@ -77,20 +94,29 @@ struct ReportCommand: ParsableCommand {
     }
     let breaks = Reconciliation.breaks(fills: fills, close: close, positions: positions, equity: equity, initialCapital: capital)
 
-    // Daily performance and exposure.
+    // Daily performance and exposure: per-asset weights (position value / equity), gross and
+    // net exposure, concentration (Herfindahl index of the absolute weights, and the largest).
     let f = CSVWriter.format
-    var peak = capital, previous = capital, lastClose = Double.nan
+    var peak = capital, previous = capital
+    var lastClose = [Double](repeating: .nan, count: names.count)
     var daily: [[String]] = [], exposure: [[String]] = [], drawdowns: [Double] = [], gross: [Double] = []
+    var weights = [[Double]](repeating: [], count: names.count), concentration: [Double] = []
     let halt = haltLevel ?? manifest.settings["param.max_dd"].flatMap(Double.init)
     for t in 0..<equity.count {
-      if !close[t].isNaN { lastClose = close[t] }
       peak = max(peak, equity[t])
       let drawdown = equity[t] / peak - 1
-      let value = positions[t] * (lastClose.isNaN ? 0 : lastClose)
-      drawdowns.append(drawdown)
-      gross.append(abs(value) / equity[t])
-      daily.append([time(t), f(equity[t] - previous), f(returns[t]), f(equity[t]), f(drawdown), positions[t] != 0 ? "1" : "0", String(closedPerBar[t])])
-      exposure.append([time(t), f(abs(value) / equity[t]), f(value / equity[t]), f(drawdown), halt.map { f(-$0) } ?? ""])
+      var w = [Double](repeating: 0, count: names.count)
+      for a in 0..<names.count {
+        if !close[a][t].isNaN { lastClose[a] = close[a][t] }
+        if positions[a][t] != 0 { w[a] = positions[a][t] * lastClose[a] / equity[t] }
+        weights[a].append(w[a])
+      }
+      let g = w.reduce(0) { $0 + abs($1) }, net = w.reduce(0, +)
+      let hhi = g > 0 ? w.reduce(0) { $0 + ($1 / g) * ($1 / g) } : 0
+      let largest = w.map(abs).max() ?? 0
+      drawdowns.append(drawdown); gross.append(g); concentration.append(hhi)
+      daily.append([time(t), f(equity[t] - previous), f(returns[t]), f(equity[t]), f(drawdown), g > 0 ? "1" : "0", String(closedPerBar[t])])
+      exposure.append([time(t), f(g), f(net)] + (names.count > 1 ? w.map(f) + [f(hhi), f(largest)] : []) + [f(drawdown), halt.map { f(-$0) } ?? ""])
       previous = equity[t]
     }
     let summary = PerformanceSummary(returns: returns)
@@ -98,10 +124,13 @@ struct ReportCommand: ParsableCommand {
       ("daily.csv", TableWriter.encode(header: ["timestamp", "pnl", "return", "equity", "drawdown", "exposed", "trades_closed"], rows: daily)),
       ("reconciliation.csv", TableWriter.encode(header: ["timestamp", "what", "expected", "found"],
                                                 rows: breaks.map { [$0.bar < equity.count ? time($0.bar) : "", $0.what, f($0.expected), f($0.found)] })),
-      ("exposure.csv", TableWriter.encode(header: ["timestamp", "gross_exposure", "net_exposure", "drawdown", "halt_level"], rows: exposure)),
+      ("exposure.csv", TableWriter.encode(header: ["timestamp", "gross_exposure", "net_exposure"]
+                                            + (names.count > 1 ? names.map { "weight_" + $0 } + ["concentration_hhi", "largest_weight"] : [])
+                                            + ["drawdown", "halt_level"], rows: exposure)),
     ]
     var html = HTMLReport(title: "Backtest report: \(URL(fileURLWithPath: runDirectory).lastPathComponent)")
-    html.paragraph("Data \(dataFile.path) (\(dataFile.rows) rows, sha256 \(dataFile.sha256.prefix(12))…); \(equity.count) bars; \(fills.count) fills.")
+    let sources = manifest.data_files.prefix(names.count).map { "\($0.path) (\($0.rows) rows, sha256 \($0.sha256.prefix(12))…)" }
+    html.paragraph("Data \(sources.joined(separator: "; ")); \(equity.count) bars; \(fills.count) fills.")
     html.heading("Equity and drawdown")
     html.raw(SVGLineChart(logarithmic: true).render(series: [.init(name: "equity", values: equity)], timestamps: Array(equityFrame.index.timestamps), title: "Equity"))
     html.raw(SVGLineChart().render(series: [.init(name: "drawdown", values: drawdowns)] + (halt.map { h in [.init(name: "halt level", values: [Double](repeating: -h, count: equity.count))] } ?? []),
@@ -122,7 +151,16 @@ struct ReportCommand: ParsableCommand {
                                   : "\(breaks.count) breaks; the first at \(time(min(breaks[0].bar, equity.count - 1))) (\(breaks[0].what)).")
     html.heading("Risk exposure")
     html.raw(SVGLineChart().render(series: [.init(name: "gross exposure", values: gross)], timestamps: Array(equityFrame.index.timestamps), title: "Gross exposure"))
-    html.paragraph("VaR 95 % \(f(summary.valueAtRisk)), CVaR 95 % \(f(summary.conditionalValueAtRisk)) per bar; single asset: concentration 100 %.")
+    if names.count > 1 {
+      html.raw(SVGLineChart().render(series: zip(names, weights).map { .init(name: $0, values: $1) }, timestamps: Array(equityFrame.index.timestamps), title: "Weights per asset"))
+      let invested = concentration.indices.filter { gross[$0] > 0 }
+      let meanHHI = invested.isEmpty ? 0 : invested.reduce(0) { $0 + concentration[$1] } / Double(invested.count)
+      html.paragraph("VaR 95 % \(f(summary.valueAtRisk)), CVaR 95 % \(f(summary.conditionalValueAtRisk)) per bar; \(names.count) assets; "
+                     + "concentration (Herfindahl index of the weights) \(f(meanHHI)) on average while invested (1 / \(names.count) = \(f(1 / Double(names.count))) when equal); "
+                     + "largest gross exposure \(f(gross.max() ?? 0)).")
+    } else {
+      html.paragraph("VaR 95 % \(f(summary.valueAtRisk)), CVaR 95 % \(f(summary.conditionalValueAtRisk)) per bar; single asset: concentration 100 %.")
+    }
     if let sweep {
       let (svg, caption) = try ReportCharts.sweep(path: sweep, metric: metric)
       html.heading("Parameter sweep")

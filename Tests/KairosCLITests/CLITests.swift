@@ -316,6 +316,44 @@ struct Run {
   }
 }
 
+@Suite struct PortfolioCLITests {
+  @Test func portfolioWithEverythingOnReconcilesInTheReport() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let data = directory.appendingPathComponent("data").path
+    #expect(try Run(["data", "generate", "--bars", "1500", "--assets", "3", "--seed", "5", "--out", data, "--quiet"]).status == 0)
+    let files = (1...3).map { data + "/SYN\($0).csv" }.joined(separator: ",")
+    let pf = directory.appendingPathComponent("pf").path
+    let run = try Run(["portfolio", "--data", files, "--strategy", "sma-cross", "--param", "fast=10", "--param", "slow=40", "--fee", "0.001",
+                       "--fixed-fee", "1", "--slippage", "0.0005", "--impact", "0.2", "--shorts", "--param", "stop_atr=2",
+                       "--param", "risk_per_trade=0.02", "--param", "max_dd=0.15", "--param", "dd_resume_bars=20", "--position-fraction", "0.5", "--out", pf])
+    #expect(run.status == 0 && run.stderr.contains("3 assets"))
+    let equity = try String(contentsOfFile: pf + "/equity.csv", encoding: .utf8)
+    #expect(equity.hasPrefix("timestamp,equity,return,gross_exposure,net_exposure,position_SYN1,position_SYN2,position_SYN3\n"))
+    let orders = try CSVTable.read(path: pf + "/orders.csv")
+    let clip = try orders.column("clipped_by")
+    #expect(orders.rows.contains { $0[clip] == "gross-exposure" } && orders.rows.contains { $0[clip] == "risk" })
+    let out = directory.appendingPathComponent("report").path
+    let report = try Run(["report", "--run", pf, "--out", out])
+    #expect(report.status == 0 && report.stdout.contains("reconciliation: 0 breaks"))
+    let exposure = try String(contentsOfFile: out + "/exposure.csv", encoding: .utf8)
+    #expect(exposure.hasPrefix("timestamp,gross_exposure,net_exposure,weight_syn1,weight_syn2,weight_syn3,concentration_hhi,largest_weight,drawdown,halt_level\n"))
+    #expect(try String(contentsOfFile: out + "/report.html", encoding: .utf8).contains("<title>Weights per asset</title>"))
+    // A corrupted fill of the second asset is a break at its bar.
+    var lines = try String(contentsOfFile: pf + "/orders.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+    let k = try #require(lines.indices.dropFirst().first { lines[$0].contains(",SYN2,") && lines[$0].contains(",filled,") })
+    var cells = lines[k].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    cells[3] = CSVWriter.format(Double(cells[3])! * 1.01)
+    lines[k] = cells.joined(separator: ",")
+    try (lines.joined(separator: "\n") + "\n").write(toFile: pf + "/orders.csv", atomically: true, encoding: .utf8)
+    let broken = try Run(["report", "--run", pf, "--out", out])
+    #expect(broken.status == 1 && broken.stdout.contains("breaks, first at \(cells[0])"))
+    // What the engine does not implement is refused, not ignored.
+    let refused = try Run(["portfolio", "--data", files, "--strategy", "sma-cross", "--param", "take_atr=3", "--out", pf])
+    #expect(refused.status == 2 && refused.stderr.contains("take_atr"))
+    #expect(try Run(["portfolio", "--data", data + "/SYN1.csv", "--strategy", "sma-cross", "--out", pf]).status == 2)
+  }
+}
+
 @Suite struct ReportChartTests {
   @Test func sweepHeatmapAveragesOverAssetsAndKeepsTheCSVSpelling() throws {
     let path = TestPaths.temporaryDirectory().appendingPathComponent("results.csv").path

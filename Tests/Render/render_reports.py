@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Renders Kairos' HTML reports in headless Chromium and checks what a reader would see.
 
-For a fresh `kairos demo` run (its backtest report with the sweep and walk-forward sections)
-and a `kairos compare` on the same data, it:
+For a fresh `kairos demo` run (its backtest report with the sweep and walk-forward sections),
+a `kairos compare` on the same data and a `kairos portfolio` report on generated assets, it:
   * screenshots each page to PNG with `chromium --headless` and checks the PNG (signature,
     dimensions, not one flat colour);
   * dumps the DOM Chromium built and asserts every expected chart is an <svg> whose <path>s have
@@ -115,9 +115,17 @@ def main():
                       "  - {name: SMA 10/50, strategy: sma-cross, params: {fast: 10, slow: 50}}\n"
                       "  - strategy: rsi-reversion\n")
     subprocess.run([kairos, "compare", "--config", config, "--out", work / "compare"], check=True, capture_output=True)
+    data = work / "data"
+    subprocess.run([kairos, "data", "generate", "--bars", "1500", "--assets", "3", "--seed", "5", "--out", data, "--quiet"], check=True, capture_output=True)
+    subprocess.run([kairos, "portfolio", "--data", ",".join(str(data / f"SYN{k}.csv") for k in (1, 2, 3)), "--strategy", "sma-cross",
+                    "--param", "stop_atr=2", "--param", "max_dd=0.2", "--fee", "0.0005", "--out", work / "portfolio"], check=True, capture_output=True)
+    subprocess.run([kairos, "report", "--run", work / "portfolio", "--out", work / "portfolio" / "report"], check=True, capture_output=True)
     failures = render(run / "model_backtest" / "report" / "report.html", work,
                       ["Equity", "Drawdown", "Monthly returns", "Gross exposure", "Sweep:", "Walk-forward folds"])
     failures += render(work / "compare" / "comparison.html", work, ["Equity"])
+    portfolio_page = work / "portfolio" / "report" / "report.html"
+    shutil.copy(portfolio_page, work / "portfolio_report.html")  # a distinct name for its PNG
+    failures += render(work / "portfolio_report.html", work, ["Equity", "Drawdown", "Monthly returns", "Gross exposure", "Weights per asset"])
     for f in failures:
         print("FAIL", f, file=sys.stderr)
     if not failures and len(sys.argv) <= 2:

@@ -14,6 +14,8 @@ public enum ClipReason: String, Sendable, Codable {
   case halted
   /// Refused: the stop is k × ATR and the ATR is not known yet (its first 14 bars).
   case atrUnavailable = "atr-unavailable"
+  /// The portfolio's gross exposure limit (`PortfolioConfiguration.maxGrossExposure`).
+  case grossExposure = "gross-exposure"
 }
 
 /// What happened to an order (vectorbt's `OrderStatus`, as codes: no throwing in the loop).

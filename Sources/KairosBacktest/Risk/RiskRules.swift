@@ -27,6 +27,17 @@ public struct RiskRules: Sendable, Equatable, Codable {
     self.resume = resume
   }
 
+  /// Whether a halt that began at the close of `haltBar` ends at the close of `bar`, with
+  /// `equity` now and `peak` the peak the halt was measured from (both engines ask this).
+  @inlinable
+  public func resumes(bar: Int, haltBar: Int, equity: Double, peak: Double) -> Bool {
+    switch resume {
+    case .never: return false
+    case let .afterBars(n): return bar - haltBar >= n
+    case let .recovery(fraction): return equity >= fraction * peak
+    }
+  }
+
   /// The seed's defaults: 2 % risk per trade, a 20 % drawdown halt that never resumes.
   public static let standard = RiskRules(maxRiskPerTrade: 0.02, maxDrawdown: 0.2, resume: .never)
 }

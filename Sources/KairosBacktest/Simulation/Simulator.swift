@@ -91,12 +91,8 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
   /// indicators of decision bar `d` (−1: none).
   @inline(__always)
   func fillPrice(_ price: Double, side: Int8, quantity: Double, decision d: Int) -> Double {
-    var cost = slippage
-    if impactK > 0 && d >= 0 {
-      let s = sigma[d], v = adv[d]
-      if s.isFinite && v > 0 { cost += impactK * s * (quantity / v).squareRoot() }
-    }
-    return side > 0 ? price * (1 + cost) : price * (1 - cost)
+    ExecutionCost.fillPrice(price, side: side, quantity: quantity, slippage: slippage, impact: d >= 0 ? impactK : 0,
+                            sigma: d >= 0 ? sigma[d] : .nan, averageVolume: d >= 0 ? adv[d] : .nan)
   }
 
   /// Closes the whole position at `price` (before costs) on bar `t`.
@@ -211,11 +207,7 @@ struct _Engine<Rule: SignalRule, Recorder: BacktestRecorder> {
   mutating func updateHalt(equity: Double, bar t: Int) {
     guard let limit = c.risk.maxDrawdown else { return }
     if halted {
-      switch c.risk.resume {
-      case .never: return
-      case let .afterBars(n): if t - haltBar < n { return }
-      case let .recovery(fraction): if equity < fraction * peakEquity { return }
-      }
+      guard c.risk.resumes(bar: t, haltBar: haltBar, equity: equity, peak: peakEquity) else { return }
       halted = false
       peakEquity = equity
       haltThreshold = peakEquity * (1 - limit) * (1 + 1e-12)
