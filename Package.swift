@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// Kairos: a research engine for systematic trading (see README.md and DESIGN.md §2).
+// Kairos: a research engine for systematic trading (see README.md and docs/DESIGN.md §2).
 import PackageDescription
 
 let package = Package(

@@ -1,7 +1,7 @@
 import Foundation
 import Kairos
 
-/// The files of a backtest (DESIGN.md §8): `equity.csv`, `trades.csv`, `orders.csv`,
+/// The files of a backtest (docs/DESIGN.md §8): `equity.csv`, `trades.csv`, `orders.csv`,
 /// `metrics.json`, as bytes, so they can go to a folder or a run folder alike.
 ///
 /// `events` (bar, kind) are written into `orders.csv` as rows with status `event` and the kind as
@@ -34,7 +34,7 @@ enum BacktestOutput {
     ]
   }
 
-  /// `{"total_return": …, …}` in the order of DESIGN.md §5; `NaN` and infinities as strings
+  /// `{"total_return": …, …}` in the order of docs/DESIGN.md §5; `NaN` and infinities as strings
   /// (JSON has no such numbers).
   static func metricsJSON(_ summary: PerformanceSummary) -> [UInt8] {
     let body = zip(Metrics.names, Metrics.values(summary)).map { name, value in

@@ -23,7 +23,7 @@ struct CompareCommand: ParsableCommand {
             spec: features.yaml
             params: {threshold: 0.52, smoothing: 3}
       Buy-and-hold (long from the first fill, same costs) is the benchmark. Writes
-      DIR/comparison.csv (every metric of DESIGN.md §5 plus alpha, beta, information_ratio and
+      DIR/comparison.csv (every metric of docs/DESIGN.md §5 plus alpha, beta, information_ratio and
       tracking_error against the benchmark, empyrical conventions: CAPM on per-bar returns,
       alpha annualized, the information ratio per bar), equity.csv (one column per strategy),
       comparison.html (the table and an equity chart, self-contained) and manifest.json.

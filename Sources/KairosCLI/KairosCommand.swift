@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Kairos
 
-/// The `kairos` command line (DESIGN.md §8).
+/// The `kairos` command line (docs/DESIGN.md §8).
 ///
 /// Exit codes: 0 success; 1 a user or data error (one line on stderr, no stack trace);
 /// 2 bad usage (unknown option, missing argument, failed validation).

@@ -4,7 +4,7 @@ import Kairos
 
 extension DuplicatePolicy: ExpressibleByArgument {}
 
-/// How input CSV files are read: the ordering policies of DESIGN.md §3.
+/// How input CSV files are read: the ordering policies of docs/DESIGN.md §3.
 struct ReadOptions: ParsableArguments {
   @Flag(help: "Sort rows by time instead of failing on the first out-of-order row.")
   var sort = false

@@ -1,6 +1,6 @@
 import KairosCore
 
-/// A split or a cash dividend, effective at the open of its ex-date (DESIGN.md §3).
+/// A split or a cash dividend, effective at the open of its ex-date (docs/DESIGN.md §3).
 public struct CorporateAction: Sendable, Equatable {
   public enum Kind: Sendable, Equatable {
     /// New shares per old share (2 for a 2-for-1 split; 0.5 for a 1-for-2 reverse split).
@@ -36,7 +36,7 @@ public struct AdjustmentColumns: Sendable {
 }
 
 extension Frame {
-  /// The price factor of every row under CRSP back-adjustment (DESIGN.md §3).
+  /// The price factor of every row under CRSP back-adjustment (docs/DESIGN.md §3).
   ///
   /// ```
   /// factor[t] = Π over actions with exDate > t of  1/s             (split of ratio s)
@@ -95,7 +95,7 @@ extension Frame {
     return Column(factors)
   }
 
-  /// Back-adjusts prices and volume for splits and dividends (CRSP convention, DESIGN.md §3):
+  /// Back-adjusts prices and volume for splits and dividends (CRSP convention, docs/DESIGN.md §3):
   /// prices before an ex-date are multiplied by the row's factor, volume divided by it (so a
   /// 2-for-1 split doubles earlier volumes). Other columns are left as they are.
   public func adjusted(

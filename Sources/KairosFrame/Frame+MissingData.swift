@@ -2,7 +2,7 @@ import KairosCore
 
 /// What to do with missing (`NaN`) values.
 public enum MissingDataPolicy: Sendable, Equatable {
-  /// Leave `NaN` in place (a bar with a missing price never fills: DESIGN.md §4).
+  /// Leave `NaN` in place (a bar with a missing price never fills: docs/DESIGN.md §4).
   case keepNaN
   /// Carry the last valid value forward over at most `limit` consecutive missing rows
   /// (`nil`: no limit). Equivalent to pandas `ffill(limit=)`.

@@ -2,7 +2,7 @@ import KairosCore
 
 /// A time-indexed set of equally long, named `Double` columns.
 ///
-/// The columnar frame every stage of the pipeline passes along (DESIGN.md §1): a `TimeIndex`
+/// The columnar frame every stage of the pipeline passes along (docs/DESIGN.md §1): a `TimeIndex`
 /// plus named columns, each one contiguous buffer with value semantics. Column access by name
 /// is O(1); row slices by position or by time are zero-copy.
 ///

@@ -29,11 +29,11 @@ public struct CSVReadOptions: Sendable {
     self.requiredColumns = requiredColumns
   }
 
-  /// The OHLCV convention of DESIGN.md §3: `open`, `high`, `low`, `close`, `volume` required.
+  /// The OHLCV convention of docs/DESIGN.md §3: `open`, `high`, `low`, `close`, `volume` required.
   public static let ohlcv = CSVReadOptions(requiredColumns: ["open", "high", "low", "close", "volume"])
 }
 
-/// Header-name conventions (DESIGN.md §3): names are case-insensitive; surrounding spaces and
+/// Header-name conventions (docs/DESIGN.md §3): names are case-insensitive; surrounding spaces and
 /// quotes are dropped; inner spaces become `_` (so `Adj Close` is `adj_close`).
 public enum ColumnNames {
   /// Names accepted for the time column, in order of preference.

@@ -2,7 +2,7 @@ import Foundation
 import KairosCore
 import KairosFrame
 
-/// Reads time-indexed CSV files (DESIGN.md §3) into `Frame`s.
+/// Reads time-indexed CSV files (docs/DESIGN.md §3) into `Frame`s.
 ///
 /// A byte-level parser over the (memory-mapped) file: one pass, numbers parsed in place by
 /// `DecimalParser`, no per-field `String`. Bad input stops with a `CSVError` naming the file,

@@ -1,7 +1,7 @@
 import KairosCore
 import KairosFrame
 
-/// Writes frames as CSV (DESIGN.md §3): a header row, `timestamp` first as ISO 8601
+/// Writes frames as CSV (docs/DESIGN.md §3): a header row, `timestamp` first as ISO 8601
 /// (`YYYY-MM-DD` when every row is a midnight UTC, else `YYYY-MM-DDTHH:MM:SSZ`), numbers in
 /// the shortest form that parses back to the same `Double`, `NaN` for missing, `,` and `\n`.
 /// Files are written atomically.

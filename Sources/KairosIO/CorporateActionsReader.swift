@@ -1,7 +1,7 @@
 import KairosCore
 import KairosFrame
 
-/// Reads a corporate-actions file (DESIGN.md §3): `ex_date,type,value` with `type` `split`
+/// Reads a corporate-actions file (docs/DESIGN.md §3): `ex_date,type,value` with `type` `split`
 /// (value = new shares per old share) or `dividend` (cash per share). Extra columns (such as
 /// `source_factor`) are ignored. Actions are returned in ex-date order.
 public enum CorporateActionsReader {

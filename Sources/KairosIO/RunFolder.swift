@@ -1,7 +1,7 @@
 import Foundation
 import KairosCore
 
-/// A run folder of the notebooks-export contract (`notebooks-export/README.md`, DESIGN.md §9):
+/// A run folder of the notebooks-export contract (`notebooks-export/README.md`, docs/DESIGN.md §9):
 /// `<root>/<YYYYMMDDTHHMMSSZ>-<command>/` with `manifest.json` and the run's CSVs.
 ///
 /// Files are written into a hidden temporary sibling folder, which `finish` renames into place

@@ -1,6 +1,6 @@
 import KairosCore
 
-/// Parses timestamp text into `Int64` nanoseconds since the epoch, UTC (DESIGN.md §3).
+/// Parses timestamp text into `Int64` nanoseconds since the epoch, UTC (docs/DESIGN.md §3).
 ///
 /// Accepted: `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM`, `YYYY-MM-DDTHH:MM:SS`, with an
 /// optional fraction of up to 9 digits and an optional `Z` or `±HH:MM` / `±HHMM` offset; a space

@@ -20,7 +20,7 @@ public enum ModelKind: String, Codable, Sendable, CaseIterable {
   case ridge, logistic
 }
 
-/// A fitted linear model as stored in `MODEL.json` (DESIGN.md §8).
+/// A fitted linear model as stored in `MODEL.json` (docs/DESIGN.md §8).
 ///
 /// Coefficients are in the units of the standardized features when `standardization` is
 /// present (`predict` standardizes the input first); the JSON round-trips every `Double` to the
@@ -110,7 +110,7 @@ public struct LinearModel: ProbabilisticModel, Codable, Equatable {
     return try decisionFunction(x).map(LogisticRegression.sigmoid)
   }
 
-  /// The model as pretty-printed JSON (DESIGN.md §8).
+  /// The model as pretty-printed JSON (docs/DESIGN.md §8).
   public func jsonData() throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

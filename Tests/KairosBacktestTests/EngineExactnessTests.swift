@@ -74,9 +74,9 @@ func engineEquity(_ frame: Frame, targets: [Int8], config: BacktestConfiguration
     }
   }
 
-  @Test(.enabled(if: TestPaths.sharedData != nil))
+  @Test
   func realDataAgainstTheReference() throws {
-    let frame = try CSVReader.readOHLCV(path: TestPaths.sharedData!.appendingPathComponent("nvda_daily.csv").path)
+    let frame = try CSVReader.readOHLCV(path: try TestPaths.sharedData("nvda_daily.csv"))
     let close = Array(frame["close"]!)
     let fast = NaiveOracle.rollingMean(close, 10), slow = NaiveOracle.rollingMean(close, 50)
     let targets: [Int8] = close.indices.map { fast[$0] > slow[$0] ? 1 : 0 }

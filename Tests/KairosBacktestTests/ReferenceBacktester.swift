@@ -3,7 +3,7 @@ import KairosBacktest
 import KairosTestSupport
 
 /// A deliberately naive backtester: one obvious loop over plain arrays, written from
-/// DESIGN.md §4 without any code of the engine, to check the engine's equity.
+/// docs/DESIGN.md §4 without any code of the engine, to check the engine's equity.
 struct ReferenceBacktester {
   var open: [Double], high: [Double], low: [Double], close: [Double], volume: [Double]
   var config: BacktestConfiguration

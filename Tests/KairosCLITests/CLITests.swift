@@ -55,11 +55,11 @@ struct Run {
     let unknown = try Run(["data", "check", "--frobnicate", aapl])
     #expect(unknown.status == 2)
     #expect(unknown.stderr.contains("Unknown option"))
-    let missing = try Run(["data", "resample", aapl, "--out", "/tmp/x.csv"])
+    let missing = try Run(["data", "resample", aapl, "--out", TestPaths.temporaryDirectory().appendingPathComponent("x.csv").path])
     #expect(missing.status == 2)
-    let invalid = try Run(["data", "resample", aapl, "--every", "3y", "--out", "/tmp/x.csv"])
+    let invalid = try Run(["data", "resample", aapl, "--every", "3y", "--out", TestPaths.temporaryDirectory().appendingPathComponent("x.csv").path])
     #expect(invalid.status == 2 && invalid.stderr.contains("--every"))
-    let generate = try Run(["data", "generate", "--bars", "0", "--out", "/tmp/x"])
+    let generate = try Run(["data", "generate", "--bars", "0", "--out", TestPaths.temporaryDirectory().appendingPathComponent("x").path])
     #expect(generate.status == 2 && generate.stderr.contains("--bars must be at least 1"))
   }
 
@@ -69,7 +69,7 @@ struct Run {
     #expect(run.status == 1)
     #expect(run.stderr == "kairos: error: \(path):2:4: malformed number 'x' in column 4 ('low'); expected a decimal number such as 12.5, 1e-3, NaN or an empty field\n")
     #expect(!FileManager.default.fileExists(atPath: path + ".out"))  // nothing half-written
-    let missing = try Run(["data", "adjust", "/nonexistent.csv", "--out", "/tmp/x.csv"])
+    let missing = try Run(["data", "adjust", "/nonexistent.csv", "--out", TestPaths.temporaryDirectory().appendingPathComponent("x.csv").path])
     #expect(missing.status == 1 && missing.stderr.split(separator: "\n").count == 1)
   }
 
@@ -206,13 +206,13 @@ struct Run {
   }
 
   @Test func sweepAndBacktestRejectBadInput() throws {
-    let bad = try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fast=9:5", "--out", "/tmp/x.csv"])
+    let bad = try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fast=9:5", "--out", TestPaths.temporaryDirectory().appendingPathComponent("x.csv").path])
     #expect(bad.status == 2 && bad.stderr.contains("the range is empty"))
-    let unknown = try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fats=5:9", "--out", "/tmp/x.csv"])
+    let unknown = try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fats=5:9", "--out", TestPaths.temporaryDirectory().appendingPathComponent("x.csv").path])
     #expect(unknown.status == 2 && unknown.stderr.contains("unknown parameter 'fats'"))
-    let model = try Run(["backtest", "--data", aapl, "--strategy", "model", "--out", "/tmp/x"])
+    let model = try Run(["backtest", "--data", aapl, "--strategy", "model", "--out", TestPaths.temporaryDirectory().appendingPathComponent("x").path])
     #expect(model.status == 2 && model.stderr.contains("--strategy model needs --model"))
-    let missing = try Run(["backtest", "--data", "/nonexistent.csv", "--strategy", "sma-cross", "--out", "/tmp/x"])
+    let missing = try Run(["backtest", "--data", "/nonexistent.csv", "--strategy", "sma-cross", "--out", TestPaths.temporaryDirectory().appendingPathComponent("x").path])
     #expect(missing.status == 1 && missing.stderr.contains("no such file"))
   }
 

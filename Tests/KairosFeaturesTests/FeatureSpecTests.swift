@@ -8,9 +8,9 @@ import Testing
 let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
 
 @Suite struct FeatureFixtureTests {
-  @Test(.enabled(if: TestPaths.sharedData != nil))
+  @Test
   func orclFeaturesEqualPandasAndTALib() throws {
-    let prices = try CSVReader.readOHLCV(path: TestPaths.sharedData!.appendingPathComponent("orcl_daily.csv").path)
+    let prices = try CSVReader.readOHLCV(path: try TestPaths.sharedData("orcl_daily.csv"))
     let spec = try FeatureSpec.load(path: fixtures.appendingPathComponent("orcl_spec.yaml").path)
     let ours = try spec.compute(on: prices)
     let theirs = try CSVReader.readFrame(path: fixtures.appendingPathComponent("orcl_features.csv").path)

@@ -21,9 +21,9 @@ import Testing
     Expected(file: "spy_minute_2011.csv", rows: 31757, first: "2011-01-03T09:00:00Z", last: "2011-03-31T23:58:00Z", spacing: "1m", gaps: -1),
   ]
 
-  @Test(.enabled(if: TestPaths.sharedData != nil), arguments: expected)
+  @Test(arguments: expected)
   func dataCheckMatchesTheDataREADME(expected: Expected) throws {
-    let path = TestPaths.sharedData!.appendingPathComponent(expected.file).path
+    let path = try TestPaths.sharedData(expected.file)
     let report = DataQualityCheck.run(path: path, verbose: true)
     #expect(report.rows == expected.rows && report.first == expected.first && report.last == expected.last)
     #expect(report.spacing == expected.spacing)
@@ -46,9 +46,9 @@ import Testing
     }
   }
 
-  @Test(.enabled(if: TestPaths.sharedData != nil))
-  func actionsFileReport() {
-    let report = DataQualityCheck.run(path: TestPaths.sharedData!.appendingPathComponent("aapl_corporate_actions.csv").path)
+  @Test
+  func actionsFileReport() throws {
+    let report = DataQualityCheck.run(path: try TestPaths.sharedData("aapl_corporate_actions.csv"))
     #expect(report.kind == "corporate-actions" && report.rows == 5 && report.splits == 2 && report.dividends == 3)
     #expect(report.first == "2000-06-21" && report.last == "2013-02-07" && report.usable)
   }
@@ -71,7 +71,7 @@ import Testing
   }
 
   @Test func bundledSampleIsTheSharedFile() throws {
-    guard let shared = TestPaths.sharedData else { return }
+    let shared = try TestPaths.sharedData()
     for name in [SampleData.aaplDailyUnadjusted, SampleData.aaplCorporateActions] {
       let a = try Data(contentsOf: URL(fileURLWithPath: TestPaths.sample(name)))
       let b = try Data(contentsOf: shared.appendingPathComponent(name))

@@ -4,7 +4,7 @@ import KairosCore
 ///
 /// Axes are written as on the command line: `fast=5:100` (5 to 100 step 1), `slow=10:300:2`,
 /// `threshold=0.5,0.55,0.6`, or a single value `k=2`. Combinations are in lexicographic order
-/// of the axes as listed, the first axis varying slowest (DESIGN.md §6).
+/// of the axes as listed, the first axis varying slowest (docs/DESIGN.md §6).
 public struct ParameterGrid: Sendable {
   public struct Axis: Sendable, Equatable {
     public let name: String

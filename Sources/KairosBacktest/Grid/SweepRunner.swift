@@ -3,7 +3,7 @@ import KairosCore
 import KairosFrame
 import Synchronization
 
-/// The result matrix of a sweep (DESIGN.md §6): one row per (asset, combination), assets in the
+/// The result matrix of a sweep (docs/DESIGN.md §6): one row per (asset, combination), assets in the
 /// order given, combinations in the grid's lexicographic order.
 public struct SweepResult: Sendable {
   public let assets: [String]

@@ -41,7 +41,7 @@ public struct PortfolioRun: Sendable {
 }
 
 /// The portfolio engine: several assets on one timeline, one cash account, per-bar targets per
-/// asset (decided at the close of `t`, filled at the open of `t + 1`, DESIGN.md §4).
+/// asset (decided at the close of `t`, filled at the open of `t + 1`, docs/DESIGN.md §4).
 ///
 /// Per bar: pending orders fill at the open — every exit first, then entries in asset order,
 /// each sized at `positionFraction × equity` (marked at this open) and clipped by the risk per

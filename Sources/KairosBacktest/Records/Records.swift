@@ -5,7 +5,7 @@ public enum OrderReason: String, Sendable, Codable {
   case halt
 }
 
-/// What limited an entry's size (DESIGN.md §4: a clipped size is recorded with its reason).
+/// What limited an entry's size (docs/DESIGN.md §4: a clipped size is recorded with its reason).
 public enum ClipReason: String, Sendable, Codable {
   case none = "", maxUnits = "max-units", maxPosition = "max-position", leverage = "leverage"
   /// The risk manager's per-trade risk limit (`RiskRules.maxRiskPerTrade`).
@@ -40,7 +40,7 @@ public struct OrderRecord: Sendable, Equatable {
   public var clip: ClipReason
 }
 
-/// A round trip, entry to exit (DESIGN.md §4).
+/// A round trip, entry to exit (docs/DESIGN.md §4).
 public struct TradeRecord: Sendable, Equatable {
   public var entryBar: Int
   public var exitBar: Int

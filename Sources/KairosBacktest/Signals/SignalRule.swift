@@ -1,7 +1,7 @@
 /// A trading rule evaluated bar by bar inside the engine's loop.
 ///
 /// `target(at: t)` is called once per bar, in order, after the close of bar `t`, and must use
-/// data up to and including bar `t` only (DESIGN.md §4: the order it implies fills at bar
+/// data up to and including bar `t` only (docs/DESIGN.md §4: the order it implies fills at bar
 /// t + 1). Rules are structs over unsafe pointers into precomputed indicators; the engine is
 /// generic over the rule, so the call is inlined and the loop has no existential or dictionary.
 public protocol SignalRule {

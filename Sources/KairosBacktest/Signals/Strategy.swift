@@ -1,6 +1,6 @@
 import KairosCore
 
-/// The strategies of sweeps and backtests (DESIGN.md §8 names them).
+/// The strategies of sweeps and backtests (docs/DESIGN.md §8 names them).
 public enum StrategyKind: String, CaseIterable, Sendable, Codable {
   case smaCross = "sma-cross"
   case emaCross = "ema-cross"

@@ -1,4 +1,4 @@
-/// When an order decided at the close of bar t fills (DESIGN.md §4).
+/// When an order decided at the close of bar t fills (docs/DESIGN.md §4).
 public enum FillTiming: String, Sendable, CaseIterable, Codable {
   /// At the open of bar t+1 (the default).
   case nextOpen = "next-open"
@@ -44,7 +44,7 @@ public struct PositionLimits: Sendable, Equatable, Codable {
   }
 }
 
-/// Costs, timing and rules of a backtest (DESIGN.md §4).
+/// Costs, timing and rules of a backtest (docs/DESIGN.md §4).
 public struct BacktestConfiguration: Sendable, Equatable, Codable {
   public var initialCapital: Double = 100_000
   public var fill: FillTiming = .nextOpen

@@ -1,6 +1,6 @@
 /// The backtest engine: one pass over the whole history for one asset and one rule.
 ///
-/// Per bar `t`, in this order (DESIGN.md §4):
+/// Per bar `t`, in this order (docs/DESIGN.md §4):
 /// 1. with `next-open` fills, the order decided at the close of `t − 1` fills at `open[t]`, then
 ///    stops and targets are checked against bar `t`'s range (a fill at the open leaves the rest of
 ///    the bar); with `next-close` fills, stops come first and the order fills at `close[t]`;

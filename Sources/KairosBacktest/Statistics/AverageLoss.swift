@@ -1,6 +1,6 @@
 /// Mean `return` of the losing trades; `NaN` without one.
 ///
-/// Column `avg_loss` of the result matrix (DESIGN.md §5, §6).
+/// Column `avg_loss` of the result matrix (docs/DESIGN.md §5, §6).
 public enum AverageLoss: PerformanceStatistic {
   public static let name = "avg_loss"
 

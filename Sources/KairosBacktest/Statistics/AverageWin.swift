@@ -1,6 +1,6 @@
 /// Mean `return` of the winning trades; `NaN` without one.
 ///
-/// Column `avg_win` of the result matrix (DESIGN.md §5, §6).
+/// Column `avg_win` of the result matrix (docs/DESIGN.md §5, §6).
 public enum AverageWin: PerformanceStatistic {
   public static let name = "avg_win"
 

@@ -6,7 +6,7 @@ import Darwin
 
 /// Compound annual growth rate, `(1 + total_return)^(P / n) − 1` (empyrical `annual_return`).
 ///
-/// Column `cagr` of the result matrix (DESIGN.md §5, §6).
+/// Column `cagr` of the result matrix (docs/DESIGN.md §5, §6).
 public enum CAGR: PerformanceStatistic {
   public static let name = "cagr"
 

@@ -1,6 +1,6 @@
 /// Calmar ratio, `cagr / |max_drawdown|`; `NaN` without a drawdown (empyrical).
 ///
-/// Column `calmar` of the result matrix (DESIGN.md §5, §6).
+/// Column `calmar` of the result matrix (docs/DESIGN.md §5, §6).
 public enum CalmarRatio: PerformanceStatistic {
   public static let name = "calmar"
 

@@ -1,6 +1,6 @@
 /// Mean trade `return`; `NaN` without trades.
 ///
-/// Column `expectancy` of the result matrix (DESIGN.md §5, §6).
+/// Column `expectancy` of the result matrix (docs/DESIGN.md §5, §6).
 public enum Expectancy: PerformanceStatistic {
   public static let name = "expectancy"
 

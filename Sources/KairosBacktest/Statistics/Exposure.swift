@@ -1,6 +1,6 @@
 /// Share of bars with a non-zero position at the close.
 ///
-/// Column `exposure` of the result matrix (DESIGN.md §5, §6).
+/// Column `exposure` of the result matrix (docs/DESIGN.md §5, §6).
 public enum Exposure: PerformanceStatistic {
   public static let name = "exposure"
 

@@ -1,6 +1,6 @@
 /// Maximum drawdown, `min_t (E_t / max_{s≤t} E_s − 1)` over the equity curve including the initial capital: ≤ 0, and 0 if it never fell below a peak.
 ///
-/// Column `max_drawdown` of the result matrix (DESIGN.md §5, §6).
+/// Column `max_drawdown` of the result matrix (docs/DESIGN.md §5, §6).
 public enum MaxDrawdown: PerformanceStatistic {
   public static let name = "max_drawdown"
 

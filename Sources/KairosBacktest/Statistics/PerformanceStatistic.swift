@@ -1,11 +1,11 @@
-/// One metric of DESIGN.md §5, computed from a `PerformanceSummary`.
+/// One metric of docs/DESIGN.md §5, computed from a `PerformanceSummary`.
 public protocol PerformanceStatistic {
   /// The column name in result matrices and `metrics.json`.
   static var name: String { get }
   static func value(_ summary: PerformanceSummary) -> Double
 }
 
-/// The metrics of DESIGN.md §5, in the order of the result matrix (§6).
+/// The metrics of docs/DESIGN.md §5, in the order of the result matrix (§6).
 public enum Metrics {
   public static var all: [any PerformanceStatistic.Type] { [
     TotalReturn.self, CAGR.self, Volatility.self, SharpeRatio.self, SortinoRatio.self, MaxDrawdown.self,

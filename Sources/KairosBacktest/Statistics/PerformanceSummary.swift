@@ -5,7 +5,7 @@ import Darwin
 #endif
 import KairosCore
 
-/// The sufficient statistics of a backtest from which every metric of DESIGN.md §5 follows.
+/// The sufficient statistics of a backtest from which every metric of docs/DESIGN.md §5 follows.
 ///
 /// The engine fills it in one streaming pass (`PerformanceAccumulator`); `init(returns:…)` builds
 /// it from arrays (reports, tests). Each metric is a type of its own (`SharpeRatio`,

@@ -1,6 +1,6 @@
 /// `Σ positive pnl / |Σ negative pnl|`: `inf` with profits and no loss, `NaN` without trades or with neither.
 ///
-/// Column `profit_factor` of the result matrix (DESIGN.md §5, §6).
+/// Column `profit_factor` of the result matrix (docs/DESIGN.md §5, §6).
 public enum ProfitFactor: PerformanceStatistic {
   public static let name = "profit_factor"
 

@@ -1,6 +1,6 @@
 /// Sortino ratio, `mean(r)·P / (√(mean(min(rᵢ, 0)²))·√P)` (empyrical `sortino_ratio`); `NaN` without a negative return.
 ///
-/// Column `sortino` of the result matrix (DESIGN.md §5, §6).
+/// Column `sortino` of the result matrix (docs/DESIGN.md §5, §6).
 public enum SortinoRatio: PerformanceStatistic {
   public static let name = "sortino"
 

@@ -1,6 +1,6 @@
 /// Total compounded return, `Π(1 + rᵢ) − 1`.
 ///
-/// Column `total_return` of the result matrix (DESIGN.md §5, §6).
+/// Column `total_return` of the result matrix (docs/DESIGN.md §5, §6).
 public enum TotalReturn: PerformanceStatistic {
   public static let name = "total_return"
 

@@ -1,6 +1,6 @@
 /// Closed round trips (an open position at the end is not counted).
 ///
-/// Column `trades` of the result matrix (DESIGN.md §5, §6).
+/// Column `trades` of the result matrix (docs/DESIGN.md §5, §6).
 public enum TradeCount: PerformanceStatistic {
   public static let name = "trades"
 

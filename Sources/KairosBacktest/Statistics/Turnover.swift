@@ -1,6 +1,6 @@
 /// Yearly turnover, `Σ |traded value| / mean equity / (n / P)`.
 ///
-/// Column `turnover` of the result matrix (DESIGN.md §5, §6).
+/// Column `turnover` of the result matrix (docs/DESIGN.md §5, §6).
 public enum Turnover: PerformanceStatistic {
   public static let name = "turnover"
 

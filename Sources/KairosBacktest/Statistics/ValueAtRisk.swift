@@ -1,6 +1,6 @@
 /// 5 % value at risk: numpy `percentile(r, 5)` with linear interpolation.
 ///
-/// Column `var_95` of the result matrix (DESIGN.md §5, §6).
+/// Column `var_95` of the result matrix (docs/DESIGN.md §5, §6).
 public enum ValueAtRisk: PerformanceStatistic {
   public static let name = "var_95"
 

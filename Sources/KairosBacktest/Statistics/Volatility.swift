@@ -1,6 +1,6 @@
 /// Annualized volatility, `std(r, ddof 1) · √P` (empyrical `annual_volatility`).
 ///
-/// Column `volatility` of the result matrix (DESIGN.md §5, §6).
+/// Column `volatility` of the result matrix (docs/DESIGN.md §5, §6).
 public enum Volatility: PerformanceStatistic {
   public static let name = "volatility"
 

@@ -1,6 +1,6 @@
 /// Winning closed trades / closed trades (`pnl > 0` wins); `NaN` without trades.
 ///
-/// Column `win_rate` of the result matrix (DESIGN.md §5, §6).
+/// Column `win_rate` of the result matrix (docs/DESIGN.md §5, §6).
 public enum WinRate: PerformanceStatistic {
   public static let name = "win_rate"
 

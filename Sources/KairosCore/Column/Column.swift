@@ -5,7 +5,7 @@
 /// one of them is mutated (copy-on-write, inherited from `ArraySlice`). Slicing is
 /// zero-copy: `column[rows: 10..<20]` shares the parent's storage.
 ///
-/// For `Double` columns `NaN` marks a missing value (DESIGN.md §3).
+/// For `Double` columns `NaN` marks a missing value (docs/DESIGN.md §3).
 ///
 /// Indices are always `0..<count`, whatever part of a parent buffer the column views.
 @frozen

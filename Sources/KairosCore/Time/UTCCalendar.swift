@@ -1,4 +1,4 @@
-/// Calendar arithmetic on `Int64` nanoseconds since the Unix epoch, UTC (DESIGN.md §3).
+/// Calendar arithmetic on `Int64` nanoseconds since the Unix epoch, UTC (docs/DESIGN.md §3).
 ///
 /// Proleptic Gregorian calendar, no leap seconds, no time zones: every day is exactly
 /// 86,400 s. Conversions follow Howard Hinnant's `days_from_civil` / `civil_from_days`,
