@@ -1,5 +1,6 @@
 import Foundation
 import KairosBacktest
+import KairosCore
 import KairosTestSupport
 import Testing
 
@@ -30,6 +31,44 @@ struct MetricCase: Decodable, Sendable, CustomTestStringConvertible {
     for (name, ours, theirs) in pairs {
       #expect(isClose(ours, theirs, rtol: 1e-12, atol: 1e-15), "\(c.name) \(name): \(ours) vs \(theirs)")
     }
+  }
+
+  /// A one-pass variance gives constant non-zero returns a tiny positive deviation from
+  /// cancellation (Sharpe ≈ 1e9); the corrected two-pass variance gives exactly 0.
+  @Test(arguments: [0.001, 0.0123456789, 1e-7, -0.004, 0.3])
+  func constantReturnsHaveNoSharpe(_ r: Double) {
+    for n in [2, 7, 8, 9, 1000, 5003] {
+      let s = PerformanceSummary(returns: [Double](repeating: r, count: n))
+      #expect(s.standardDeviation == 0, "n \(n): std \(s.standardDeviation)")
+      #expect(SharpeRatio.value(s).isNaN && Volatility.value(s) == 0)
+      // No losing bar: no downside deviation, no Sortino.
+      if r > 0 { #expect(SortinoRatio.value(s).isNaN) }
+    }
+  }
+
+  /// The variance stays exact for a large level with tiny noise (where Σx² − n·m² loses every digit).
+  @Test func varianceAgainstTheNaiveTwoPassAtALargeOffset() {
+    var random = SplitMix64(seed: 5)
+    let returns = (0..<4097).map { _ in 0.01 + 1e-9 * (random.nextUniform() - 0.5) }
+    let m = returns.reduce(0, +) / Double(returns.count)
+    let naive = (returns.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(returns.count - 1)).squareRoot()
+    #expect(isClose(PerformanceSummary(returns: returns).standardDeviation, naive, rtol: 1e-9))
+  }
+
+  /// A live run has no known length: past its initial capacity the accumulator grows and
+  /// gives the same summary as one sized for every bar.
+  @Test func accumulatorGrowsPastItsCapacity() {
+    var random = SplitMix64(seed: 11)
+    var small = PerformanceAccumulator(initialEquity: 100, periodsPerYear: 252, capacity: 3)
+    var sized = PerformanceAccumulator(initialEquity: 100, periodsPerYear: 252, capacity: 10_000)
+    var equity = 100.0
+    for _ in 0..<10_000 {
+      let r = 0.02 * (random.nextUniform() - 0.5)
+      equity *= 1 + r
+      small.addBar(equity: equity, return: r, exposed: r > 0)
+      sized.addBar(equity: equity, return: r, exposed: r > 0)
+    }
+    #expect(small.finish() == sized.finish())
   }
 
   @Test func undefinedValuesAreNaN() {

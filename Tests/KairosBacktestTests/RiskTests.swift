@@ -81,12 +81,27 @@ import Testing
 
   @Test func riskRulesAreSweepableParameters() throws {
     let runner = StrategyRunner(kind: .smaCross, configuration: BacktestConfiguration())
-    let grid = try ParameterGrid(["fast=5,10", "slow=30", "max_dd=0.05,0.5", "stop_atr=2", "risk_per_trade=0.01"])
+    let grid = try ParameterGrid(["fast=5,10", "slow=30", "max_dd=0.01,0.5", "stop_atr=2", "risk_per_trade=0.01"])
     let caches = try SyntheticMarket(seed: 9, bars: 600).generate().map { try IndicatorCache(market: MarketSeries(name: $0.name, frame: $0.frame)) }
     let result = try SweepRunner(runner: runner, grid: grid).run(caches: caches, threads: 2)
     let exposure = Metrics.names.firstIndex(of: "exposure")!
-    // A tight halt leaves the market earlier: less exposure than a loose one.
-    #expect(result.row(0)[exposure] <= result.row(1)[exposure])
+    func same(_ a: [Double], _ b: [Double]) -> Bool { zip(a, b).allSatisfy { $0.0 == $0.1 || ($0.0.isNaN && $0.1.isNaN) } }
+    // Each row equals the single backtest with the same rules (the sweep applies them) ...
+    for row in 0..<result.rowCount {
+      let values = grid.combinations[result.combination(ofRow: row)]
+      let p = try runner.resolve(Dictionary(uniqueKeysWithValues: zip(grid.names, values)))
+      let cache = caches[result.asset(ofRow: row)]
+      cache.prepare(runner.indicators(p))
+      var accumulator = PerformanceAccumulator(initialEquity: 100_000, periodsPerYear: 252, capacity: cache.market.count)
+      var recorder = NoRecording()
+      let summary = try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recorder)
+      #expect(same(Metrics.values(summary), result.row(row)), "row \(row)")
+    }
+    // ... and the tight limit halts: strictly less exposure than the loose one, for every asset
+    // and fast window (max_dd is the fastest axis: rows come in pairs 0.01, 0.5).
+    for row in stride(from: 0, to: result.rowCount, by: 2) {
+      #expect(result.row(row)[exposure] < result.row(row + 1)[exposure], "row \(row)")
+    }
     #expect(throws: BacktestError.self) { try BacktestConfiguration().applying(["max_dd": 1.5]) }
   }
 }

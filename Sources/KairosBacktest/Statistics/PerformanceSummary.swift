@@ -63,21 +63,37 @@ extension PerformanceSummary {
   }
 }
 
-/// The bar returns and equities of one backtest: two buffers allocated once with the known
+/// The bar returns and equities of one backtest: two buffers sized once with the expected
 /// number of bars and reused (a class, so copies of the accumulator share them instead of
-/// copying on write).
+/// copying on write). A live run has no known length: the buffers double when full.
 @usableFromInline
 final class _BarBuffer {
-  @usableFromInline let returns: UnsafeMutablePointer<Double>
-  @usableFromInline let equity: UnsafeMutablePointer<Double>
+  @usableFromInline var returns: UnsafeMutablePointer<Double>
+  @usableFromInline var equity: UnsafeMutablePointer<Double>
   /// Every 16th return, to pick a threshold for the 5 % tail.
-  @usableFromInline let heap: UnsafeMutablePointer<Double>
-  @usableFromInline let capacity: Int
+  @usableFromInline var heap: UnsafeMutablePointer<Double>
+  @usableFromInline var capacity: Int
   init(capacity: Int) {
     self.capacity = Swift.max(capacity, 1)
     returns = .allocate(capacity: self.capacity)
     equity = .allocate(capacity: self.capacity)
     heap = .allocate(capacity: self.capacity / 16 + 1)
+  }
+  /// Doubles the capacity, keeping the first `count` bars.
+  @usableFromInline @inline(never)
+  func grow(keeping count: Int) {
+    let larger = capacity * 2
+    func moved(_ old: UnsafeMutablePointer<Double>) -> UnsafeMutablePointer<Double> {
+      let new = UnsafeMutablePointer<Double>.allocate(capacity: larger)
+      new.update(from: old, count: count)
+      old.deallocate()
+      return new
+    }
+    returns = moved(returns)
+    equity = moved(equity)
+    heap.deallocate()
+    heap = .allocate(capacity: larger / 16 + 1)
+    capacity = larger
   }
   deinit { returns.deallocate(); equity.deallocate(); heap.deallocate() }
 }
@@ -88,7 +104,8 @@ final class _BarBuffer {
 /// the drawdown and the exposure: no loop-carried sum in the hot loop. `finish` then sums the
 /// stored bars in one vectorized pass (eight compensated Kahan lanes: error of order ε, like
 /// numpy's pairwise sums) and takes the two tail statistics by selection. No allocation after
-/// `init`: the buffers are sized once and reused by `reset`.
+/// `init` while the bars fit the capacity given (past it the buffers double, for live runs of
+/// unknown length); `reset` reuses them.
 public struct PerformanceAccumulator {
   @usableFromInline var summary = PerformanceSummary()
   @usableFromInline var peak: Double
@@ -98,7 +115,7 @@ public struct PerformanceAccumulator {
   @usableFromInline let buffer: _BarBuffer
   @usableFromInline let initialEquity: Double
 
-  public init(initialEquity: Double, periodsPerYear: Double, capacity: Int) {
+  public init(initialEquity: Double, periodsPerYear: Double, capacity: Int = 1024) {
     self.initialEquity = initialEquity
     peak = initialEquity
     drawdownThreshold = initialEquity * (1 + 1e-12)
@@ -119,7 +136,7 @@ public struct PerformanceAccumulator {
   @inlinable @inline(__always)
   public mutating func addBar(equity: Double, return r: Double, exposed: Bool) {
     let k = summary.count
-    precondition(k < buffer.capacity, "more bars than the accumulator's capacity \(buffer.capacity)")
+    if k == buffer.capacity { buffer.grow(keeping: k) }
     buffer.returns[k] = r
     buffer.equity[k] = equity
     summary.count = k + 1
@@ -154,10 +171,14 @@ public struct PerformanceAccumulator {
     let n = s.count
     guard n > 0 else { return s }
     let count = Double(n)
-    let (sum, squares, downside) = Self.moments(buffer.returns, n)
+    let (sum, downside) = Self.sums(buffer.returns, n)
     s.mean = sum / count
     if n > 1 {
-      let variance = (squares - count * s.mean * s.mean) / (count - 1)
+      // Corrected two-pass variance (Chan, Golub & LeVeque): the second term removes the
+      // rounding of the mean, so a constant series has variance exactly 0 (Sharpe NaN, never
+      // a huge number from one-pass cancellation).
+      let (deviations, squares) = Self.deviations(buffer.returns, n, from: s.mean)
+      let variance = (squares - deviations * deviations / count) / (count - 1)
       s.standardDeviation = Swift.max(variance, 0).squareRoot()
     } else { s.standardDeviation = .nan }
     s.downsideMeanSquare = downside / count
@@ -166,56 +187,74 @@ public struct PerformanceAccumulator {
     return s
   }
 
+  /// Adds `value` to a vector of compensated (Kahan) lanes.
+  @inline(__always)
+  static func kahan(_ total: inout SIMD8<Double>, _ compensation: inout SIMD8<Double>, _ value: SIMD8<Double>) {
+    let y = value - compensation
+    let t = total + y
+    compensation = (t - total) - y
+    total = t
+  }
+
+  /// The eight lanes and their compensations folded into one compensated sum.
+  static func fold(_ total: SIMD8<Double>, _ compensation: SIMD8<Double>) -> KahanSum {
+    var sum = KahanSum()
+    for lane in 0..<8 { sum.add(total[lane]); sum.add(-compensation[lane]) }
+    return sum
+  }
+
   /// `Σx` over eight compensated (Kahan) lanes.
   static func sum(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
     typealias V = SIMD8<Double>
     var s = V(), c = V()
     var i = 0
-    while i + 8 <= n {
-      let y = V(UnsafeBufferPointer(start: x + i, count: 8)) - c
-      let t = s + y
-      c = (t - s) - y
-      s = t
-      i += 8
-    }
-    var total = KahanSum()
-    for lane in 0..<8 { total.add(s[lane]); total.add(-c[lane]) }
+    while i + 8 <= n { kahan(&s, &c, V(UnsafeBufferPointer(start: x + i, count: 8))); i += 8 }
+    var total = fold(s, c)
     while i < n { total.add(x[i]); i += 1 }
     return total.value
   }
 
-  /// `Σx`, `Σx²` and `Σmin(x, 0)²` over eight compensated (Kahan) lanes.
-  static func moments(_ x: UnsafePointer<Double>, _ n: Int) -> (sum: Double, squares: Double, downside: Double) {
+  /// `Σx` and `Σmin(x, 0)²` over eight compensated (Kahan) lanes.
+  static func sums(_ x: UnsafePointer<Double>, _ n: Int) -> (sum: Double, downside: Double) {
     typealias V = SIMD8<Double>
-    var s = V(), cs = V(), q = V(), cq = V(), d = V(), cd = V()
-    @inline(__always) func kahan(_ total: inout V, _ compensation: inout V, _ value: V) {
-      let y = value - compensation
-      let t = total + y
-      compensation = (t - total) - y
-      total = t
-    }
+    var s = V(), cs = V(), d = V(), cd = V()
     var i = 0
     while i + 8 <= n {
       let v = V(UnsafeBufferPointer(start: x + i, count: 8))
       kahan(&s, &cs, v)
-      kahan(&q, &cq, v * v)
       let negative = V.zero.replacing(with: v, where: v .< 0)
       kahan(&d, &cd, negative * negative)
       i += 8
     }
-    var sum = KahanSum(), squares = KahanSum(), downside = KahanSum()
-    for lane in 0..<8 {
-      sum.add(s[lane]); sum.add(-cs[lane])
-      squares.add(q[lane]); squares.add(-cq[lane])
-      downside.add(d[lane]); downside.add(-cd[lane])
-    }
+    var sum = fold(s, cs), downside = fold(d, cd)
     while i < n {
       let v = x[i]
-      sum.add(v); squares.add(v * v)
+      sum.add(v)
       if v < 0 { downside.add(v * v) }
       i += 1
     }
-    return (sum.value, squares.value, downside.value)
+    return (sum.value, downside.value)
+  }
+
+  /// `Σ(x − m)` and `Σ(x − m)²` over eight compensated (Kahan) lanes.
+  static func deviations(_ x: UnsafePointer<Double>, _ n: Int, from m: Double) -> (sum: Double, squares: Double) {
+    typealias V = SIMD8<Double>
+    let mean = V(repeating: m)
+    var s = V(), cs = V(), q = V(), cq = V()
+    var i = 0
+    while i + 8 <= n {
+      let v = V(UnsafeBufferPointer(start: x + i, count: 8)) - mean
+      kahan(&s, &cs, v)
+      kahan(&q, &cq, v * v)
+      i += 8
+    }
+    var sum = fold(s, cs), squares = fold(q, cq)
+    while i < n {
+      let v = x[i] - m
+      sum.add(v); squares.add(v * v)
+      i += 1
+    }
+    return (sum.value, squares.value)
   }
 
   /// numpy `percentile(r, 5)` and empyrical's CVaR at 5 % of the `n` values at `r` (may
