@@ -70,6 +70,7 @@ func engineEquity(_ frame: Frame, targets: [Int8], config: BacktestConfiguration
       let error = maxRelativeError(recording.equity, reference.equity)
       #expect(error <= 1e-12, "\(name), seed \(seed): equity differs by \(error)")
       #expect(summary.trades == reference.trades.count, "\(name): trades \(summary.trades) vs \(reference.trades.count)")
+      #expect(recording.orders.filter { $0.clip == .halted }.map(\.bar) == reference.refusals, "\(name), seed \(seed): refusals")
       #expect(recording.trades.count >= 2, "\(name): the test should trade")
     }
   }

@@ -8,7 +8,11 @@ struct ReferenceBacktester {
   var open: [Double], high: [Double], low: [Double], close: [Double], volume: [Double]
   var config: BacktestConfiguration
 
-  struct Result { var equity: [Double] = []; var trades: [(pnl: Double, ret: Double)] = []; var fills: [Double] = [] }
+  struct Result {
+    var equity: [Double] = []; var trades: [(pnl: Double, ret: Double)] = []; var fills: [Double] = []
+    /// Bars where an entry was refused because trading was halted.
+    var refusals: [Int] = []
+  }
 
   func run(targets: [Int8]) -> Result {
     let n = close.count
@@ -34,7 +38,11 @@ struct ReferenceBacktester {
     var cash = config.initialCapital, units = 0.0, previous = config.initialCapital, lastClose = Double.nan
     var pending: Int8? = nil, stopped: Int8 = 0
     var entryValue = 0.0, entryFee = 0.0, stop = Double.nan, take = Double.nan
-    var halted = false, haltBar = 0, peak = config.initialCapital, refused: Int8 = 0
+    var halted = false, haltBar = 0, peak = config.initialCapital
+    // The halt, from its text (docs/DESIGN.md §4 and the README): flat while halted; an entry
+    // the rule asks for is refused at the next bar with a price (unless the rule stops asking
+    // first), once each time it asks for a direction other than the last one refused.
+    var lastRefused: Int8 = 0, owedRefusal: Int8 = 0
 
     func closeAll(_ p: Double, _ d: Int, stoppedOut: Bool) {
       let long = units > 0, q = abs(units)
@@ -96,6 +104,7 @@ struct ReferenceBacktester {
     }
 
     func fill(_ p: Double, _ t: Int) -> Bool {
+      if owedRefusal != 0 { result.refusals.append(t); owedRefusal = 0 }
       guard let wanted = pending else { return false }
       if units != 0 { closeAll(p, t - 1, stoppedOut: false) }
       var entered = false
@@ -107,11 +116,11 @@ struct ReferenceBacktester {
     for t in 0..<n {
       if config.fill == .nextOpen {
         var entered = false
-        if pending != nil && !open[t].isNaN { entered = fill(open[t], t) }
+        if (pending != nil || owedRefusal != 0) && !open[t].isNaN { entered = fill(open[t], t) }
         stops(t, gap: !entered)
       } else {
         stops(t, gap: true)
-        if pending != nil && !close[t].isNaN { _ = fill(close[t], t) }
+        if (pending != nil || owedRefusal != 0) && !close[t].isNaN { _ = fill(close[t], t) }
       }
       if !close[t].isNaN { lastClose = close[t] }
       let equity = units == 0 ? cash : cash + units * lastClose
@@ -119,6 +128,8 @@ struct ReferenceBacktester {
       previous = equity
       var target = targets[t]
       if target < 0 && !config.allowShort { target = 0 }
+      // A stopped-out direction waits until the rule leaves it.
+      if stopped != 0 { if target == stopped { target = 0 } else { stopped = 0 } }
       if let limit = config.risk.maxDrawdown {
         if halted {
           var resume = false
@@ -134,10 +145,14 @@ struct ReferenceBacktester {
         }
         if halted {
           let held: Int8 = units > 0 ? 1 : (units < 0 ? -1 : 0)
-          if target == 0 || target == held { target = 0 } else if target == refused { target = held } else { refused = target }
-        } else { refused = 0 }
+          let asks: Int8 = target != 0 && target != held ? target : 0
+          if asks != 0 && asks != lastRefused { lastRefused = asks; owedRefusal = asks }
+          else if asks != owedRefusal { owedRefusal = 0 }
+          target = 0
+        } else {
+          lastRefused = 0; owedRefusal = 0
+        }
       }
-      if stopped != 0 { if target == stopped { target = 0 } else { stopped = 0 } }
       let current: Int8 = units > 0 ? 1 : (units < 0 ? -1 : 0)
       pending = target != current ? target : nil
     }

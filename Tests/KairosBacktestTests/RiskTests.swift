@@ -1,4 +1,5 @@
 import KairosBacktest
+import KairosCore
 import KairosFrame
 import KairosTestSupport
 import Testing
@@ -49,6 +50,45 @@ import Testing
     #expect(recording.positions[(breach + 1)...].allSatisfy { $0 == 0 })
     // Entries asked for while halted are refused and recorded, once per request.
     #expect(recording.orders.filter { $0.clip == .halted }.count == 1)
+  }
+
+  /// The halt rule's hard case: a long held into the crash, the rule asking for a short at the
+  /// halt's close, and no open on the next bar. The exit must wait for the next valid open (not
+  /// be cancelled), the short must be refused exactly once, there, and nothing may be held
+  /// afterwards — in the single-asset engine, the portfolio engine and the reference.
+  @Test func haltWithShortsAndAMissingOpen() throws {
+    var config = BacktestConfiguration()
+    config.allowShort = true
+    config.risk = RiskRules(maxDrawdown: 0.2, resume: .never)
+    let clean = try crashingMarket()
+    let long = [Int8](repeating: 1, count: clean.rowCount)
+    let h = try #require(try run(clean, targets: long, config: config).orders.first { $0.reason == .halt }).bar - 1
+    var open = Array(clean["open"]!)
+    open[h + 1] = .nan
+    var frame = clean
+    try frame.setColumn("open", Column(open))
+    let targets = long.indices.map { $0 < h ? Int8(1) : -1 }
+
+    let single = try run(frame, targets: targets, config: config)
+    #expect(single.orders.filter { $0.reason == .halt }.map(\.bar) == [h + 2])
+    #expect(single.orders.filter { $0.clip == .halted }.map { [$0.bar, Int($0.side)] } == [[h + 2, -1]])
+    #expect(single.positions[(h + 2)...].allSatisfy { $0 == 0 } && single.positions[h + 1] > 0)
+    #expect(!single.orders.contains { $0.bar > h && $0.reason == .entry && $0.status == .filled })
+
+    let reference = ReferenceBacktester(open: open, high: Array(frame["high"]!), low: Array(frame["low"]!), close: Array(frame["close"]!),
+                                        volume: Array(frame["volume"]!), config: config).run(targets: targets)
+    #expect(maxRelativeError(single.equity, reference.equity) <= 1e-12)
+    #expect(reference.refusals == [h + 2])
+
+    var portfolio = PortfolioConfiguration()
+    portfolio.base = config
+    portfolio.positionFraction = 1
+    let p = try PortfolioSimulator.run(markets: [try MarketSeries(name: "CRASH", frame: frame)], targets: [targets], configuration: portfolio)
+    #expect(p.haltBars == [h])
+    #expect(p.orders.filter { $0.record.reason == .halt }.map(\.record.bar) == [h + 2])
+    #expect(p.orders.filter { $0.record.clip == .halted }.map { [$0.record.bar, Int($0.record.side)] } == [[h + 2, -1]])
+    #expect(p.positions[0][(h + 2)...].allSatisfy { $0 == 0 })
+    #expect(maxRelativeError(p.equity, single.equity) <= 1e-12)
   }
 
   @Test func haltResumesAfterTheConfiguredBars() throws {

@@ -1,0 +1,50 @@
+/// One bar of one asset as the engine core sees it: the prices that arrived for it. A missing
+/// price is `NaN` (a bar without a price never fills; docs/DESIGN.md §4).
+public struct BarPrices: Sendable, Equatable {
+  public var open: Double, high: Double, low: Double, close: Double
+
+  @inlinable @inline(__always)
+  public init(open: Double, high: Double, low: Double, close: Double) {
+    self.open = open; self.high = high; self.low = low; self.close = close
+  }
+}
+
+/// The indicators known at the close where an order is decided, which that order's fill uses
+/// on the next bar: ATR(14) for stop distances and fixed-fractional sizing, σ₂₀ (20-bar sample
+/// standard deviation of close-to-close returns) for the impact and volatility-target sizing,
+/// ADV₂₀ (20-bar mean volume) for the impact. `NaN` while unknown (warm-up): an entry that
+/// needs the ATR is then refused, and the impact term is skipped.
+///
+/// The core receives them by value at each close, so a live session computes them with the
+/// streaming indicators and a backtest reads them from precomputed columns: same numbers,
+/// same fills.
+public struct DecisionInputs: Sendable, Equatable {
+  public var atr: Double, sigma20: Double, averageVolume20: Double
+
+  @inlinable @inline(__always)
+  public init(atr: Double, sigma20: Double, averageVolume20: Double) {
+    self.atr = atr; self.sigma20 = sigma20; self.averageVolume20 = averageVolume20
+  }
+
+  /// Nothing known yet (before the first close).
+  public static let unknown = DecisionInputs(atr: .nan, sigma20: .nan, averageVolume20: .nan)
+
+  public static func == (a: Self, b: Self) -> Bool {
+    a.atr.bitPattern == b.atr.bitPattern && a.sigma20.bitPattern == b.sigma20.bitPattern
+      && a.averageVolume20.bitPattern == b.averageVolume20.bitPattern
+  }
+}
+
+extension ExitDistance {
+  /// The distance from the entry price, in price units: `k × ATR` or `f × price`.
+  @inline(__always)
+  public func distance(atr: Double, price: Double) -> Double {
+    switch self {
+    case let .atrMultiple(k): return k * atr
+    case let .fraction(f): return f * price
+    }
+  }
+
+  /// Whether the distance needs the ATR.
+  public var needsATR: Bool { if case .atrMultiple = self { return true } else { return false } }
+}

@@ -1,0 +1,168 @@
+/// The engine core for one asset: a per-bar state machine with two entry points that match how
+/// data arrives (docs/DESIGN.md §1, §4). The whole-history backtest (`Simulator`), the sweep
+/// and the live session all drive this one type, so they make the same fills to the last bit.
+///
+/// Per bar `t`, in this order:
+/// 1. `atOpen`: with `next-open` fills, the order decided at the close of `t − 1` fills at
+///    `open[t]`; then stops and targets are checked against bar `t`'s range (a fill at the open
+///    leaves the rest of the bar; a gap through a level fills at the open; stop first);
+/// 2. `atClose`: with `next-close` fills the order fills at `close[t]` (after the stops);
+///    equity is marked, `E_t = cash + units × close_t` (the last valid close when bar `t` has
+///    none), and `r_t = E_t / E_{t−1} − 1` goes to the accumulator; the drawdown halt is
+///    updated; the rule's target (from data up to the close of `t`) becomes the order for
+///    `t + 1` by `PositionBook.decide`. A bar without a price never fills: the order waits.
+///
+/// Sizing happens at the entry only (units are held, never rebalanced): all-in uses the cash,
+/// fixed-fractional and volatility-target use equity and the indicators of the decision close;
+/// `PositionLimits` and the risk per trade clip the size (recorded). With all-in and
+/// square-root impact the impact is estimated from the size before impact (one step).
+///
+/// The fast path of each entry point (no fill, no level reached) is a few comparisons; the
+/// rest is out of line. No allocation, dictionary or existential per bar: the recorder is a
+/// generic parameter; rejected orders are status codes in the records, never throws.
+public struct EngineCore<Recorder: BacktestRecorder> {
+  public let configuration: BacktestConfiguration
+  let costs: ExecutionCost
+  let fillAtOpen: Bool, hasLevels: Bool, allowShort: Bool
+  /// Whether the indicators must be kept at every close while a position is held (the impact
+  /// of a stop exit uses those of the close before it).
+  let needsInputsWhileHeld: Bool
+  public private(set) var cash: Double
+  public private(set) var book = PositionBook()
+  public private(set) var halt: DrawdownHalt
+  /// The equity at the last close (the initial capital before the first).
+  public private(set) var previousEquity: Double
+  public var accumulator: PerformanceAccumulator
+  public var recorder: Recorder
+
+  public init(configuration c: BacktestConfiguration, accumulator: PerformanceAccumulator, recorder: Recorder) {
+    configuration = c
+    costs = ExecutionCost(c)
+    fillAtOpen = c.fill == .nextOpen
+    hasLevels = c.stopLoss != nil || c.takeProfit != nil
+    allowShort = c.allowShort
+    needsInputsWhileHeld = c.impact > 0
+    cash = c.initialCapital
+    previousEquity = c.initialCapital
+    halt = DrawdownHalt(rules: c.risk, initialEquity: c.initialCapital)
+    self.accumulator = accumulator
+    self.recorder = recorder
+  }
+
+  /// The open of bar `t` (its prices as far as known: with `next-open` fills only `open` must
+  /// be final; stops read the whole range, so a live session calls this with the completed bar).
+  @inline(__always)
+  public mutating func atOpen(bar t: Int, _ b: BarPrices) {
+    let fills = fillAtOpen && book.hasPending && !b.open.isNaN
+    if fills || (hasLevels && book.levelsReached(b)) { openFillsAndStops(bar: t, b, fills: fills) }
+  }
+
+  /// The close of bar `t`: the `next-close` fill, the mark, the halt and the next order from
+  /// the rule's `target`. `inputs` gives the indicators known at this close; it is read only
+  /// when an order is decided or a position is held with impact on. Returns the equity.
+  @inline(__always) @discardableResult
+  public mutating func atClose(bar t: Int, _ b: BarPrices, target: Int8, inputs: () -> DecisionInputs) -> Double {
+    if !fillAtOpen && book.hasPending && !b.close.isNaN { execute(at: b.close, bar: t) }
+    book.mark(close: b.close)
+    let units = book.units
+    let equity = units == 0 ? cash : cash + units * book.lastClose
+    let r = equity == previousEquity ? 0 : equity / previousEquity - 1
+    accumulator.addBar(equity: equity, return: r, exposed: units != 0)
+    recorder.recordBar(t, equity: equity, return: r, position: units)
+    previousEquity = equity
+    _ = halt.update(equity: equity, bar: t)
+    book.decide(target: target < 0 && !allowShort ? 0 : target, halted: halt.halted)
+    if book.hasPending || (needsInputsWhileHeld && units != 0) { book.remember(inputs()) }
+    return equity
+  }
+
+  /// The end of the run: the summary of every bar so far.
+  public mutating func finish() -> PerformanceSummary { accumulator.finish() }
+
+  // MARK: - Out of line
+
+  @inline(never)
+  mutating func openFillsAndStops(bar t: Int, _ b: BarPrices, fills: Bool) {
+    var entered = false
+    if fills { entered = execute(at: b.open, bar: t) }
+    if let (price, reason) = book.stopExit(b, gap: !entered) { exit(at: price, bar: t, reason: reason) }
+  }
+
+  /// Acts on the pending order at `price`: exit, then the entry (or its refusal while halted).
+  /// Returns whether an entry filled.
+  @discardableResult
+  mutating func execute(at price: Double, bar t: Int) -> Bool {
+    if book.units != 0 { exit(at: price, bar: t, reason: halt.halted ? .halt : .exit) }
+    var entered = false
+    if book.pending != 0 {
+      if halt.halted {
+        recorder.recordOrder(OrderRecord(bar: t, side: book.pending, units: 0, price: price, fee: 0, reason: .entry, status: .rejected, clip: .halted))
+      } else {
+        entered = enter(book.pending, at: price, bar: t)
+      }
+    }
+    book.clearPending()
+    return entered
+  }
+
+  mutating func exit(at price: Double, bar t: Int, reason: OrderReason) {
+    let (order, trade) = book.exit(at: price, bar: t, reason: reason, costs: costs, cash: &cash)
+    accumulator.addFill(value: order.units * order.price)
+    accumulator.addTrade(pnl: trade.pnl, return: trade.returnValue)
+    recorder.recordOrder(order)
+    recorder.recordTrade(trade)
+  }
+
+  /// Sizes, clips and fills an entry in `direction` at `price` (before costs) on bar `t`.
+  mutating func enter(_ direction: Int8, at price: Double, bar t: Int) -> Bool {
+    let c = configuration, known = book.known, atr = known.atr
+    let equity = cash  // flat here: the exit, if any, came first
+    func rejected(_ price: Double, _ clip: ClipReason) -> Bool {
+      recorder.recordOrder(OrderRecord(bar: t, side: direction, units: 0, price: price, fee: 0, reason: .entry, status: .rejected, clip: clip))
+      return false
+    }
+    // An ATR stop (or ATR sizing) needs the ATR: no unprotected entry during its warm-up.
+    var needsATR = c.stopLoss?.needsATR ?? false
+    if case .fixedFractional = c.sizing { needsATR = true }
+    if needsATR && !(atr > 0) { return rejected(price, .atrUnavailable) }
+    var quantity: Double
+    switch c.sizing {
+    case .allIn:
+      let estimate = (cash - c.fixedFee) / (costs.fillPrice(price, side: direction, quantity: 0, known: nil) * (1 + c.fee))
+      quantity = (cash - c.fixedFee) / (costs.fillPrice(price, side: direction, quantity: Swift.max(estimate, 0), known: known) * (1 + c.fee))
+    case let .fixedFractional(risk, multiple):
+      quantity = equity * risk / (multiple * atr)
+    case let .volatilityTarget(target):
+      quantity = equity * (target / (known.sigma20 * c.periodsPerYear.squareRoot())) / price
+    }
+    if !(quantity > 0) || !quantity.isFinite { return rejected(price, .none) }
+    var clip = ClipReason.none
+    if let maximum = c.limits.maxUnits, quantity > maximum { quantity = maximum; clip = .maxUnits }
+    var p = costs.fillPrice(price, side: direction, quantity: quantity, known: known)
+    if let fraction = c.limits.maxPositionFraction, quantity * p > fraction * equity {
+      quantity = fraction * equity / p; clip = .maxPosition
+      p = costs.fillPrice(price, side: direction, quantity: quantity, known: known)
+    }
+    if let risk = c.risk.maxRiskPerTrade, let stop = c.stopLoss {
+      // Risk manager: the loss at the stop may not exceed `risk × equity`.
+      let distance = stop.distance(atr: atr, price: p)
+      if distance > 0 && quantity * distance > risk * equity {
+        quantity = risk * equity / distance; clip = .risk
+        p = costs.fillPrice(price, side: direction, quantity: quantity, known: known)
+      }
+    }
+    let budget = c.limits.maxLeverage * equity - c.fixedFee
+    if quantity * p * (1 + c.fee) > budget * (1 + 1e-12) {
+      quantity = budget / (p * (1 + c.fee)); clip = .leverage
+      p = costs.fillPrice(price, side: direction, quantity: quantity, known: known)
+    }
+    if !(quantity > 0) { return rejected(p, clip) }
+    let order = book.enter(direction, quantity: quantity, price: p, bar: t, clip: clip,
+                           stopDistance: c.stopLoss.map { $0.distance(atr: atr, price: p) } ?? .nan,
+                           targetDistance: c.takeProfit.map { $0.distance(atr: atr, price: p) } ?? .nan,
+                           costs: costs, cash: &cash)
+    accumulator.addFill(value: order.units * order.price)
+    recorder.recordOrder(order)
+    return true
+  }
+}
