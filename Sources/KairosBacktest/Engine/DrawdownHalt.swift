@@ -36,6 +36,7 @@ public struct DrawdownHalt: Sendable, Equatable {
     return change(equity: equity, bar: t)
   }
 
+  @inline(__always)
   mutating func change(equity: Double, bar t: Int) -> Bool {
     guard let limit = rules.maxDrawdown else { return false }
     if halted {

@@ -54,7 +54,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
   @inline(__always)
   public mutating func atOpen(bar t: Int, _ b: BarPrices) {
     let fills = fillAtOpen && book.hasPending && !b.open.isNaN
-    if fills || (hasLevels && book.levelsReached(b)) { openFillsAndStops(bar: t, b, fills: fills) }
+    if fills || (hasLevels && book.levelsReached(b)) { self = Self.openFillsAndStops(self, bar: t, b, fills: fills) }
   }
 
   /// The close of bar `t`: the `next-close` fill, the mark, the halt and the next order from
@@ -62,7 +62,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
   /// when an order is decided or a position is held with impact on. Returns the equity.
   @inline(__always) @discardableResult
   public mutating func atClose(bar t: Int, _ b: BarPrices, target: Int8, inputs: () -> DecisionInputs) -> Double {
-    if !fillAtOpen && book.hasPending && !b.close.isNaN { execute(at: b.close, bar: t) }
+    if !fillAtOpen && book.hasPending && !b.close.isNaN { self = Self.closeFill(self, bar: t, at: b.close) }
     book.mark(close: b.close)
     let units = book.units
     let equity = units == 0 ? cash : cash + units * book.lastClose
@@ -81,11 +81,23 @@ public struct EngineCore<Recorder: BacktestRecorder> {
 
   // MARK: - Out of line
 
+  // The rare paths take the core by value and return it (rather than `mutating`), so the
+  // driver's loop never exposes the core's address and its state stays in registers.
+
   @inline(never)
-  mutating func openFillsAndStops(bar t: Int, _ b: BarPrices, fills: Bool) {
+  static func openFillsAndStops(_ core: consuming Self, bar t: Int, _ b: BarPrices, fills: Bool) -> Self {
+    var core = core
     var entered = false
-    if fills { entered = execute(at: b.open, bar: t) }
-    if let (price, reason) = book.stopExit(b, gap: !entered) { exit(at: price, bar: t, reason: reason) }
+    if fills { entered = core.execute(at: b.open, bar: t) }
+    if let (price, reason) = core.book.stopExit(b, gap: !entered) { core.exit(at: price, bar: t, reason: reason) }
+    return core
+  }
+
+  @inline(never)
+  static func closeFill(_ core: consuming Self, bar t: Int, at price: Double) -> Self {
+    var core = core
+    core.execute(at: price, bar: t)
+    return core
   }
 
   /// Acts on the pending order at `price`: exit, then the entry (or its refusal while halted).

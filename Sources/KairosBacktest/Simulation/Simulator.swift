@@ -12,13 +12,18 @@ public enum Simulator {
     let low = UnsafePointer(m.low.baseAddress!), close = UnsafePointer(m.close.baseAddress!)
     let atr = UnsafePointer(m.atr.baseAddress!), sigma = UnsafePointer(m.sigma20.baseAddress!)
     let adv = UnsafePointer(m.averageVolume20.baseAddress!)
-    for t in 0..<m.count {
-      let bar = BarPrices(open: open[t], high: high[t], low: low[t], close: close[t])
-      core.atOpen(bar: t, bar)
-      core.atClose(bar: t, bar, target: rule.target(at: t)) {
-        DecisionInputs(atr: atr[t], sigma20: sigma[t], averageVolume20: adv[t])
+    // The core reads a bar's high and low only for stops and targets: without them the loop
+    // does not stream those two columns through the cache (two copies of the loop, one each).
+    @inline(__always) func fold(levels: Bool) {
+      for t in 0..<m.count {
+        let bar = BarPrices(open: open[t], high: levels ? high[t] : .nan, low: levels ? low[t] : .nan, close: close[t])
+        core.atOpen(bar: t, bar)
+        core.atClose(bar: t, bar, target: rule.target(at: t)) {
+          DecisionInputs(atr: atr[t], sigma20: sigma[t], averageVolume20: adv[t])
+        }
       }
     }
+    if c.stopLoss != nil || c.takeProfit != nil { fold(levels: true) } else { fold(levels: false) }
     accumulator = core.accumulator
     recorder = core.recorder
     return accumulator.finish()

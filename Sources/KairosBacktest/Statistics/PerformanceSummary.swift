@@ -65,35 +65,28 @@ extension PerformanceSummary {
 
 /// The bar returns and equities of one backtest: two buffers sized once with the expected
 /// number of bars and reused (a class, so copies of the accumulator share them instead of
-/// copying on write). A live run has no known length: the buffers double when full.
+/// copying on write). Immutable (no dynamic exclusivity checks in the loop): a live run of
+/// unknown length replaces it by a buffer twice as large when full.
 @usableFromInline
 final class _BarBuffer {
-  @usableFromInline var returns: UnsafeMutablePointer<Double>
-  @usableFromInline var equity: UnsafeMutablePointer<Double>
+  @usableFromInline let returns: UnsafeMutablePointer<Double>
+  @usableFromInline let equity: UnsafeMutablePointer<Double>
   /// Every 16th return, to pick a threshold for the 5 % tail.
-  @usableFromInline var heap: UnsafeMutablePointer<Double>
-  @usableFromInline var capacity: Int
+  @usableFromInline let heap: UnsafeMutablePointer<Double>
+  @usableFromInline let capacity: Int
   init(capacity: Int) {
     self.capacity = Swift.max(capacity, 1)
     returns = .allocate(capacity: self.capacity)
     equity = .allocate(capacity: self.capacity)
     heap = .allocate(capacity: self.capacity / 16 + 1)
   }
-  /// Doubles the capacity, keeping the first `count` bars.
+  /// A buffer of twice the capacity holding the first `count` bars of this one.
   @usableFromInline @inline(never)
-  func grow(keeping count: Int) {
-    let larger = capacity * 2
-    func moved(_ old: UnsafeMutablePointer<Double>) -> UnsafeMutablePointer<Double> {
-      let new = UnsafeMutablePointer<Double>.allocate(capacity: larger)
-      new.update(from: old, count: count)
-      old.deallocate()
-      return new
-    }
-    returns = moved(returns)
-    equity = moved(equity)
-    heap.deallocate()
-    heap = .allocate(capacity: larger / 16 + 1)
-    capacity = larger
+  func doubled(keeping count: Int) -> _BarBuffer {
+    let larger = _BarBuffer(capacity: capacity * 2)
+    larger.returns.update(from: returns, count: count)
+    larger.equity.update(from: equity, count: count)
+    return larger
   }
   deinit { returns.deallocate(); equity.deallocate(); heap.deallocate() }
 }
@@ -112,7 +105,12 @@ public struct PerformanceAccumulator {
   /// `peak × (1 + maxDrawdown)`, slightly raised: equity above it cannot set a new minimum, so
   /// the drawdown divides only on bars that may.
   @usableFromInline var drawdownThreshold: Double
-  @usableFromInline let buffer: _BarBuffer
+  /// Owns the storage; the two pointers and the capacity are copied into the struct so the
+  /// per-bar stores read no heap object (they stay in registers in the engine's loop).
+  @usableFromInline var buffer: _BarBuffer
+  @usableFromInline var returns: UnsafeMutablePointer<Double>
+  @usableFromInline var equities: UnsafeMutablePointer<Double>
+  @usableFromInline var capacity: Int
   @usableFromInline let initialEquity: Double
 
   public init(initialEquity: Double, periodsPerYear: Double, capacity: Int = 1024) {
@@ -121,6 +119,9 @@ public struct PerformanceAccumulator {
     drawdownThreshold = initialEquity * (1 + 1e-12)
     summary.periodsPerYear = periodsPerYear
     buffer = _BarBuffer(capacity: capacity)
+    returns = buffer.returns
+    equities = buffer.equity
+    self.capacity = buffer.capacity
   }
 
   /// Starts over (keeps the buffers).
@@ -136,9 +137,9 @@ public struct PerformanceAccumulator {
   @inlinable @inline(__always)
   public mutating func addBar(equity: Double, return r: Double, exposed: Bool) {
     let k = summary.count
-    if k == buffer.capacity { buffer.grow(keeping: k) }
-    buffer.returns[k] = r
-    buffer.equity[k] = equity
+    if k == capacity { grow() }
+    returns[k] = r
+    equities[k] = equity
     summary.count = k + 1
     summary.growth *= 1 + r
     if equity > peak {
@@ -150,6 +151,15 @@ public struct PerformanceAccumulator {
       drawdownThreshold = peak * (1 + summary.maxDrawdown) * (1 + 1e-12)
     }
     if exposed { summary.exposedBars += 1 }
+  }
+
+  /// Doubles the storage (a live run longer than the capacity it started with).
+  @usableFromInline @inline(never)
+  mutating func grow() {
+    buffer = buffer.doubled(keeping: summary.count)
+    returns = buffer.returns
+    equities = buffer.equity
+    capacity = buffer.capacity
   }
 
   /// A fill of `value = |units × fill price|`.
@@ -236,19 +246,20 @@ public struct PerformanceAccumulator {
     return (sum.value, downside.value)
   }
 
-  /// `Σ(x − m)` and `Σ(x − m)²` over eight compensated (Kahan) lanes.
+  /// `Σ(x − m)` (plain: it only corrects the rounding of `m`) and `Σ(x − m)²` (over eight
+  /// compensated Kahan lanes).
   static func deviations(_ x: UnsafePointer<Double>, _ n: Int, from m: Double) -> (sum: Double, squares: Double) {
     typealias V = SIMD8<Double>
     let mean = V(repeating: m)
-    var s = V(), cs = V(), q = V(), cq = V()
+    var s = V(), q = V(), cq = V()
     var i = 0
     while i + 8 <= n {
       let v = V(UnsafeBufferPointer(start: x + i, count: 8)) - mean
-      kahan(&s, &cs, v)
+      s += v
       kahan(&q, &cq, v * v)
       i += 8
     }
-    var sum = fold(s, cs), squares = fold(q, cq)
+    var sum = fold(s, V()), squares = fold(q, cq)
     while i < n {
       let v = x[i] - m
       sum.add(v); squares.add(v * v)
