@@ -37,6 +37,8 @@ run: build
 ## then renders the HTML reports in headless Chromium and checks their charts.
 test:
 	$(MAKE) setup EXTRA_PACKAGES="$(TEST_PACKAGES)"
+	python3 Tests/ModuleGraph/check_module_graph.py --self-test
+	python3 Tests/ModuleGraph/check_module_graph.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	KAIROS=$(CURDIR)/.build/debug/kairos notebooks-export/run

@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "KairosFeatures", targets: ["KairosFeatures"]),
     .library(name: "KairosModels", targets: ["KairosModels"]),
     .library(name: "KairosBacktest", targets: ["KairosBacktest"]),
+    .library(name: "KairosResearch", targets: ["KairosResearch"]),
     .library(name: "KairosReports", targets: ["KairosReports"]),
     .executable(name: "kairos", targets: ["KairosCLI"]),
   ],
@@ -30,7 +31,8 @@ let package = Package(
       name: "CKairosLAPACKE", pkgConfig: "lapacke",
       providers: [.apt(["liblapacke-dev"]), .brew(["lapack"])]),
 
-    // MARK: - Public modules (bottom-up; a module imports only from layers below it)
+    // MARK: - Public modules (bottom-up; a module imports only from the layers docs/DESIGN.md §2
+    // allows: Tests/ModuleGraph/check_module_graph.py checks it in `make test`)
     .target(name: "KairosCore"),
     .target(name: "KairosFrame", dependencies: ["KairosCore"]),
     .target(name: "KairosLinalg", dependencies: ["KairosCore", "CKairosOpenBLAS", "CKairosLAPACKE"]),
@@ -40,10 +42,12 @@ let package = Package(
       resources: [.copy("SampleData")]),
     .target(name: "KairosFeatures", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "Yams"]),
     .target(name: "KairosModels", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosFeatures"]),
-    .target(name: "KairosBacktest", dependencies: ["KairosCore", "KairosFrame", "KairosFeatures", "KairosModels"]),
+    .target(name: "KairosBacktest", dependencies: ["KairosCore", "KairosFrame", "KairosFeatures"]),
+    .target(name: "KairosResearch", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosFeatures", "KairosModels", "KairosBacktest"]),
     .target(name: "KairosReports", dependencies: ["KairosCore"]),
     .target(name: "Kairos", dependencies: [
-      "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest", "KairosReports"]),
+      "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest",
+      "KairosResearch", "KairosReports"]),
 
     // MARK: - Executables
     .executableTarget(
@@ -65,6 +69,7 @@ let package = Package(
     .testTarget(
       name: "KairosBacktestTests", dependencies: ["KairosBacktest", "KairosIO", "KairosTestSupport"],
       resources: [.copy("Fixtures")]),
+    .testTarget(name: "KairosResearchTests", dependencies: ["KairosResearch", "KairosIO", "KairosTestSupport"]),
     .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosIO", "KairosReports", "KairosTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

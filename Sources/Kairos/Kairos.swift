@@ -6,3 +6,4 @@
 @_exported import KairosModels
 @_exported import KairosBacktest
 @_exported import KairosReports
+@_exported import KairosResearch

@@ -1,9 +1,9 @@
-import CKairosOpenBLAS
+internal import CKairosOpenBLAS
 
 /// Whether an operand is used as stored or transposed.
 public enum Transpose: Sendable {
   case none, transpose
-  @usableFromInline var _cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+  var _cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
 }
 
 /// Thin, shape-checked wrappers over the BLAS routines the engine uses (OpenBLAS, column-major).
@@ -96,10 +96,11 @@ public enum BLAS {
 extension BLAS {
   /// Pointer-level BLAS for hot loops that reuse their own buffers (blocked accumulation in the
   /// model fits). Column-major; the caller guarantees the sizes. Prefer the `Matrix` API elsewhere.
+  /// Not `@inlinable`: the C modules are imported `internal` (they are no part of the API), and
+  /// a call costs nothing next to the BLAS routine behind it.
   public enum Unsafe {
     /// `C ← alpha · AᵀA + beta · C` on the upper triangle of the `n × n` matrix `C`, for the
     /// `k × n` matrix `A` (`dsyrk`, upper, transposed).
-    @inlinable
     public static func syrkTransposed(
       n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int, beta: Double,
       c: UnsafeMutablePointer<Double>, ldc: Int
@@ -109,7 +110,6 @@ extension BLAS {
 
     /// Single-precision `dsyrk` (`ssyrk`): `C ← alpha · AᵀA + beta · C`, upper triangle. For
     /// approximate Hessians, where half the precision costs half the time and changes no optimum.
-    @inlinable
     public static func syrkTransposed(
       n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, beta: Float,
       c: UnsafeMutablePointer<Float>, ldc: Int
@@ -118,7 +118,6 @@ extension BLAS {
     }
 
     /// `y ← alpha · op(A)·x + beta · y` for the `m × n` matrix `A` (`dgemv`).
-    @inlinable
     public static func gemv(
       transpose: Transpose, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
       x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>

@@ -1,4 +1,4 @@
-import CKairosOpenBLAS
+internal import CKairosOpenBLAS
 
 /// The BLAS library in use and its thread count.
 ///

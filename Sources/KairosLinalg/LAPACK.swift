@@ -1,4 +1,4 @@
-import CKairosLAPACKE
+internal import CKairosLAPACKE
 
 /// Thin, checked wrappers over the LAPACK routines the engine uses (LAPACKE, column-major).
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import KairosBacktest
+import KairosResearch
 import KairosFeatures
 import KairosFrame
 import KairosLinalg

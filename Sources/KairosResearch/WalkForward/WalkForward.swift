@@ -2,6 +2,7 @@ import KairosCore
 import KairosFeatures
 import KairosFrame
 import KairosLinalg
+import KairosBacktest
 import KairosModels
 
 /// Walk-forward testing with refits: per fold, fit the model on train, select λ, threshold and

@@ -6,6 +6,7 @@ import Darwin
 import KairosCore
 import KairosFeatures
 import KairosLinalg
+import KairosBacktest
 import KairosModels
 
 /// Model risk inside a backtest (issue 5): scheduled retraining on the past only, degradation
