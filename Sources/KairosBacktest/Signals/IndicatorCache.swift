@@ -18,7 +18,6 @@ public enum IndicatorKey: Hashable, Sendable {
 public final class IndicatorCache: @unchecked Sendable {
   public let market: MarketSeries
   private var arrays: [IndicatorKey: UnsafeMutableBufferPointer<Double>] = [:]
-  private lazy var bank = MovingAverageBank(Column(Array(market.close)))
   /// Model probabilities on the asset's timeline (the `model` strategy).
   public var probabilities: Column<Double>?
 
@@ -47,25 +46,45 @@ public final class IndicatorCache: @unchecked Sendable {
     let frame = market.frame
     let close = frame["close"]!, high = frame["high"]!, low = frame["low"]!
     let column: Column<Double>
+    // Every column is the fold of the streaming state a live session steps bar by bar.
     switch key {
-    case let .sma(w): column = bank.movingAverage(window: w)
-    case let .ema(span): column = close.exponentialMovingAverage(span: span)
-    case let .rsi(w): column = close.relativeStrengthIndex(period: w)
-    case let .bollingerMiddle(w): column = close.rollingMean(window: w)
+    case let .sma(w): column = close.streamed(RollingMeanState(window: w))
+    case let .ema(span): column = close.streamed(EMAState(span: span))
+    case let .rsi(w): column = close.streamed(RSIState(period: w))
+    case let .bollingerMiddle(w): column = close.streamed(RollingMeanState(window: w))
     case let .bollingerLower(w, k), let .bollingerUpper(w, k):
-      let middle = close.rollingMean(window: w), variance = close.rollingVariance(window: w)
-      let scale = Double(w - 1) / Double(w), sign: Double = { if case .bollingerLower = key { return -1 } else { return 1 } }()
-      column = Column((0..<close.count).map { middle[$0] + sign * k * (variance[$0] * scale).squareRoot() })
-    case let .previousHigh(w): column = high.rollingMax(window: w).lagged(1)
-    case let .previousLow(w): column = low.rollingMin(window: w).lagged(1)
-    case let .volatilityRank(lookback):
-      let atr = PriceBars.averageTrueRange(high: high, low: low, close: close, period: 14)
-      column = Column((0..<close.count).map { atr[$0] / close[$0] }).rollingPercentileRank(window: lookback)
-    case let .efficiencyRatio(w): column = close.efficiencyRatio(window: w)
-    case let .choppiness(w): column = PriceBars.choppinessIndex(high: high, low: low, close: close, window: w)
+      var bands = BollingerState(window: w, k: k)
+      let lower: Bool = { if case .bollingerLower = key { return true } else { return false } }()
+      column = Column(close.map { x in let b = bands.update(x); return lower ? b.lower : b.upper })
+    case let .previousHigh(w): column = high.streamed(PreviousValue(RollingExtremumState(window: w, maximum: true)))
+    case let .previousLow(w): column = low.streamed(PreviousValue(RollingExtremumState(window: w, maximum: false)))
+    case let .volatilityRank(lookback): column = streamed(VolatilityRankState(lookback: lookback), count: close.count) { HighLowClose(high: high[$0], low: low[$0], close: close[$0]) }
+    case let .efficiencyRatio(w): column = close.streamed(EfficiencyRatioState(window: w))
+    case let .choppiness(w): column = streamed(ChoppinessState(window: w), count: close.count) { HighLowClose(high: high[$0], low: low[$0], close: close[$0]) }
     }
     let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: column.count)
     _ = buffer.initialize(from: column)
     return buffer
   }
+}
+
+/// The value an indicator had one bar earlier (`NaN` at the first bar): the channel of the
+/// bars before the current one, for breakouts.
+public struct PreviousValue<Base: StreamingIndicator>: StreamingIndicator {
+  var base: Base
+  var last = Double.nan
+  public init(_ base: Base) { self.base = base }
+  public mutating func update(_ x: Base.Input) -> Double {
+    defer { last = base.update(x) }
+    return last
+  }
+}
+
+/// The volatility filter's input: the percentile rank of ATR(14) / close within the trailing
+/// `lookback` bars. The ATR part is recursive (see `StreamingIndicator`).
+public struct VolatilityRankState: StreamingIndicator {
+  var atr = ATRState(period: 14)
+  var rank: RollingPercentileRankState
+  public init(lookback: Int) { rank = RollingPercentileRankState(window: lookback) }
+  public mutating func update(_ b: HighLowClose) -> Double { rank.update(atr.update(b) / b.close) }
 }

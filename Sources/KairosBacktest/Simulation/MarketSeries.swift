@@ -17,8 +17,7 @@ public final class MarketSeries: @unchecked Sendable {
   public let close: UnsafeMutableBufferPointer<Double>
   public let volume: UnsafeMutableBufferPointer<Double>
   /// ATR(14), TA-Lib convention (stop distances, fixed-fractional sizing). The engine's
-  /// indicators are computed on forward-filled prices (causal), so one missing bar does not
-  /// leave them `NaN` for the rest of the history.
+  /// indicators are the fold of `DecisionInputsState` (forward-filled prices, causal).
   public let atr: UnsafeMutableBufferPointer<Double>
   /// Sample standard deviation of close-to-close returns over 20 bars (impact, volatility target).
   public let sigma20: UnsafeMutableBufferPointer<Double>
@@ -44,11 +43,13 @@ public final class MarketSeries: @unchecked Sendable {
     low = buffer(try frame.column("low"))
     close = buffer(c)
     volume = buffer(try frame.column("volume"))
-    let filledHigh = try frame.column("high").forwardFilled(), filledLow = try frame.column("low").forwardFilled()
-    let filledClose = c.forwardFilled()
-    atr = buffer(PriceBars.averageTrueRange(high: filledHigh, low: filledLow, close: filledClose, period: 14))
-    sigma20 = buffer(filledClose.returns(periods: 1).rollingStandardDeviation(window: 20))
-    averageVolume20 = buffer(try frame.column("volume").forwardFilled().rollingMean(window: 20))
+    atr = .allocate(capacity: count); sigma20 = .allocate(capacity: count); averageVolume20 = .allocate(capacity: count)
+    // The fold of the engine's streaming state: the values a live session computes bar by bar.
+    var state = DecisionInputsState()
+    for t in 0..<count {
+      let inputs = state.update(OHLCVBar(open: open[t], high: high[t], low: low[t], close: close[t], volume: volume[t]))
+      atr[t] = inputs.atr; sigma20[t] = inputs.sigma20; averageVolume20[t] = inputs.averageVolume20
+    }
   }
 
   deinit {

@@ -23,10 +23,11 @@ public enum PriceBars {
 
   /// Average true range with Wilder smoothing, as TA-Lib `ATR(period)`: the first value, at
   /// row `period`, is the mean of the true ranges of rows `1...period`; then
-  /// `atr = (atr·(period − 1) + tr) / period`. Rows `0..<period` are `NaN`.
+  /// `atr = (atr·(period − 1) + tr) / period`. Rows `0..<period` are `NaN`. The fold of `ATRState`.
   public static func averageTrueRange(high: Column<Double>, low: Column<Double>, close: Column<Double>, period: Int = 14) -> Column<Double> {
     precondition(period >= 1, "period must be positive, was \(period)")
-    return trueRange(high: high, low: low, close: close)._map { _Indicators.wilder($0, start: 1, period: period, into: $1) }
+    precondition(high.count == low.count && low.count == close.count, "high, low and close must have equal lengths")
+    return streamed(ATRState(period: period), count: close.count) { HighLowClose(high: high[$0], low: low[$0], close: close[$0]) }
   }
 
   /// Donchian channel over the trailing `window` bars, current bar included: the highest high
@@ -40,13 +41,9 @@ public enum PriceBars {
   /// Choppiness index over `window` bars:
   /// `100 · log10(Σ true range / (max high − min low)) / log10(window)`, all over the trailing
   /// window. Near 100: choppy; near 0: trending. The true range of row 0 is `NaN` (TA-Lib), so
-  /// rows `0..<window` are `NaN`.
+  /// rows `0..<window` are `NaN`. The fold of `ChoppinessState`.
   public static func choppinessIndex(high: Column<Double>, low: Column<Double>, close: Column<Double>, window: Int = 14) -> Column<Double> {
     precondition(window >= 2, "window must be at least 2, was \(window)")
-    let rangeSum = trueRange(high: high, low: low, close: close).rollingSum(window: window)
-    let highest = high.rollingMax(window: window), lowest = low.rollingMin(window: window)
-    let scale = 100 / _log10(Double(window))
-    let range = Column<Double>._combine(highest, lowest, -)
-    return Column<Double>._combine(rangeSum, range) { scale * _log10($0 / $1) }
+    return streamed(ChoppinessState(window: window), count: close.count) { HighLowClose(high: high[$0], low: low[$0], close: close[$0]) }
   }
 }

@@ -62,19 +62,11 @@ extension Column where Element == Double {
   }
 
   /// Kaufman efficiency ratio over `window` bars: `|x[t] − x[t−w]| / Σ_{i=t−w+1…t} |x[i] − x[i−1]|`,
-  /// from 0 (pure noise) to 1 (a straight line). Rows `0..<window` are `NaN`; a flat window is `0/0 = NaN`.
+  /// from 0 (pure noise) to 1 (a straight line). Rows `0..<window` are `NaN`; a flat window is
+  /// `0/0 = NaN`. The fold of `EfficiencyRatioState`.
   public func efficiencyRatio(window: Int = 10) -> Column<Double> {
     precondition(window >= 1, "window must be positive, was \(window)")
-    let path = _map { x, out in
-      if x.count > 0 { out[0] = .nan }
-      for i in 1..<Swift.max(1, x.count) { out[i] = Swift.abs(x[i] - x[i - 1]) }
-    }
-    let pathSum = path.rollingSum(window: window)
-    return _map { x, out in
-      pathSum.withUnsafeBufferPointer { s in
-        for i in 0..<x.count { out[i] = i >= window ? Swift.abs(x[i] - x[i - window]) / s[i] : .nan }
-      }
-    }
+    return streamed(EfficiencyRatioState(window: window))
   }
 
   /// Realized volatility: the sample standard deviation (ddof 1) of one-bar log returns over

@@ -1,0 +1,77 @@
+/// The exact sum of the last `window` values of a stream, whatever came before them.
+///
+/// Each value is quantized once to a multiple of 2⁻⁶⁴ (exact for every double in
+/// [2⁻¹¹, 2⁵²), i.e. for prices, volumes and returns; below that the quantization error is at
+/// most 2⁻⁶⁵ absolute) and summed in 128-bit integers, where adding the newest and removing
+/// the oldest value are exact. So the sum, and every mean taken from it, depends only on the
+/// values in the window: a bar-by-bar run started anywhere gives the same bits once the window
+/// is full, and nothing drifts over a long series. Values of magnitude `min(2⁵², 2⁶³ / window)`
+/// or more (4.5e15 for windows up to 2,048) cannot be summed exactly: they count as missing.
+public struct ExactWindowSum: Sendable, Equatable {
+  public let window: Int
+  /// The quantized values of the window, oldest first from `head`; `nil` slots are missing values.
+  var ring: [Int128?]
+  var head = 0, filled = 0
+  /// Σ of the window's present values, in units of 2⁻⁶⁴.
+  var sum: Int128 = 0
+  /// Present values in the window.
+  public private(set) var count = 0
+  /// The largest magnitude summed (no overflow of 127 bits for a full window).
+  let limit: Double
+
+  public init(window: Int) {
+    precondition(window >= 1, "window must be positive, was \(window)")
+    self.window = window
+    ring = Array(repeating: nil, count: window)
+    limit = Swift.min(0x1p52, 0x1p63 / Double(window))
+  }
+
+  /// The value in units of 2⁻⁶⁴, or `nil` when it is `NaN` or too large.
+  @inline(__always)
+  public func quantize(_ x: Double) -> Int128? {
+    guard Swift.abs(x) < limit else { return nil }  // false for NaN too
+    return Int128((x * 0x1p64).rounded(.toNearestOrEven))
+  }
+
+  /// Adds `x` (`NaN`: missing) and drops the value that leaves the window.
+  @inline(__always)
+  public mutating func push(_ x: Double) {
+    let q = quantize(x)
+    if filled == window, let old = ring[head] { sum -= old; count -= 1 }
+    ring[head] = q
+    if let q { sum += q; count += 1 }
+    head = head + 1 == window ? 0 : head + 1
+    if filled < window { filled += 1 }
+  }
+
+  /// Whether the window holds `window` values (present or missing).
+  public var isFull: Bool { filled == window }
+
+  /// The sum of the present values, rounded once to a double.
+  public var value: Double { Double(sum) * 0x1p-64 }
+}
+
+/// The mean of the last `window` values (pandas `rolling(window).mean()`: `NaN` until the
+/// window is full and while it holds a missing value). Finite-window: the same bits whatever
+/// the history before the window.
+public struct RollingMeanState: StreamingIndicator {
+  var sum: ExactWindowSum
+  public init(window: Int) { sum = ExactWindowSum(window: window) }
+  @inline(__always)
+  public mutating func update(_ x: Double) -> Double {
+    sum.push(x)
+    return sum.isFull && sum.count == sum.window ? sum.value / Double(sum.window) : .nan
+  }
+}
+
+/// The sum of the last `window` values (`NaN` until the window is full and while it holds a
+/// missing value).
+public struct RollingSumState: StreamingIndicator {
+  var sum: ExactWindowSum
+  public init(window: Int) { sum = ExactWindowSum(window: window) }
+  @inline(__always)
+  public mutating func update(_ x: Double) -> Double {
+    sum.push(x)
+    return sum.isFull && sum.count == sum.window ? sum.value : .nan
+  }
+}

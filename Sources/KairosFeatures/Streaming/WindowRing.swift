@@ -1,0 +1,134 @@
+/// The last `window` doubles of a stream, oldest first: the storage of the finite-window
+/// indicators that need the values themselves (deviations, extrema, ranks).
+public struct WindowRing: Sendable, Equatable {
+  public let window: Int
+  var values: [Double]
+  var head = 0
+  /// How many values have been pushed, up to `window`.
+  public private(set) var filled = 0
+  /// `NaN`s in the window.
+  public private(set) var missing = 0
+
+  public init(window: Int) {
+    precondition(window >= 1, "window must be positive, was \(window)")
+    self.window = window
+    values = Array(repeating: .nan, count: window)
+  }
+
+  @inline(__always)
+  public mutating func push(_ x: Double) {
+    if filled == window { if values[head].isNaN { missing -= 1 } } else { filled += 1 }
+    values[head] = x
+    if x.isNaN { missing += 1 }
+    head = head + 1 == window ? 0 : head + 1
+  }
+
+  /// Whether the window is full with no `NaN` (pandas' `min_periods = window`).
+  @inline(__always)
+  public var isComplete: Bool { filled == window && missing == 0 }
+
+  /// Calls `body` with each value of the window, oldest first.
+  @inline(__always)
+  public func forEach(_ body: (Double) -> Void) {
+    let start = filled == window ? head : 0
+    var i = start
+    for _ in 0..<filled {
+      body(values[i])
+      i = i + 1 == window ? 0 : i + 1
+    }
+  }
+
+  /// The value `k` bars back (0: the newest); `NaN` before the stream reaches it.
+  @inline(__always)
+  public func back(_ k: Int) -> Double {
+    guard k < filled else { return .nan }
+    var i = head - 1 - k
+    if i < 0 { i += window }
+    return values[i]
+  }
+}
+
+/// The standard deviation (or variance) of the last `window` values with `ddof` 1 (sample,
+/// pandas' default) or 0 (population, TA-Lib's Bollinger bands). `NaN` until the window is full
+/// and while it holds a `NaN`.
+///
+/// Two passes over the window: the mean from the exact window sum, then `Σ(x − mean)²` oldest
+/// first; a window of equal values has a deviation of exactly 0 (as pandas). O(window) per bar;
+/// depends only on the window's values.
+public struct RollingDeviationState: StreamingIndicator {
+  public let ddof: Int
+  public let variance: Bool
+  var ring: WindowRing
+  var sum: ExactWindowSum
+
+  public init(window: Int, ddof: Int = 1, variance: Bool = false) {
+    precondition(window > ddof, "window must exceed ddof")
+    self.ddof = ddof
+    self.variance = variance
+    ring = WindowRing(window: window)
+    sum = ExactWindowSum(window: window)
+  }
+
+  /// The window's mean (`NaN` unless complete): the middle band of Bollinger.
+  public var mean: Double { ring.isComplete && sum.count == ring.window ? sum.value / Double(ring.window) : .nan }
+
+  public mutating func update(_ x: Double) -> Double {
+    ring.push(x)
+    sum.push(x)
+    let m = mean
+    guard !m.isNaN else { return .nan }
+    var squares = 0.0, lowest = Double.infinity, highest = -Double.infinity
+    ring.forEach { v in
+      let d = v - m
+      squares += d * d
+      lowest = Swift.min(lowest, v); highest = Swift.max(highest, v)
+    }
+    let v = lowest == highest ? 0 : squares / Double(ring.window - ddof)
+    return variance ? v : v.squareRoot()
+  }
+}
+
+/// The highest (or lowest) of the last `window` values; `NaN` until the window is full and
+/// while it holds a `NaN` (pandas `rolling(w).max()`). Exact, so it depends only on the window.
+public struct RollingExtremumState: StreamingIndicator {
+  public let maximum: Bool
+  var ring: WindowRing
+
+  public init(window: Int, maximum: Bool) {
+    self.maximum = maximum
+    ring = WindowRing(window: window)
+  }
+
+  public mutating func update(_ x: Double) -> Double {
+    ring.push(x)
+    guard ring.isComplete else { return .nan }
+    var e = maximum ? -Double.infinity : Double.infinity
+    ring.forEach { v in e = maximum ? Swift.max(e, v) : Swift.min(e, v) }
+    return e
+  }
+}
+
+/// The percentile rank of the newest value among the last `window` (pandas
+/// `rolling(w).rank(pct=True)`, ties averaged): `(below + (equal + 1) / 2) / n` over the `n`
+/// non-`NaN` values, `NaN` when the newest is `NaN` or fewer than `minPeriods` are present.
+public struct RollingPercentileRankState: StreamingIndicator {
+  public let minPeriods: Int
+  var ring: WindowRing
+
+  public init(window: Int, minPeriods: Int? = nil) {
+    ring = WindowRing(window: window)
+    self.minPeriods = minPeriods ?? window
+  }
+
+  public mutating func update(_ x: Double) -> Double {
+    ring.push(x)
+    if x.isNaN { return .nan }
+    var below = 0, equal = 0, present = 0
+    ring.forEach { u in
+      if u < x { below += 1 }
+      if u == x { equal += 1 }
+      if !u.isNaN { present += 1 }
+    }
+    return present < minPeriods ? .nan : (Double(below) + Double(equal + 1) / 2) / Double(present)
+  }
+}
