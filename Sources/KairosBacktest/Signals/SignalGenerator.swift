@@ -20,17 +20,31 @@ public struct SignalGenerator: Sendable, Equatable {
     self.allowShort = allowShort
   }
 
-  /// Directions (+1, −1, 0) and confidences for every bar.
+  /// Directions (+1, −1, 0) and confidences for every bar: the fold of `Stream`.
   public func signals(probabilities: Column<Double>) -> (direction: [Int8], confidence: [Double]) {
-    let p = smoothingSpan > 1 ? probabilities.exponentialMovingAverage(span: smoothingSpan) : probabilities
-    var direction = [Int8](repeating: 0, count: p.count), confidence = [Double](repeating: .nan, count: p.count)
-    for t in 0..<p.count {
-      let v = p[t]
-      guard !v.isNaN else { continue }
-      confidence[t] = Swift.abs(2 * v - 1)
-      if v > threshold { direction[t] = 1 } else if allowShort && v < 1 - threshold { direction[t] = -1 }
-    }
+    var stream = Stream(self)
+    var direction = [Int8](repeating: 0, count: probabilities.count), confidence = [Double](repeating: .nan, count: probabilities.count)
+    for t in 0..<probabilities.count { (direction[t], confidence[t]) = stream.update(probabilities[t]) }
     return (direction, confidence)
+  }
+
+  /// The generator bar by bar: the smoothing EMA's state and the threshold.
+  public struct Stream: Sendable {
+    let generator: SignalGenerator
+    var smoothing: EMAState?
+
+    public init(_ generator: SignalGenerator) {
+      self.generator = generator
+      smoothing = generator.smoothingSpan > 1 ? EMAState(span: generator.smoothingSpan) : nil
+    }
+
+    /// The direction and confidence after the probability of the next bar (`NaN`: unknown).
+    public mutating func update(_ probability: Double) -> (direction: Int8, confidence: Double) {
+      let v = smoothing?.update(probability) ?? probability
+      guard !v.isNaN else { return (0, .nan) }
+      let g = generator
+      return (v > g.threshold ? 1 : (g.allowShort && v < 1 - g.threshold ? -1 : 0), Swift.abs(2 * v - 1))
+    }
   }
 }
 

@@ -2,49 +2,35 @@
 ///
 /// `target(at: t)` is called once per bar, in order, after the close of bar `t`, and must use
 /// data up to and including bar `t` only (docs/DESIGN.md §4: the order it implies fills at bar
-/// t + 1). Rules are structs over unsafe pointers into precomputed indicators; the engine is
-/// generic over the rule, so the call is inlined and the loop has no existential or dictionary.
+/// t + 1). The decision itself lives in a value-level rule (`CrossRule`, `ReversionRule`, …)
+/// that takes its inputs by value; the types here only read those inputs from precomputed
+/// indicator columns (folds of the same streaming states), so the engine is generic over the
+/// rule, the call is inlined and the loop has no existential. `StreamingStrategy` feeds the
+/// same value-level rules from indicator states, bar by bar.
 public protocol SignalRule {
   /// +1 long, −1 short, 0 flat.
   mutating func target(at t: Int) -> Int8
 }
 
-/// Long while `fast > slow` (short while below, when shorts are allowed); flat while either is
+// MARK: - The rules, by value
+
+/// Long while `fast > slow`, short while below (when shorts are allowed), flat while either is
 /// `NaN`. The `sma-cross` and `ema-cross` strategies.
-public struct CrossSignal: SignalRule {
-  let fast: UnsafePointer<Double>
-  let slow: UnsafePointer<Double>
+public struct CrossRule: Sendable, Equatable {
   let below: Int8
-
-  public init(fast: UnsafePointer<Double>, slow: UnsafePointer<Double>, allowShort: Bool) {
-    self.fast = fast
-    self.slow = slow
-    below = allowShort ? -1 : 0
-  }
-
+  public init(allowShort: Bool) { below = allowShort ? -1 : 0 }
   @inline(__always)
-  public mutating func target(at t: Int) -> Int8 {
-    let f = fast[t], s = slow[t]
-    return f > s ? 1 : (f <= s ? below : 0)
-  }
+  public func update(fast f: Double, slow s: Double) -> Int8 { f > s ? 1 : (f <= s ? below : 0) }
 }
 
-/// Mean reversion on an oscillator with hysteresis: enter long when it falls below `lower`,
-/// leave when it rises above `upper` (and, with shorts, enter short there, leaving below
-/// `lower`). The `rsi-reversion` strategy.
-public struct OscillatorReversionSignal: SignalRule {
-  let value: UnsafePointer<Double>
-  let lower: Double, upper: Double
-  let allowShort: Bool
+/// Mean reversion on an oscillator with hysteresis: long when it falls below `lower`, out (or,
+/// with shorts, short) when it rises above `upper`. The `rsi-reversion` strategy.
+public struct OscillatorReversionRule: Sendable, Equatable {
+  let lower: Double, upper: Double, allowShort: Bool
   var state: Int8 = 0
-
-  public init(value: UnsafePointer<Double>, lower: Double, upper: Double, allowShort: Bool) {
-    self.value = value; self.lower = lower; self.upper = upper; self.allowShort = allowShort
-  }
-
+  public init(lower: Double, upper: Double, allowShort: Bool) { self.lower = lower; self.upper = upper; self.allowShort = allowShort }
   @inline(__always)
-  public mutating func target(at t: Int) -> Int8 {
-    let v = value[t]
+  public mutating func update(_ v: Double) -> Int8 {
     if v < lower { state = 1 } else if v > upper { state = allowShort ? -1 : 0 }
     return state
   }
@@ -53,43 +39,77 @@ public struct OscillatorReversionSignal: SignalRule {
 /// Mean reversion to a band's middle: long when the close falls below the lower band, out when
 /// it crosses back above the middle; with shorts, the mirror image. The `bollinger-reversion`
 /// strategy.
-public struct BandReversionSignal: SignalRule {
-  let close: UnsafePointer<Double>, lower: UnsafePointer<Double>, middle: UnsafePointer<Double>, upper: UnsafePointer<Double>
+public struct BandReversionRule: Sendable, Equatable {
   let allowShort: Bool
   var state: Int8 = 0
-
-  public init(close: UnsafePointer<Double>, lower: UnsafePointer<Double>, middle: UnsafePointer<Double>, upper: UnsafePointer<Double>, allowShort: Bool) {
-    self.close = close; self.lower = lower; self.middle = middle; self.upper = upper; self.allowShort = allowShort
-  }
-
+  public init(allowShort: Bool) { self.allowShort = allowShort }
   @inline(__always)
-  public mutating func target(at t: Int) -> Int8 {
-    let c = close[t]
-    if c < lower[t] { state = 1 }
-    else if allowShort && c > upper[t] { state = -1 }
-    else if (state == 1 && c > middle[t]) || (state == -1 && c < middle[t]) { state = 0 }
+  public mutating func update(close c: Double, lower: Double, middle: Double, upper: Double) -> Int8 {
+    if c < lower { state = 1 }
+    else if allowShort && c > upper { state = -1 }
+    else if (state == 1 && c > middle) || (state == -1 && c < middle) { state = 0 }
     return state
   }
 }
 
-/// Channel breakout: long when the close rises above the highest high of the previous
-/// `window` bars, out (or short) when it falls below their lowest low. The
-/// `donchian-breakout` strategy.
-public struct BreakoutSignal: SignalRule {
-  let close: UnsafePointer<Double>, previousUpper: UnsafePointer<Double>, previousLower: UnsafePointer<Double>
+/// Channel breakout: long when the close rises above the highest high of the previous `window`
+/// bars, out (or short) when it falls below their lowest low. The `donchian-breakout` strategy.
+public struct BreakoutRule: Sendable, Equatable {
   let allowShort: Bool
   var state: Int8 = 0
-
-  public init(close: UnsafePointer<Double>, previousUpper: UnsafePointer<Double>, previousLower: UnsafePointer<Double>, allowShort: Bool) {
-    self.close = close; self.previousUpper = previousUpper; self.previousLower = previousLower; self.allowShort = allowShort
-  }
-
+  public init(allowShort: Bool) { self.allowShort = allowShort }
   @inline(__always)
-  public mutating func target(at t: Int) -> Int8 {
-    let c = close[t]
-    if c > previousUpper[t] { state = 1 } else if c < previousLower[t] { state = allowShort ? -1 : 0 }
+  public mutating func update(close c: Double, previousUpper: Double, previousLower: Double) -> Int8 {
+    if c > previousUpper { state = 1 } else if c < previousLower { state = allowShort ? -1 : 0 }
     return state
   }
+}
+
+/// A gate on a rule's target: `2` lets it through, `+1`/`−1` only when it equals that
+/// direction (multi-timeframe confirmation), `0` holds flat.
+@inline(__always)
+public func gated(_ target: Int8, by gate: Int8) -> Int8 { gate == 2 || target == gate ? target : 0 }
+
+// MARK: - Column readers
+
+public struct CrossSignal: SignalRule {
+  let fast: UnsafePointer<Double>, slow: UnsafePointer<Double>
+  let rule: CrossRule
+  public init(fast: UnsafePointer<Double>, slow: UnsafePointer<Double>, allowShort: Bool) {
+    self.fast = fast; self.slow = slow; rule = CrossRule(allowShort: allowShort)
+  }
+  @inline(__always)
+  public mutating func target(at t: Int) -> Int8 { rule.update(fast: fast[t], slow: slow[t]) }
+}
+
+public struct OscillatorReversionSignal: SignalRule {
+  let value: UnsafePointer<Double>
+  var rule: OscillatorReversionRule
+  public init(value: UnsafePointer<Double>, lower: Double, upper: Double, allowShort: Bool) {
+    self.value = value; rule = OscillatorReversionRule(lower: lower, upper: upper, allowShort: allowShort)
+  }
+  @inline(__always)
+  public mutating func target(at t: Int) -> Int8 { rule.update(value[t]) }
+}
+
+public struct BandReversionSignal: SignalRule {
+  let close: UnsafePointer<Double>, lower: UnsafePointer<Double>, middle: UnsafePointer<Double>, upper: UnsafePointer<Double>
+  var rule: BandReversionRule
+  public init(close: UnsafePointer<Double>, lower: UnsafePointer<Double>, middle: UnsafePointer<Double>, upper: UnsafePointer<Double>, allowShort: Bool) {
+    self.close = close; self.lower = lower; self.middle = middle; self.upper = upper; rule = BandReversionRule(allowShort: allowShort)
+  }
+  @inline(__always)
+  public mutating func target(at t: Int) -> Int8 { rule.update(close: close[t], lower: lower[t], middle: middle[t], upper: upper[t]) }
+}
+
+public struct BreakoutSignal: SignalRule {
+  let close: UnsafePointer<Double>, previousUpper: UnsafePointer<Double>, previousLower: UnsafePointer<Double>
+  var rule: BreakoutRule
+  public init(close: UnsafePointer<Double>, previousUpper: UnsafePointer<Double>, previousLower: UnsafePointer<Double>, allowShort: Bool) {
+    self.close = close; self.previousUpper = previousUpper; self.previousLower = previousLower; rule = BreakoutRule(allowShort: allowShort)
+  }
+  @inline(__always)
+  public mutating func target(at t: Int) -> Int8 { rule.update(close: close[t], previousUpper: previousUpper[t], previousLower: previousLower[t]) }
 }
 
 /// A precomputed direction series (model signals, tests).
@@ -100,22 +120,12 @@ public struct ArraySignal: SignalRule {
   public mutating func target(at t: Int) -> Int8 { direction[t] }
 }
 
-/// A rule gated bar by bar: by filters (a volatility band, a choppiness filter) and by the
-/// agreement of a coarser timeframe. `gate[t]` is 2 to let the base target through, +1 or −1 to
-/// let it through only when it equals that direction (multi-timeframe confirmation), 0 to hold
-/// flat. The base rule still sees every bar, so its state stays current.
+/// A rule gated bar by bar by a precomputed gate (filters, confirmation; see `gated`). The base
+/// rule still sees every bar, so its state stays current.
 public struct GatedSignal<Base: SignalRule>: SignalRule {
   var base: Base
   let gate: UnsafePointer<Int8>
-
-  public init(_ base: Base, gate: UnsafePointer<Int8>) {
-    self.base = base
-    self.gate = gate
-  }
-
+  public init(_ base: Base, gate: UnsafePointer<Int8>) { self.base = base; self.gate = gate }
   @inline(__always)
-  public mutating func target(at t: Int) -> Int8 {
-    let b = base.target(at: t), g = gate[t]
-    return g == 2 || b == g ? b : 0
-  }
+  public mutating func target(at t: Int) -> Int8 { gated(base.target(at: t), by: gate[t]) }
 }

@@ -116,21 +116,16 @@ public struct StrategyRunner: Sendable {
   /// The gate of `GatedSignal` (filters and confirmation), or `nil` when there is none.
   func gateValues(_ p: [String: Double], cache: IndicatorCache) throws(BacktestError) -> [Int8]? {
     let n = cache.market.count
-    let filtered = p["vol_lookback"] != nil || p["er_window"] != nil || p["chop_window"] != nil
-    guard filtered || confirmation != nil else { return nil }
+    let filters = RegimeFilters(p)
+    guard !filters.isEmpty || confirmation != nil else { return nil }
     var gate = [Int8](repeating: 2, count: n)
-    if let lookback = p["vol_lookback"] {
-      let rank = cache.values(.volatilityRank(Int(lookback)))
-      let lowest = p["vol_low"] ?? 0, highest = p["vol_high"] ?? 1
-      for t in 0..<n where !(rank[t] >= lowest && rank[t] <= highest) { gate[t] = 0 }
-    }
-    if let w = p["er_window"] {
-      let er = cache.values(.efficiencyRatio(Int(w))), minimum = p["er_min"] ?? 0.3
-      for t in 0..<n where !(er[t] >= minimum) { gate[t] = 0 }
-    }
-    if let w = p["chop_window"] {
-      let chop = cache.values(.choppiness(Int(w))), maximum = p["chop_max"] ?? 61.8
-      for t in 0..<n where !(chop[t] <= maximum) { gate[t] = 0 }
+    if !filters.isEmpty {
+      let rank = filters.volatilityLookback.map { cache.values(.volatilityRank($0)) }
+      let er = filters.efficiencyWindow.map { cache.values(.efficiencyRatio($0)) }
+      let chop = filters.choppinessWindow.map { cache.values(.choppiness($0)) }
+      for t in 0..<n where !filters.allows(volatilityRank: rank?[t] ?? .nan, efficiencyRatio: er?[t] ?? .nan, choppiness: chop?[t] ?? .nan) {
+        gate[t] = 0
+      }
     }
     if let interval = confirmation {
       let coarse = try coarseDirections(p, cache: cache, interval: interval)

@@ -1,0 +1,91 @@
+import KairosFeatures
+
+/// A strategy bar by bar: its indicator states, its rule and its regime filters, fed one
+/// completed bar at a time with no access to later bars (the live loop's form). It computes the
+/// same targets, to the bit, as the backtest's rule over precomputed indicator columns, since
+/// those columns are folds of the same states and the decision is the same value-level rule.
+///
+/// Multi-timeframe confirmation does not stream yet (it needs completed coarse bars on the
+/// session's calendar): `init` refuses it.
+public struct StreamingStrategy: Sendable {
+  public let kind: StrategyKind
+  let filters: RegimeFilters
+  var rule: Rule
+  var volatilityRank: VolatilityRankState?, efficiency: EfficiencyRatioState?, choppiness: ChoppinessState?
+
+  enum Rule: Sendable {
+    case smaCross(RollingMeanState, RollingMeanState, CrossRule)
+    case emaCross(EMAState, EMAState, CrossRule)
+    case rsiReversion(RSIState, OscillatorReversionRule)
+    case bollingerReversion(RollingMeanState, BollingerState, BandReversionRule)
+    case donchianBreakout(PreviousValue<RollingExtremumState>, PreviousValue<RollingExtremumState>, BreakoutRule)
+    case model(SignalGenerator.Stream)
+  }
+
+  /// - Parameters: `parameters` resolved by `StrategyRunner.resolve` (defaults filled in).
+  public init(kind: StrategyKind, parameters p: [String: Double], allowShort short: Bool) throws(BacktestError) {
+    self.kind = kind
+    func integer(_ name: String) throws(BacktestError) -> Int {
+      guard let v = p[name], v == v.rounded(), v >= 1, v < 1e9 else { throw .invalidParameter(name: name, reason: "must be a positive integer, was \(p[name] ?? .nan)") }
+      return Int(v)
+    }
+    func value(_ name: String) throws(BacktestError) -> Double {
+      guard let v = p[name] else { throw .invalidParameter(name: name, reason: "is missing (resolve the parameters first)") }
+      return v
+    }
+    switch kind {
+    case .smaCross:
+      rule = .smaCross(RollingMeanState(window: try integer("fast")), RollingMeanState(window: try integer("slow")), CrossRule(allowShort: short))
+    case .emaCross:
+      rule = .emaCross(EMAState(span: try value("fast")), EMAState(span: try value("slow")), CrossRule(allowShort: short))
+    case .rsiReversion:
+      rule = .rsiReversion(RSIState(period: try integer("window")),
+                           OscillatorReversionRule(lower: try value("lower"), upper: try value("upper"), allowShort: short))
+    case .bollingerReversion:
+      let w = try integer("window")
+      rule = .bollingerReversion(RollingMeanState(window: w), BollingerState(window: w, k: try value("k")), BandReversionRule(allowShort: short))
+    case .donchianBreakout:
+      let w = try integer("window")
+      rule = .donchianBreakout(PreviousValue(RollingExtremumState(window: w, maximum: true)),
+                               PreviousValue(RollingExtremumState(window: w, maximum: false)), BreakoutRule(allowShort: short))
+    case .model:
+      rule = .model(SignalGenerator.Stream(SignalGenerator(threshold: try value("threshold"), smoothingSpan: try value("smoothing"), allowShort: short)))
+    }
+    filters = RegimeFilters(p)
+    volatilityRank = filters.volatilityLookback.map { VolatilityRankState(lookback: $0) }
+    efficiency = filters.efficiencyWindow.map { EfficiencyRatioState(window: $0) }
+    choppiness = filters.choppinessWindow.map { ChoppinessState(window: $0) }
+  }
+
+  /// The target after the close of `bar` (+1, −1, 0; shorts are clamped by the engine).
+  /// `probability`: the model's probability for this bar (the `model` strategy only).
+  public mutating func update(_ bar: OHLCVBar, probability: Double = .nan) -> Int8 {
+    let c = bar.close
+    let target: Int8
+    switch rule {
+    case .smaCross(var fast, var slow, let r):
+      target = r.update(fast: fast.update(c), slow: slow.update(c))
+      rule = .smaCross(fast, slow, r)
+    case .emaCross(var fast, var slow, let r):
+      target = r.update(fast: fast.update(c), slow: slow.update(c))
+      rule = .emaCross(fast, slow, r)
+    case .rsiReversion(var rsi, var r):
+      target = r.update(rsi.update(c))
+      rule = .rsiReversion(rsi, r)
+    case .bollingerReversion(var middle, var bands, var r):
+      let m = middle.update(c), b = bands.update(c)
+      target = r.update(close: c, lower: b.lower, middle: m, upper: b.upper)
+      rule = .bollingerReversion(middle, bands, r)
+    case .donchianBreakout(var upper, var lower, var r):
+      target = r.update(close: c, previousUpper: upper.update(bar.high), previousLower: lower.update(bar.low))
+      rule = .donchianBreakout(upper, lower, r)
+    case .model(var generator):
+      target = generator.update(probability).direction
+      rule = .model(generator)
+    }
+    guard !filters.isEmpty else { return target }
+    let hlc = HighLowClose(high: bar.high, low: bar.low, close: bar.close)
+    let rank = volatilityRank?.update(hlc) ?? .nan, er = efficiency?.update(c) ?? .nan, chop = choppiness?.update(hlc) ?? .nan
+    return filters.allows(volatilityRank: rank, efficiencyRatio: er, choppiness: chop) ? target : 0
+  }
+}
