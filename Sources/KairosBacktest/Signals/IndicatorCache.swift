@@ -18,6 +18,7 @@ public enum IndicatorKey: Hashable, Sendable {
 public final class IndicatorCache: @unchecked Sendable {
   public let market: MarketSeries
   private var arrays: [IndicatorKey: UnsafeMutableBufferPointer<Double>] = [:]
+  private lazy var bank = MovingAverageBank(market.frame["close"]!)
   /// Model probabilities on the asset's timeline (the `model` strategy).
   public var probabilities: Column<Double>?
 
@@ -48,7 +49,8 @@ public final class IndicatorCache: @unchecked Sendable {
     let column: Column<Double>
     // Every column is the fold of the streaming state a live session steps bar by bar.
     switch key {
-    case let .sma(w): column = close.streamed(RollingMeanState(window: w))
+    // The bank gives `RollingMeanState`'s bits in O(1) per value (shared by every window).
+    case let .sma(w): column = bank.movingAverage(window: w)
     case let .ema(span): column = close.streamed(EMAState(span: span))
     case let .rsi(w): column = close.streamed(RSIState(period: w))
     case let .bollingerMiddle(w): column = close.streamed(RollingMeanState(window: w))

@@ -30,7 +30,7 @@ public struct ExactWindowSum: Sendable, Equatable {
   @inline(__always)
   public func quantize(_ x: Double) -> Int128? {
     guard Swift.abs(x) < limit else { return nil }  // false for NaN too
-    return Int128((x * 0x1p64).rounded(.toNearestOrEven))
+    return FixedPoint.quantize(x)
   }
 
   /// Adds `x` (`NaN`: missing) and drops the value that leaves the window.
@@ -48,7 +48,7 @@ public struct ExactWindowSum: Sendable, Equatable {
   public var isFull: Bool { filled == window }
 
   /// The sum of the present values, rounded once to a double.
-  public var value: Double { Double(sum) * 0x1p-64 }
+  public var value: Double { FixedPoint.double(sum) }
 }
 
 /// The mean of the last `window` values (pandas `rolling(window).mean()`: `NaN` until the
@@ -73,5 +73,30 @@ public struct RollingSumState: StreamingIndicator {
   public mutating func update(_ x: Double) -> Double {
     sum.push(x)
     return sum.isFull && sum.count == sum.window ? sum.value : .nan
+  }
+}
+
+/// Doubles as 128-bit integers in units of 2⁻⁶⁴: the arithmetic of the exact window sums.
+public enum FixedPoint {
+  /// `round(x · 2⁶⁴)` (ties to even) for `|x| < 2⁵²`, without the generic conversion: the
+  /// integer part `trunc(x)` and the fraction `x − trunc(x)` are exact doubles, and only the
+  /// fraction is rounded (adding the even integer `trunc(x) · 2⁶⁴` changes no rounding).
+  @inline(__always)
+  public static func quantize(_ x: Double) -> Int128 {
+    let whole = x.rounded(.towardZero)
+    let fraction = ((x - whole) * 0x1p64).rounded(.toNearestOrEven)  // an integer in [−2⁶⁴, 2⁶⁴]
+    let part = Swift.abs(fraction) == 0x1p64 ? Int128(1) << 64 : Int128(UInt64(Swift.abs(fraction)))
+    let integer = Int128(Int64(whole)) << 64
+    return fraction < 0 ? integer - part : integer + part
+  }
+
+  /// `v · 2⁻⁶⁴` as a double, from the magnitude's whole part and fraction (no cancellation;
+  /// within an ulp, and the same bits for the same `v`, which is what makes batch and
+  /// bar-by-bar values agree).
+  @inline(__always)
+  public static func double(_ v: Int128) -> Double {
+    let m = v < 0 ? 0 - v : v
+    let d = Double(UInt64(truncatingIfNeeded: m >> 64)) + Double(UInt64(truncatingIfNeeded: m)) * 0x1p-64
+    return v < 0 ? -d : d
   }
 }
