@@ -65,27 +65,43 @@ extension Frame {
   static func aggregate(
     _ x: UnsafeBufferPointer<Double>, from lower: Int, to upper: Int, _ aggregation: Aggregation
   ) -> Double {
+    var running = RunningAggregate(aggregation)
+    for i in lower..<upper { running.add(x[i]) }
+    return running.value
+  }
+
+}
+
+/// One aggregation over the base bars of a coarse bar, one value at a time: the rule of
+/// `Frame.resampled` (which folds it over each bar's rows) for a live session that builds coarse
+/// bars as base bars arrive. `NaN`s are skipped; a bar with no value is `NaN`.
+public struct RunningAggregate: Sendable {
+  public let aggregation: Aggregation
+  var current = Double.nan
+  var sum = KahanSum()
+  var count = 0
+
+  public init(_ aggregation: Aggregation) { self.aggregation = aggregation }
+
+  @inline(__always)
+  public mutating func add(_ x: Double) {
+    guard !x.isNaN else { return }
     switch aggregation {
-    case .first:
-      for i in lower..<upper where !x[i].isNaN { return x[i] }
-      return .nan
-    case .last:
-      var i = upper - 1
-      while i >= lower { if !x[i].isNaN { return x[i] }; i -= 1 }
-      return .nan
-    case .max:
-      var best = Double.nan
-      for i in lower..<upper where !x[i].isNaN && !(x[i] <= best) { best = x[i] }
-      return best
-    case .min:
-      var best = Double.nan
-      for i in lower..<upper where !x[i].isNaN && !(x[i] >= best) { best = x[i] }
-      return best
-    case .sum, .mean:
-      var sum = KahanSum(), n = 0
-      for i in lower..<upper where !x[i].isNaN { sum.add(x[i]); n += 1 }
-      if n == 0 { return .nan }
-      return aggregation == .sum ? sum.value : sum.value / Double(n)
+    case .first: if count == 0 { current = x }
+    case .last: current = x
+    case .max: if !(x <= current) { current = x }
+    case .min: if !(x >= current) { current = x }
+    case .sum, .mean: sum.add(x)
+    }
+    count += 1
+  }
+
+  /// The aggregate of the values added so far.
+  public var value: Double {
+    switch aggregation {
+    case .sum: return count == 0 ? .nan : sum.value
+    case .mean: return count == 0 ? .nan : sum.value / Double(count)
+    default: return current
     }
   }
 }

@@ -11,16 +11,20 @@ import Testing
 /// engine core (streaming strategy, streaming engine inputs, no access to later bars), against
 /// the whole-history backtest over precomputed columns.
 @Suite struct ReplayTests {
-  static let strategies: [(StrategyKind, [String: Double])] = [
-    (.smaCross, ["fast": 5, "slow": 20]),
-    (.emaCross, ["fast": 8, "slow": 30]),
-    (.rsiReversion, ["window": 10, "lower": 40, "upper": 60]),
-    (.bollingerReversion, ["window": 15, "k": 1.2]),
-    (.donchianBreakout, ["window": 12]),
-    (.model, ["threshold": 0.52, "smoothing": 3]),
-    (.smaCross, ["fast": 5, "slow": 20, "vol_lookback": 60, "vol_low": 0.2, "vol_high": 0.9]),
-    (.emaCross, ["fast": 5, "slow": 20, "er_window": 10, "er_min": 0.15]),
-    (.donchianBreakout, ["window": 10, "chop_window": 14, "chop_max": 58]),
+  static let week = try! BarInterval(1, .week)
+  static let strategies: [(StrategyKind, [String: Double], BarInterval?)] = [
+    (.smaCross, ["fast": 5, "slow": 20], nil),
+    (.emaCross, ["fast": 8, "slow": 30], nil),
+    (.rsiReversion, ["window": 10, "lower": 40, "upper": 60], nil),
+    (.bollingerReversion, ["window": 15, "k": 1.2], nil),
+    (.donchianBreakout, ["window": 12], nil),
+    (.model, ["threshold": 0.52, "smoothing": 3], nil),
+    (.smaCross, ["fast": 5, "slow": 20, "vol_lookback": 60, "vol_low": 0.2, "vol_high": 0.9], nil),
+    (.emaCross, ["fast": 5, "slow": 20, "er_window": 10, "er_min": 0.15], nil),
+    (.donchianBreakout, ["window": 10, "chop_window": 14, "chop_max": 58], nil),
+    (.smaCross, ["fast": 3, "slow": 8], week),
+    (.model, ["threshold": 0.51, "smoothing": 2], week),
+    (.emaCross, ["fast": 3, "slow": 10, "er_window": 10, "er_min": 0.1], week),
   ]
 
   /// Probabilities for the model strategy: a bounded random walk with gaps.
@@ -44,9 +48,9 @@ import Testing
   }
 
   /// The whole-history backtest.
-  static func backtest(_ frame: Frame, _ kind: StrategyKind, _ p: [String: Double], _ config: BacktestConfiguration,
-                       probabilities: [Double]) throws -> FullRecording {
-    let runner = StrategyRunner(kind: kind, configuration: config)
+  static func backtest(_ frame: Frame, _ kind: StrategyKind, _ p: [String: Double], _ confirmation: BarInterval?,
+                       _ config: BacktestConfiguration, probabilities: [Double]) throws -> FullRecording {
+    let runner = StrategyRunner(kind: kind, configuration: config, confirmation: confirmation)
     let resolved = try runner.resolve(p)
     let cache = IndicatorCache(market: try MarketSeries(name: "X", frame: frame))
     if kind == .model { cache.probabilities = Column(probabilities) }
@@ -58,11 +62,11 @@ import Testing
   }
 
   /// The same run bar by bar, as the live loop will drive it.
-  static func replay(_ frame: Frame, _ kind: StrategyKind, _ p: [String: Double], _ config: BacktestConfiguration,
-                     probabilities: [Double]) throws -> FullRecording {
+  static func replay(_ frame: Frame, _ kind: StrategyKind, _ p: [String: Double], _ confirmation: BarInterval?,
+                     _ config: BacktestConfiguration, probabilities: [Double]) throws -> FullRecording {
     let runner = StrategyRunner(kind: kind, configuration: config)
     let resolved = try runner.resolve(p)
-    var strategy = try StreamingStrategy(kind: kind, parameters: resolved, allowShort: config.allowShort)
+    var strategy = try StreamingStrategy(kind: kind, parameters: resolved, allowShort: config.allowShort, confirmation: confirmation)
     var core = EngineCore(configuration: try config.applying(resolved),
                           accumulator: PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: config.periodsPerYear),
                           recorder: FullRecording())
@@ -72,7 +76,7 @@ import Testing
       // Only bar t is read here.
       let bar = OHLCVBar(open: columns[0][t], high: columns[1][t], low: columns[2][t], close: columns[3][t], volume: columns[4][t])
       let inputs = engineInputs.update(bar)
-      let target = strategy.update(bar, probability: probabilities[t])
+      let target = strategy.update(bar, time: frame.index[t], probability: probabilities[t])
       core.atOpen(bar: t, bar.prices)
       core.atClose(bar: t, bar.prices, target: target) { inputs }
     }
@@ -81,7 +85,7 @@ import Testing
 
   @Test(arguments: 0..<strategies.count)
   func replayEqualsBacktestOnRandomDataWithMissingBars(strategy: Int) throws {
-    let (kind, p) = Self.strategies[strategy]
+    let (kind, p, confirmation) = Self.strategies[strategy]
     for seed in [1, 2] as [UInt64] {
       let frame = testMarket(seed: seed, bars: 700)
       let probabilities = Self.probabilities(frame.rowCount, seed: seed)
@@ -89,9 +93,9 @@ import Testing
       for (name, apply) in EngineExactnessTests.options {
         var config = BacktestConfiguration()
         apply(&config)
-        let a = try Self.backtest(frame, kind, p, config, probabilities: probabilities)
-        let b = try Self.replay(frame, kind, p, config, probabilities: probabilities)
-        #expect(Self.bits(a) == Self.bits(b), "\(kind.rawValue) \(p), \(name), seed \(seed)")
+        let a = try Self.backtest(frame, kind, p, confirmation, config, probabilities: probabilities)
+        let b = try Self.replay(frame, kind, p, confirmation, config, probabilities: probabilities)
+        #expect(Self.bits(a) == Self.bits(b), "\(kind.rawValue) \(p) \(confirmation.map(\.description) ?? ""), \(name), seed \(seed)")
         traded += a.trades.count
       }
       #expect(traded > 20, "\(kind.rawValue): the case should trade")
@@ -101,12 +105,12 @@ import Testing
   @Test func replayEqualsBacktestOnRealData() throws {
     let frame = try CSVReader.readOHLCV(path: try TestPaths.sharedData("nvda_daily.csv"))
     let probabilities = Self.probabilities(frame.rowCount, seed: 9)
-    for (kind, p) in Self.strategies {
+    for (kind, p, confirmation) in Self.strategies {
       for option in [0, 6, 11, 12] {
         var config = BacktestConfiguration()
         EngineExactnessTests.options[option].1(&config)
-        let a = try Self.backtest(frame, kind, p, config, probabilities: probabilities)
-        let b = try Self.replay(frame, kind, p, config, probabilities: probabilities)
+        let a = try Self.backtest(frame, kind, p, confirmation, config, probabilities: probabilities)
+        let b = try Self.replay(frame, kind, p, confirmation, config, probabilities: probabilities)
         #expect(Self.bits(a) == Self.bits(b), "\(kind.rawValue) \(p), \(EngineExactnessTests.options[option].0)")
       }
     }
