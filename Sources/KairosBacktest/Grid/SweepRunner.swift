@@ -78,7 +78,7 @@ public struct SweepRunner: Sendable {
     let strategy = self.runner
     for (index, cache) in caches.enumerated() {
       // Shared precomputation: every indicator of every combination, once for this asset.
-      cache.prepare(keys)
+      cache.prepare(keys, threads: threads)
       let next = Atomic<Int>(0)
       metrics.withUnsafeMutableBufferPointer { buffer in
         nonisolated(unsafe) let out = buffer  // each combination writes only its own row

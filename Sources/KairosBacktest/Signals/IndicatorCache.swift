@@ -1,3 +1,4 @@
+import Dispatch
 import KairosCore
 import KairosFeatures
 import KairosFrame
@@ -32,9 +33,25 @@ public final class IndicatorCache: @unchecked Sendable {
     arrays = [:]
   }
 
-  /// Computes every key not computed yet. Not thread-safe: call before fanning out.
-  public func prepare(_ keys: some Sequence<IndicatorKey>) {
-    for key in keys where arrays[key] == nil { arrays[key] = compute(key) }
+  /// Computes every key not computed yet, on up to `threads` threads (each column is
+  /// independent; the values do not depend on the thread count). Not thread-safe itself: call
+  /// before fanning out.
+  public func prepare(_ keys: some Sequence<IndicatorKey>, threads: Int = 1) {
+    var missing: [IndicatorKey] = []
+    for key in keys where arrays[key] == nil && !missing.contains(key) { missing.append(key) }
+    guard !missing.isEmpty else { return }
+    if missing.contains(where: { if case .sma = $0 { return true } else { return false } }) { _ = bank }  // built once, before the fan-out
+    var computed = [UnsafeMutableBufferPointer<Double>?](repeating: nil, count: missing.count)
+    computed.withUnsafeMutableBufferPointer { out in
+      nonisolated(unsafe) let slots = out  // each iteration writes only its own slot
+      let work = missing
+      if threads <= 1 || work.count == 1 {
+        for i in work.indices { slots[i] = compute(work[i]) }
+      } else {
+        DispatchQueue.concurrentPerform(iterations: work.count) { i in slots[i] = self.compute(work[i]) }
+      }
+    }
+    for (key, buffer) in zip(missing, computed) { arrays[key] = buffer }
   }
 
   /// The values of a prepared indicator.

@@ -1,49 +1,5 @@
 import KairosCore
 
-/// The strategies of sweeps and backtests (docs/DESIGN.md §8 names them).
-public enum StrategyKind: String, CaseIterable, Sendable, Codable {
-  case smaCross = "sma-cross"
-  case emaCross = "ema-cross"
-  case rsiReversion = "rsi-reversion"
-  case bollingerReversion = "bollinger-reversion"
-  case donchianBreakout = "donchian-breakout"
-  /// Probabilities from a model file or a CSV column, through a `SignalGenerator`.
-  case model
-
-  /// The strategy's own parameters and their defaults.
-  public var parameters: [(name: String, value: Double)] {
-    switch self {
-    case .smaCross: return [("fast", 10), ("slow", 50)]
-    case .emaCross: return [("fast", 12), ("slow", 26)]
-    case .rsiReversion: return [("window", 14), ("lower", 30), ("upper", 70)]
-    case .bollingerReversion: return [("window", 20), ("k", 2)]
-    case .donchianBreakout: return [("window", 20)]
-    case .model: return [("threshold", 0.55), ("smoothing", 1)]
-    }
-  }
-
-  /// The grid `kairos sweep --strategy NAME` uses when no `--grid` is given.
-  public var defaultGrid: [String] {
-    switch self {
-    case .smaCross: return ["fast=5:50:5", "slow=20:200:10"]
-    case .emaCross: return ["fast=5:50:5", "slow=20:200:10"]
-    case .rsiReversion: return ["window=7:28:7", "lower=20:40:5", "upper=60:80:5"]
-    case .bollingerReversion: return ["window=10:50:5", "k=1.5,2,2.5"]
-    case .donchianBreakout: return ["window=10:100:5"]
-    case .model: return ["threshold=0.5,0.52,0.55,0.6", "smoothing=1,3,5,10"]
-    }
-  }
-
-  /// The constraint of the default grid (`fast<slow` for the crosses).
-  public var defaultConstraint: String? {
-    switch self {
-    case .smaCross, .emaCross: return "fast<slow"
-    case .rsiReversion: return "lower<upper"
-    default: return nil
-    }
-  }
-}
-
 /// Parameters that any strategy accepts: costs, sizing, stops and filters, so a grid can sweep
 /// them like strategy parameters.
 public enum CommonParameter {

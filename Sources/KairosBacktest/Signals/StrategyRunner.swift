@@ -24,46 +24,25 @@ public struct StrategyRunner: Sendable {
       throw .unknownParameter(name: name, strategy: kind.rawValue, known: knownParameters)
     }
     var p = values
-    for (name, value) in kind.parameters where p[name] == nil { p[name] = value }
-    func integer(_ name: String, minimum: Int) throws(BacktestError) {
-      guard let v = p[name], v == v.rounded(), v >= Double(minimum) else {
-        throw .invalidParameter(name: name, reason: "must be an integer >= \(minimum), was \(p[name] ?? .nan)")
-      }
+    for parameter in kind.definition.parameters {
+      if p[parameter.name] == nil { p[parameter.name] = parameter.defaultValue }
+      try parameter.check(p[parameter.name]!)
     }
-    switch kind {
-    case .smaCross, .emaCross:
-      try integer("fast", minimum: 1); try integer("slow", minimum: 1)
-    case .rsiReversion:
-      try integer("window", minimum: 2)
-      guard p["lower"]! < p["upper"]! else { throw .invalidParameter(name: "lower", reason: "must be below upper") }
-    case .bollingerReversion:
-      try integer("window", minimum: 2)
-      guard p["k"]! > 0 else { throw .invalidParameter(name: "k", reason: "must be positive") }
-    case .donchianBreakout: try integer("window", minimum: 1)
-    case .model:
-      guard let t = p["threshold"], t >= 0.5, t < 1 else { throw .invalidParameter(name: "threshold", reason: "must be in [0.5, 1)") }
-      guard let s = p["smoothing"], s >= 1 else { throw .invalidParameter(name: "smoothing", reason: "must be >= 1 (1 = no smoothing)") }
+    try kind.definition.validate(p)
+    for name in ["vol_lookback", "er_window", "chop_window"] {
+      guard let v = p[name] else { continue }
+      guard v == v.rounded(), v >= 2, v <= 1e6 else { throw .invalidParameter(name: name, reason: "must be a whole number in 2...1000000, was \(v)") }
     }
-    for name in ["vol_lookback", "er_window", "chop_window"] where p[name] != nil { try integer(name, minimum: 2) }
     return p
   }
 
   /// The indicators the parameters need (prepare them before running).
   public func indicators(_ p: [String: Double]) -> [IndicatorKey] {
-    var keys: [IndicatorKey] = []
-    switch kind {
-    case .smaCross: keys += [.sma(Int(p["fast"]!)), .sma(Int(p["slow"]!))]
-    case .emaCross: keys += [.ema(p["fast"]!), .ema(p["slow"]!)]
-    case .rsiReversion: keys.append(.rsi(Int(p["window"]!)))
-    case .bollingerReversion:
-      let w = Int(p["window"]!), k = p["k"]!
-      keys += [.bollingerLower(w, k), .bollingerMiddle(w), .bollingerUpper(w, k)]
-    case .donchianBreakout: keys += [.previousHigh(Int(p["window"]!)), .previousLow(Int(p["window"]!))]
-    case .model: break
-    }
-    if let lookback = p["vol_lookback"] { keys.append(.volatilityRank(Int(lookback))) }
-    if let w = p["er_window"] { keys.append(.efficiencyRatio(Int(w))) }
-    if let w = p["chop_window"] { keys.append(.choppiness(Int(w))) }
+    var keys = kind.definition.indicators(p)
+    let filters = RegimeFilters(p)
+    if let lookback = filters.volatilityLookback { keys.append(.volatilityRank(lookback)) }
+    if let w = filters.efficiencyWindow { keys.append(.efficiencyRatio(w)) }
+    if let w = filters.choppinessWindow { keys.append(.choppiness(w)) }
     return keys
   }
 
@@ -73,7 +52,7 @@ public struct StrategyRunner: Sendable {
   ) throws(BacktestError) -> PerformanceSummary {
     var visitor = SimulateVisitor(market: cache.market, configuration: try configuration.applying(p),
                                   gate: try gateValues(p, cache: cache), accumulator: accumulator, recorder: recorder)
-    let summary = try withRule(p, cache: cache, &visitor)
+    let summary = try kind.definition.withColumnRule(p, cache: cache, allowShort: configuration.allowShort, &visitor)
     accumulator = visitor.accumulator
     recorder = visitor.recorder
     return summary
@@ -82,35 +61,12 @@ public struct StrategyRunner: Sendable {
   /// The rule's target after every bar (no costs, stops or gates): what it wants, bar by bar.
   public func targets(_ p: [String: Double], cache: IndicatorCache) throws(BacktestError) -> [Int8] {
     var visitor = TargetsVisitor(count: cache.market.count, allowShort: configuration.allowShort)
-    return try withRule(p, cache: cache, &visitor)
+    return try kind.definition.withColumnRule(p, cache: cache, allowShort: configuration.allowShort, &visitor)
   }
 
-  /// Builds the concrete rule of `p` and hands it to `visitor` (so each use is specialized for
-  /// the rule's type: no existential in the engine's loop).
-  func withRule<V: RuleVisitor>(_ p: [String: Double], cache: IndicatorCache, _ visitor: inout V) throws(BacktestError) -> V.Output {
-    let m = cache.market
-    let short = configuration.allowShort
-    switch kind {
-    case .smaCross:
-      return visitor.visit(CrossSignal(fast: cache.values(.sma(Int(p["fast"]!))), slow: cache.values(.sma(Int(p["slow"]!))), allowShort: short))
-    case .emaCross:
-      return visitor.visit(CrossSignal(fast: cache.values(.ema(p["fast"]!)), slow: cache.values(.ema(p["slow"]!)), allowShort: short))
-    case .rsiReversion:
-      return visitor.visit(OscillatorReversionSignal(value: cache.values(.rsi(Int(p["window"]!))), lower: p["lower"]!, upper: p["upper"]!, allowShort: short))
-    case .bollingerReversion:
-      let w = Int(p["window"]!), k = p["k"]!
-      return visitor.visit(BandReversionSignal(close: UnsafePointer(m.close.baseAddress!), lower: cache.values(.bollingerLower(w, k)),
-                                               middle: cache.values(.bollingerMiddle(w)), upper: cache.values(.bollingerUpper(w, k)), allowShort: short))
-    case .donchianBreakout:
-      let w = Int(p["window"]!)
-      return visitor.visit(BreakoutSignal(close: UnsafePointer(m.close.baseAddress!), previousUpper: cache.values(.previousHigh(w)),
-                                          previousLower: cache.values(.previousLow(w)), allowShort: short))
-    case .model:
-      guard let probabilities = cache.probabilities else { throw .missingProbabilities }
-      let generator = SignalGenerator(threshold: p["threshold"]!, smoothingSpan: p["smoothing"]!, allowShort: short)
-      let direction = generator.signals(probabilities: probabilities).direction
-      return direction.withUnsafeBufferPointer { d in visitor.visit(ArraySignal(direction: d.baseAddress!)) }
-    }
+  /// The bar-by-bar form of this strategy with resolved parameters `p` (the live loop's).
+  public func stream(_ p: [String: Double]) throws(BacktestError) -> StreamingStrategy {
+    try StreamingStrategy(kind: kind, parameters: p, allowShort: configuration.allowShort, confirmation: confirmation)
   }
 
   /// The gate of `GatedSignal` (filters and confirmation), or `nil` when there is none.
@@ -167,12 +123,6 @@ public struct StrategyRunner: Sendable {
     }
     return out
   }
-}
-
-/// Something done with a concrete rule (see `StrategyRunner.withRule`).
-protocol RuleVisitor {
-  associatedtype Output
-  mutating func visit<R: SignalRule>(_ rule: R) -> Output
 }
 
 /// Runs the engine on the rule, gated when there is a gate.

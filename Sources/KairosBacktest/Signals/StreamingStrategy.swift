@@ -13,17 +13,8 @@ public struct StreamingStrategy: Sendable {
   public let kind: StrategyKind
   let filters: RegimeFilters
   var confirmation: Confirmation?
-  var rule: Rule
+  var rule: any StrategyStream
   var volatilityRank: VolatilityRankState?, efficiency: EfficiencyRatioState?, choppiness: ChoppinessState?
-
-  enum Rule: Sendable {
-    case smaCross(RollingMeanState, RollingMeanState, CrossRule)
-    case emaCross(EMAState, EMAState, CrossRule)
-    case rsiReversion(RSIState, OscillatorReversionRule)
-    case bollingerReversion(RollingMeanState, BollingerState, BandReversionRule)
-    case donchianBreakout(PreviousValue<RollingExtremumState>, PreviousValue<RollingExtremumState>, BreakoutRule)
-    case model(SignalGenerator.Stream)
-  }
 
   /// The coarse timeframe of a confirmation: the coarse bar being built and the strategy on
   /// completed coarse bars.
@@ -59,32 +50,10 @@ public struct StreamingStrategy: Sendable {
       for name in ["vol_lookback", "er_window", "chop_window"] { coarse[name] = nil }
       self.confirmation = Confirmation(interval: interval, strategy: [try StreamingStrategy(kind: kind, parameters: coarse, allowShort: short)])
     }
-    func integer(_ name: String) throws(BacktestError) -> Int {
-      guard let v = p[name], v == v.rounded(), v >= 1, v < 1e9 else { throw .invalidParameter(name: name, reason: "must be a positive integer, was \(p[name] ?? .nan)") }
-      return Int(v)
+    for parameter in kind.definition.parameters where p[parameter.name] == nil {
+      throw .invalidParameter(name: parameter.name, reason: "is missing (resolve the parameters first)")
     }
-    func value(_ name: String) throws(BacktestError) -> Double {
-      guard let v = p[name] else { throw .invalidParameter(name: name, reason: "is missing (resolve the parameters first)") }
-      return v
-    }
-    switch kind {
-    case .smaCross:
-      rule = .smaCross(RollingMeanState(window: try integer("fast")), RollingMeanState(window: try integer("slow")), CrossRule(allowShort: short))
-    case .emaCross:
-      rule = .emaCross(EMAState(span: try value("fast")), EMAState(span: try value("slow")), CrossRule(allowShort: short))
-    case .rsiReversion:
-      rule = .rsiReversion(RSIState(period: try integer("window")),
-                           OscillatorReversionRule(lower: try value("lower"), upper: try value("upper"), allowShort: short))
-    case .bollingerReversion:
-      let w = try integer("window")
-      rule = .bollingerReversion(RollingMeanState(window: w), BollingerState(window: w, k: try value("k")), BandReversionRule(allowShort: short))
-    case .donchianBreakout:
-      let w = try integer("window")
-      rule = .donchianBreakout(PreviousValue(RollingExtremumState(window: w, maximum: true)),
-                               PreviousValue(RollingExtremumState(window: w, maximum: false)), BreakoutRule(allowShort: short))
-    case .model:
-      rule = .model(SignalGenerator.Stream(SignalGenerator(threshold: try value("threshold"), smoothingSpan: try value("smoothing"), allowShort: short)))
-    }
+    rule = kind.definition.stream(p, allowShort: short)
     filters = RegimeFilters(p)
     volatilityRank = filters.volatilityLookback.map { VolatilityRankState(lookback: $0) }
     efficiency = filters.efficiencyWindow.map { EfficiencyRatioState(window: $0) }
@@ -104,29 +73,6 @@ public struct StreamingStrategy: Sendable {
   }
 
   mutating func ruleTarget(_ bar: OHLCVBar, probability: Double) -> Int8 {
-    let c = bar.close
-    let target: Int8
-    switch rule {
-    case .smaCross(var fast, var slow, let r):
-      target = r.update(fast: fast.update(c), slow: slow.update(c))
-      rule = .smaCross(fast, slow, r)
-    case .emaCross(var fast, var slow, let r):
-      target = r.update(fast: fast.update(c), slow: slow.update(c))
-      rule = .emaCross(fast, slow, r)
-    case .rsiReversion(var rsi, var r):
-      target = r.update(rsi.update(c))
-      rule = .rsiReversion(rsi, r)
-    case .bollingerReversion(var middle, var bands, var r):
-      let m = middle.update(c), b = bands.update(c)
-      target = r.update(close: c, lower: b.lower, middle: m, upper: b.upper)
-      rule = .bollingerReversion(middle, bands, r)
-    case .donchianBreakout(var upper, var lower, var r):
-      target = r.update(close: c, previousUpper: upper.update(bar.high), previousLower: lower.update(bar.low))
-      rule = .donchianBreakout(upper, lower, r)
-    case .model(var generator):
-      target = generator.update(probability).direction
-      rule = .model(generator)
-    }
-    return target
+    rule.update(bar, probability: probability)
   }
 }
