@@ -84,17 +84,12 @@ struct DemoCommand: ParsableCommand {
     let result = try sweep.run(caches: [IndicatorCache(market: market)], threads: threads, progress: { done, _ in progress.update(done) })
     progress.finish()
     var rows: [[String]] = []
-    var ranked: [(combination: Int, metrics: [Double])] = []
     for k in 0..<grid.combinations.count {
-      let values = Array(result.row(k))
-      rows.append(["AAPL"] + grid.combinations[k].map(CSVWriter.format) + values.map(CSVWriter.format))
-      ranked.append((k, values))
+      rows.append(["AAPL"] + grid.combinations[k].map(CSVWriter.format) + result.row(k).map(CSVWriter.format))
     }
     try folder.write("results.csv", bytes: TableWriter.encode(header: ["asset"] + grid.names + Metrics.names, rows: rows))
-    let sharpe = Metrics.names.firstIndex(of: "sharpe")!
-    ranked.sort { ($0.metrics[sharpe].isNaN ? -.infinity : $0.metrics[sharpe]) > ($1.metrics[sharpe].isNaN ? -.infinity : $1.metrics[sharpe]) }
     print("The ten best SMA-cross combinations on AAPL 2000–2013 (adjusted, fee 5 bp), by Sharpe:")
-    print(SweepCommand.table(ArraySlice(ranked.prefix(10).map { (asset: 0, combination: $0.combination, metrics: $0.metrics) }), grid: grid, assets: ["AAPL"]))
+    print(SweepCommand.table(ArraySlice(try result.best(by: "sharpe", count: 10)), grid: grid, assets: ["AAPL"]))
 
     // 2. Features, a logistic model on the first 60 %, its probabilities on the rest.
     let spec = try FeatureSpec.parse(yaml: Self.featureSpec, name: "demo spec")

@@ -86,8 +86,7 @@ struct SweepCommand: ParsableCommand {
     var header: [UInt8] = []
     TableWriter.append(["asset"] + parameterGrid.names + Metrics.names, to: &header)
     handle.write(Data(header))
-    var best: [(asset: Int, combination: Int, metrics: [Double])] = []
-    let sharpeIndex = Metrics.names.firstIndex(of: "sharpe")!
+    var keeper = try BestRows(by: "sharpe", count: Swift.max(top, equityTop, 1))
     do {
       try sweep.run(caches: caches, threads: workers, progress: { done, _ in progress.update(done) }, cancelled: { Interruption.isRequested }) { a, rows in
         var bytes: [UInt8] = []
@@ -95,11 +94,8 @@ struct SweepCommand: ParsableCommand {
         for k in 0..<parameterGrid.combinations.count {
           let values = Array(rows[(k * m)..<((k + 1) * m)])
           TableWriter.append([assets[a].market.name] + parameterGrid.combinations[k].map(CSVWriter.format) + values.map(CSVWriter.format), to: &bytes)
-          best.append((a, k, values))
+          keeper.add(asset: a, combination: k, metrics: values)  // keeps only what the summary and --equity-top need
         }
-        // Keep only what the summary and --equity-top need.
-        best.sort { ($0.metrics[sharpeIndex].isNaN ? -Double.infinity : $0.metrics[sharpeIndex]) > ($1.metrics[sharpeIndex].isNaN ? -Double.infinity : $1.metrics[sharpeIndex]) }
-        best = Array(best.prefix(Swift.max(top, equityTop, 1)))
         handle.write(Data(bytes))
       }
     } catch {
@@ -112,6 +108,7 @@ struct SweepCommand: ParsableCommand {
     try handle.synchronize()
     try handle.close()
     guard rename(temporary, out) == 0 else { unlink(temporary); throw CSVError.cannotWrite(file: out, reason: String(cString: strerror(errno))) }
+    let best = keeper.rows
     let seconds = Double(nowNanoseconds() - started) / 1e9
     let barCombinations = Double(assets.reduce(0) { $0 + $1.market.count } * parameterGrid.combinations.count)
     let summaryPath = URL(fileURLWithPath: out).deletingPathExtension().appendingPathExtension("json").path
@@ -139,7 +136,7 @@ struct SweepCommand: ParsableCommand {
                 total, assets.count, parameterGrid.combinations.count, seconds, barCombinations / seconds, workers, out, equityPath.map { ", \($0)" } ?? ""))
   }
 
-  func summaryJSON(run: ResolvedRun, grid: ParameterGrid, assets: [String], best: [(asset: Int, combination: Int, metrics: [Double])],
+  func summaryJSON(run: ResolvedRun, grid: ParameterGrid, assets: [String], best: [BestRows.Row],
                    seconds: Double, barCombinations: Double, threads: Int) -> [UInt8] {
     func number(_ x: Double) -> String { x.isFinite ? CSVWriter.format(x) : "\"\(CSVWriter.format(x))\"" }
     let bestRows = best.prefix(10).map { row -> String in
@@ -167,7 +164,7 @@ struct SweepCommand: ParsableCommand {
     return Array(text.utf8)
   }
 
-  func equityCurves(_ rows: ArraySlice<(asset: Int, combination: Int, metrics: [Double])>, runner: StrategyRunner, grid: ParameterGrid,
+  func equityCurves(_ rows: ArraySlice<BestRows.Row>, runner: StrategyRunner, grid: ParameterGrid,
                     assets: [(path: String, market: MarketSeries, probabilities: Column<Double>?)]) throws -> [UInt8] {
     var out: [UInt8] = []
     TableWriter.append(["timestamp", "asset", "combination", "equity"], to: &out)
@@ -189,7 +186,7 @@ struct SweepCommand: ParsableCommand {
     return out
   }
 
-  static func table(_ rows: ArraySlice<(asset: Int, combination: Int, metrics: [Double])>, grid: ParameterGrid, assets: [String]) -> String {
+  static func table(_ rows: ArraySlice<BestRows.Row>, grid: ParameterGrid, assets: [String]) -> String {
     let shown = ["total_return", "cagr", "sharpe", "max_drawdown", "trades"]
     let indexes = shown.map { Metrics.names.firstIndex(of: $0)! }
     let header = ["asset"] + grid.names + shown

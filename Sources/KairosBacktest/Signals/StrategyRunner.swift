@@ -47,21 +47,26 @@ public struct StrategyRunner: Sendable {
   }
 
   /// Runs the backtest of resolved parameters `p` on `cache`'s asset (indicators prepared).
-  public func run<Recorder: BacktestRecorder>(
-    _ p: [String: Double], cache: IndicatorCache, accumulator: inout PerformanceAccumulator, recorder: inout Recorder
+  /// Sweeps record nothing (`NoRecording`); backtests everything (`FullRecording`). Two entry
+  /// points rather than a generic one, so the engine's loop is compiled for each strategy and
+  /// recorder (see `StrategyDefinition`).
+  public func run(
+    _ p: [String: Double], cache: IndicatorCache, accumulator: inout PerformanceAccumulator, recorder: inout NoRecording
   ) throws(BacktestError) -> PerformanceSummary {
-    var visitor = SimulateVisitor(market: cache.market, configuration: try configuration.applying(p),
-                                  gate: try gateValues(p, cache: cache), accumulator: accumulator, recorder: recorder)
-    let summary = try kind.definition.withColumnRule(p, cache: cache, allowShort: configuration.allowShort, &visitor)
-    accumulator = visitor.accumulator
-    recorder = visitor.recorder
-    return summary
+    try kind.definition.simulate(p, cache: cache, configuration: try configuration.applying(p), gate: try gateValues(p, cache: cache),
+                                 accumulator: &accumulator, recorder: &recorder)
+  }
+
+  public func run(
+    _ p: [String: Double], cache: IndicatorCache, accumulator: inout PerformanceAccumulator, recorder: inout FullRecording
+  ) throws(BacktestError) -> PerformanceSummary {
+    try kind.definition.simulate(p, cache: cache, configuration: try configuration.applying(p), gate: try gateValues(p, cache: cache),
+                                 accumulator: &accumulator, recorder: &recorder)
   }
 
   /// The rule's target after every bar (no costs, stops or gates): what it wants, bar by bar.
   public func targets(_ p: [String: Double], cache: IndicatorCache) throws(BacktestError) -> [Int8] {
-    var visitor = TargetsVisitor(count: cache.market.count, allowShort: configuration.allowShort)
-    return try kind.definition.withColumnRule(p, cache: cache, allowShort: configuration.allowShort, &visitor)
+    try kind.definition.targets(p, cache: cache, allowShort: configuration.allowShort)
   }
 
   /// The bar-by-bar form of this strategy with resolved parameters `p` (the live loop's).

@@ -40,9 +40,18 @@ public protocol StrategyDefinition: Sendable {
   /// The indicator columns the rule reads (prepared once per asset, shared by a sweep).
   static func indicators(_ p: [String: Double]) -> [IndicatorKey]
   /// Builds the rule over `cache`'s columns and hands it to `visitor` (specialized per rule: no
-  /// existential in the engine's loop).
+  /// existential in the engine's loop). Called through the entry points below, never through
+  /// an existential (that would run the engine unspecialized).
   static func withColumnRule<V: RuleVisitor>(_ p: [String: Double], cache: IndicatorCache, allowShort: Bool,
                                              _ visitor: inout V) throws(BacktestError) -> V.Output
+  // The entry points a `StrategyKind` calls. Each strategy gets them from the extension below;
+  // as protocol requirements their witnesses are specialized for the strategy's concrete
+  // types, so the engine's loop is compiled for each rule and recorder.
+  static func simulate(_ p: [String: Double], cache: IndicatorCache, configuration: BacktestConfiguration, gate: [Int8]?,
+                       accumulator: inout PerformanceAccumulator, recorder: inout NoRecording) throws(BacktestError) -> PerformanceSummary
+  static func simulate(_ p: [String: Double], cache: IndicatorCache, configuration: BacktestConfiguration, gate: [Int8]?,
+                       accumulator: inout PerformanceAccumulator, recorder: inout FullRecording) throws(BacktestError) -> PerformanceSummary
+  static func targets(_ p: [String: Double], cache: IndicatorCache, allowShort: Bool) throws(BacktestError) -> [Int8]
   /// The same rule bar by bar, from the indicators' streaming states.
   static func stream(_ p: [String: Double], allowShort: Bool) -> any StrategyStream
 }
@@ -50,6 +59,33 @@ public protocol StrategyDefinition: Sendable {
 extension StrategyDefinition {
   public static var defaultConstraint: String? { nil }
   public static func validate(_ p: [String: Double]) throws(BacktestError) {}
+
+  public static func simulate(_ p: [String: Double], cache: IndicatorCache, configuration: BacktestConfiguration, gate: [Int8]?,
+                              accumulator: inout PerformanceAccumulator, recorder: inout NoRecording) throws(BacktestError) -> PerformanceSummary {
+    try simulated(p, cache: cache, configuration: configuration, gate: gate, accumulator: &accumulator, recorder: &recorder)
+  }
+
+  public static func simulate(_ p: [String: Double], cache: IndicatorCache, configuration: BacktestConfiguration, gate: [Int8]?,
+                              accumulator: inout PerformanceAccumulator, recorder: inout FullRecording) throws(BacktestError) -> PerformanceSummary {
+    try simulated(p, cache: cache, configuration: configuration, gate: gate, accumulator: &accumulator, recorder: &recorder)
+  }
+
+  public static func targets(_ p: [String: Double], cache: IndicatorCache, allowShort: Bool) throws(BacktestError) -> [Int8] {
+    var visitor = TargetsVisitor(count: cache.market.count, allowShort: allowShort)
+    return try withColumnRule(p, cache: cache, allowShort: allowShort, &visitor)
+  }
+
+  @inline(__always)
+  static func simulated<Recorder: BacktestRecorder>(
+    _ p: [String: Double], cache: IndicatorCache, configuration: BacktestConfiguration, gate: [Int8]?,
+    accumulator: inout PerformanceAccumulator, recorder: inout Recorder
+  ) throws(BacktestError) -> PerformanceSummary {
+    var visitor = SimulateVisitor(market: cache.market, configuration: configuration, gate: gate, accumulator: accumulator, recorder: recorder)
+    let summary = try withColumnRule(p, cache: cache, allowShort: configuration.allowShort, &visitor)
+    accumulator = visitor.accumulator
+    recorder = visitor.recorder
+    return summary
+  }
 }
 
 /// A strategy's rule and indicator states, stepped one completed bar at a time.
