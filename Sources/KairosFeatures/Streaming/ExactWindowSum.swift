@@ -55,13 +55,11 @@ public struct ExactWindowSum: Sendable, Equatable {
 /// window is full and while it holds a missing value). Finite-window: the same bits whatever
 /// the history before the window.
 public struct RollingMeanState: StreamingIndicator {
-  var sum: ExactWindowSum
-  public init(window: Int) { sum = ExactWindowSum(window: window) }
+  var sum: RollingSumState
+  let window: Double
+  public init(window: Int) { sum = RollingSumState(window: window); self.window = Double(window) }
   @inline(__always)
-  public mutating func update(_ x: Double) -> Double {
-    sum.push(x)
-    return sum.isFull && sum.count == sum.window ? sum.value / Double(sum.window) : .nan
-  }
+  public mutating func update(_ x: Double) -> Double { sum.update(x) / window }
 }
 
 /// The sum of the last `window` values (`NaN` until the window is full and while it holds a
