@@ -66,7 +66,14 @@ extension Frame {
     _ x: UnsafeBufferPointer<Double>, from lower: Int, to upper: Int, _ aggregation: Aggregation
   ) -> Double {
     var running = RunningAggregate(aggregation)
-    for i in lower..<upper { running.add(x[i]) }
+    // One loop per aggregation, so the step is not a switch per value.
+    switch aggregation {
+    case .first: for i in lower..<upper { running.addFirst(x[i]) }
+    case .last: for i in lower..<upper { running.addLast(x[i]) }
+    case .max: for i in lower..<upper { running.addMaximum(x[i]) }
+    case .min: for i in lower..<upper { running.addMinimum(x[i]) }
+    case .sum, .mean: for i in lower..<upper { running.addToSum(x[i]) }
+    }
     return running.value
   }
 
@@ -85,16 +92,21 @@ public struct RunningAggregate: Sendable {
 
   @inline(__always)
   public mutating func add(_ x: Double) {
-    guard !x.isNaN else { return }
     switch aggregation {
-    case .first: if count == 0 { current = x }
-    case .last: current = x
-    case .max: if !(x <= current) { current = x }
-    case .min: if !(x >= current) { current = x }
-    case .sum, .mean: sum.add(x)
+    case .first: addFirst(x)
+    case .last: addLast(x)
+    case .max: addMaximum(x)
+    case .min: addMinimum(x)
+    case .sum, .mean: addToSum(x)
     }
-    count += 1
   }
+
+  // The steps, one per aggregation (`NaN`s skipped).
+  @inline(__always) mutating func addFirst(_ x: Double) { if !x.isNaN { if count == 0 { current = x }; count += 1 } }
+  @inline(__always) mutating func addLast(_ x: Double) { if !x.isNaN { current = x; count += 1 } }
+  @inline(__always) mutating func addMaximum(_ x: Double) { if !x.isNaN { if !(x <= current) { current = x }; count += 1 } }
+  @inline(__always) mutating func addMinimum(_ x: Double) { if !x.isNaN { if !(x >= current) { current = x }; count += 1 } }
+  @inline(__always) mutating func addToSum(_ x: Double) { if !x.isNaN { sum.add(x); count += 1 } }
 
   /// The aggregate of the values added so far.
   public var value: Double {

@@ -77,9 +77,9 @@ public final class IndicatorCache: @unchecked Sendable {
       column = Column(close.map { x in let b = bands.update(x); return lower ? b.lower : b.upper })
     case let .previousHigh(w): column = high.streamed(PreviousValue(RollingExtremumState(window: w, maximum: true)))
     case let .previousLow(w): column = low.streamed(PreviousValue(RollingExtremumState(window: w, maximum: false)))
-    case let .volatilityRank(lookback): column = streamed(VolatilityRankState(lookback: lookback), count: close.count) { HighLowClose(high: high[$0], low: low[$0], close: close[$0]) }
+    case let .volatilityRank(lookback): column = streamed(VolatilityRankState(lookback: lookback), high: high, low: low, close: close)
     case let .efficiencyRatio(w): column = close.streamed(EfficiencyRatioState(window: w))
-    case let .choppiness(w): column = streamed(ChoppinessState(window: w), count: close.count) { HighLowClose(high: high[$0], low: low[$0], close: close[$0]) }
+    case let .choppiness(w): column = PriceBars.choppinessIndex(high: high, low: low, close: close, window: w)
     }
     let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: column.count)
     _ = buffer.initialize(from: column)

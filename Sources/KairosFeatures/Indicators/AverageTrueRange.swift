@@ -26,8 +26,7 @@ public enum PriceBars {
   /// `atr = (atr·(period − 1) + tr) / period`. Rows `0..<period` are `NaN`. The fold of `ATRState`.
   public static func averageTrueRange(high: Column<Double>, low: Column<Double>, close: Column<Double>, period: Int = 14) -> Column<Double> {
     precondition(period >= 1, "period must be positive, was \(period)")
-    precondition(high.count == low.count && low.count == close.count, "high, low and close must have equal lengths")
-    return streamed(ATRState(period: period), count: close.count) { HighLowClose(high: high[$0], low: low[$0], close: close[$0]) }
+    return streamed(ATRState(period: period), high: high, low: low, close: close)
   }
 
   /// Donchian channel over the trailing `window` bars, current bar included: the highest high
@@ -44,6 +43,6 @@ public enum PriceBars {
   /// rows `0..<window` are `NaN`. The fold of `ChoppinessState`.
   public static func choppinessIndex(high: Column<Double>, low: Column<Double>, close: Column<Double>, window: Int = 14) -> Column<Double> {
     precondition(window >= 2, "window must be at least 2, was \(window)")
-    return streamed(ChoppinessState(window: window), count: close.count) { HighLowClose(high: high[$0], low: low[$0], close: close[$0]) }
+    return streamed(ChoppinessState(window: window), high: high, low: low, close: close)
   }
 }

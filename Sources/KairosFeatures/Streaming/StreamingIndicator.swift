@@ -33,9 +33,23 @@ extension Column where Element == Double {
 }
 
 /// The fold of a streaming indicator over several aligned columns (e.g. high, low, close).
+@inlinable
 public func streamed<S: StreamingIndicator>(_ state: S, count: Int, input: (Int) -> S.Input) -> Column<Double> {
   var s = state
   return Column(unsafeUninitializedCount: count) { out in
     for i in 0..<count { out[i] = s.update(input(i)) }
+  }
+}
+
+/// The fold of a streaming indicator of a bar's high, low and close over three aligned columns.
+public func streamed<S: StreamingIndicator>(_ state: S, high: Column<Double>, low: Column<Double>, close: Column<Double>) -> Column<Double>
+where S.Input == HighLowClose {
+  precondition(high.count == low.count && low.count == close.count, "high, low and close must have equal lengths")
+  return high.withUnsafeBufferPointer { h in
+    low.withUnsafeBufferPointer { l in
+      close.withUnsafeBufferPointer { c in
+        streamed(state, count: c.count) { HighLowClose(high: h[$0], low: l[$0], close: c[$0]) }
+      }
+    }
   }
 }

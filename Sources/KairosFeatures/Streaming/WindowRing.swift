@@ -90,21 +90,37 @@ public struct RollingDeviationState: StreamingIndicator {
 
 /// The highest (or lowest) of the last `window` values; `NaN` until the window is full and
 /// while it holds a `NaN` (pandas `rolling(w).max()`). Exact, so it depends only on the window.
+/// A monotonic deque of the window's candidates: O(1) amortized per bar.
 public struct RollingExtremumState: StreamingIndicator {
   public let maximum: Bool
-  var ring: WindowRing
+  let window: Int
+  /// Candidates (bar number, value), oldest first, values strictly decreasing (increasing for
+  /// a minimum): the front is the extremum of the window.
+  var candidates: [(bar: Int, value: Double)] = []
+  var front = 0
+  var bar = -1
+  /// The last bar with a `NaN` (the window is incomplete while it is inside).
+  var lastMissing = Int.min
 
   public init(window: Int, maximum: Bool) {
+    precondition(window >= 1, "window must be positive, was \(window)")
     self.maximum = maximum
-    ring = WindowRing(window: window)
+    self.window = window
+    candidates.reserveCapacity(2 * window)
   }
 
   public mutating func update(_ x: Double) -> Double {
-    ring.push(x)
-    guard ring.isComplete else { return .nan }
-    var e = maximum ? -Double.infinity : Double.infinity
-    ring.forEach { v in e = maximum ? Swift.max(e, v) : Swift.min(e, v) }
-    return e
+    bar += 1
+    if x.isNaN {
+      lastMissing = bar
+    } else {
+      while candidates.count > front, let last = candidates.last, maximum ? last.value <= x : last.value >= x { candidates.removeLast() }
+      candidates.append((bar, x))
+    }
+    while front < candidates.count && candidates[front].bar <= bar - window { front += 1 }
+    if front > window { candidates.removeFirst(front); front = 0 }  // amortized compaction
+    guard bar >= window - 1, lastMissing <= bar - window, front < candidates.count else { return .nan }
+    return candidates[front].value
   }
 }
 
