@@ -18,7 +18,9 @@ import KairosCore
 /// than 2,048 bars are folded with `RollingMeanState` instead (its limit on magnitudes depends
 /// on the window).
 public struct MovingAverageBank: Sendable {
-  @usableFromInline let _prefix: [Int128]
+  /// The 128-bit prefix sums split in their high and low words (so `fill` can vectorize).
+  @usableFromInline let _high: [Int64]
+  @usableFromInline let _low: [UInt64]
   @usableFromInline let _missing: [Int32]
   let values: Column<Double>
   /// The length of the series.
@@ -26,17 +28,18 @@ public struct MovingAverageBank: Sendable {
 
   public init(_ series: Column<Double>) {
     let n = series.count
-    var prefix = [Int128](repeating: 0, count: n + 1)
+    var high = [Int64](repeating: 0, count: n + 1), low = [UInt64](repeating: 0, count: n + 1)
     var missing = [Int32](repeating: 0, count: n + 1)
     series.withUnsafeBufferPointer { x in
       var sum: Int128 = 0, absent: Int32 = 0
       for i in 0..<n {
         let v = x[i]
         if Swift.abs(v) < 0x1p52 { sum &+= FixedPoint.quantize(v) } else { absent += 1 }
-        prefix[i + 1] = sum; missing[i + 1] = absent
+        high[i + 1] = Int64(truncatingIfNeeded: sum >> 64); low[i + 1] = UInt64(truncatingIfNeeded: sum)
+        missing[i + 1] = absent
       }
     }
-    _prefix = prefix; _missing = missing
+    _high = high; _low = low; _missing = missing
     values = series
     count = n
   }
@@ -47,7 +50,7 @@ public struct MovingAverageBank: Sendable {
     guard window <= 2048 else { return movingAverage(window: window)[row] }
     let end = row + 1, start = end - window
     if start < 0 || _missing[end] != _missing[start] { return .nan }
-    return FixedPoint.double(_prefix[end] &- _prefix[start]) / Double(window)
+    return Self.windowSum(_high[end], _low[end], _high[start], _low[start]) / Double(window)
   }
 
   /// Writes `sma(window)` for `rows` into `out` (`out.count >= rows.count`), e.g. one time
@@ -59,17 +62,27 @@ public struct MovingAverageBank: Sendable {
       for (k, r) in rows.enumerated() { out[k] = column[r] }
       return
     }
-    _prefix.withUnsafeBufferPointer { p in
-      _missing.withUnsafeBufferPointer { m in
-        let w = Double(window)
-        var k = 0
-        for r in rows {
-          let end = r + 1, start = end - window
-          out[k] = start < 0 || m[end] != m[start] ? .nan : FixedPoint.double(p[end] &- p[start]) / w
-          k += 1
+    _high.withUnsafeBufferPointer { h in
+      _low.withUnsafeBufferPointer { l in
+        _missing.withUnsafeBufferPointer { m in
+          let w = Double(window)
+          var k = 0
+          for r in rows {
+            let end = r + 1, start = end - window
+            out[k] = start < 0 || m[end] != m[start] ? .nan : Self.windowSum(h[end], l[end], h[start], l[start]) / w
+            k += 1
+          }
         }
       }
     }
+  }
+
+  /// `FixedPoint.double` of the 128-bit difference of two prefix sums, word by word.
+  @inline(__always)
+  static func windowSum(_ endHigh: Int64, _ endLow: UInt64, _ startHigh: Int64, _ startLow: UInt64) -> Double {
+    let low = endLow &- startLow
+    let high = endHigh &- startHigh &- (endLow < startLow ? 1 : 0)
+    return FixedPoint.double(high: high, low: low)
   }
 
   /// The whole `sma(window)` column.

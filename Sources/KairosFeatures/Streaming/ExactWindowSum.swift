@@ -88,12 +88,27 @@ public enum FixedPoint {
     return fraction < 0 ? integer - part : integer + part
   }
 
-  /// `v · 2⁻⁶⁴` as a double: the signed whole part (`v >> 64`) plus the top 53 bits of the
-  /// fraction, two exact conversions and one rounded addition (within an ulp, plus 2⁻⁵³
+  /// `v · 2⁻⁶⁴` as a double: the signed whole part (`v >> 64`) plus the top 52 bits of the
+  /// fraction, two exact conversions and one rounded addition (within an ulp, plus 2⁻⁵²
   /// absolute from the dropped bits; the same bits for the same `v`, which is what makes batch
-  /// and bar-by-bar values agree). Six instructions: the sweep's SMA columns call it per value.
+  /// and bar-by-bar values agree). `MovingAverageBank.fill` computes the same with a
+  /// vectorizable form (`double(high:low:)`).
   @inline(__always)
   public static func double(_ v: Int128) -> Double {
-    Double(Int64(truncatingIfNeeded: v >> 64)) + Double(Int64(bitPattern: UInt64(truncatingIfNeeded: v) >> 11)) * 0x1p-53
+    double(high: Int64(truncatingIfNeeded: v >> 64), low: UInt64(truncatingIfNeeded: v))
   }
+
+  /// `double(_:)` of the 128-bit value `high · 2⁶⁴ + low`. For `|high| < 2⁵¹` both conversions
+  /// are done by the exponent trick (an integer add and a subtraction, which vectorize);
+  /// otherwise by `Double(_:)`: the same value either way, since both conversions are exact.
+  @inline(__always)
+  public static func double(high: Int64, low: UInt64) -> Double {
+    let fraction = Double(bitPattern: 0x4330_0000_0000_0000 | (low >> 12)) - 0x1p52  // exact: low >> 12 < 2⁵²
+    let whole: Double
+    if high > -(1 << 51) && high < (1 << 51) {
+      whole = Double(bitPattern: 0x4338_0000_0000_0000 &+ UInt64(bitPattern: high)) - 0x1.8p52
+    } else {
+      whole = Double(high)
+    }
+    return whole + fraction * 0x1p-52  }
 }
