@@ -42,7 +42,7 @@ let package = Package(
       resources: [.copy("SampleData")]),
     .target(name: "KairosFeatures", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "Yams"]),
     .target(name: "KairosModels", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosFeatures"]),
-    .target(name: "KairosBacktest", dependencies: ["KairosCore", "KairosFrame", "KairosFeatures"]),
+    .target(name: "KairosBacktest", dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosFeatures"]),
     .target(name: "KairosResearch", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosFeatures", "KairosModels", "KairosBacktest"]),
     .target(name: "KairosReports", dependencies: ["KairosCore"]),
     .target(name: "Kairos", dependencies: [

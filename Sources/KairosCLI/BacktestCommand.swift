@@ -43,7 +43,7 @@ struct BacktestCommand: ParsableCommand {
     var recording = FullRecording()
     var accumulator = PerformanceAccumulator(initialEquity: run.configuration.initialCapital, periodsPerYear: run.configuration.periodsPerYear, capacity: market.count)
     let summary = try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recording)
-    let files = try BacktestOutput.files(market: market, recording: recording, summary: summary)
+    let files = try BacktestFiles.files(market: market, recording: recording, summary: summary)
     let now = nowNanoseconds()
     var settings = run.settings
     for (k, v) in p { settings["param." + k] = CSVWriter.format(v) }
@@ -58,7 +58,7 @@ struct BacktestCommand: ParsableCommand {
                         dataFiles: [RunFolder.dataFile(path, rows: market.count)], settings: settings, now: now)
       note("run folder: \(export.path)")
     }
-    print(BacktestOutput.table(summary))
+    print(BacktestFiles.table(summary))
     note("\(recording.trades.count) trades, \(recording.orders.count) orders → \(out)")
   }
 }

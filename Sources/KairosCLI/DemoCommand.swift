@@ -128,7 +128,7 @@ struct DemoCommand: ParsableCommand {
     var recording = FullRecording()
     var accumulator = PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: 252, capacity: testMarket.count)
     let summary = try runner.run(try runner.resolve(["threshold": 0.52, "smoothing": 3]), cache: cache, accumulator: &accumulator, recorder: &recording)
-    let backtestFiles = try BacktestOutput.files(market: testMarket, recording: recording, summary: summary)
+    let backtestFiles = try BacktestFiles.files(market: testMarket, recording: recording, summary: summary)
     for (name, bytes) in backtestFiles { try folder.write(name, bytes: bytes) }
     // The same as a backtest folder of its own, so `kairos report` can read it.
     try folder.write("model_backtest/aapl_test.csv", bytes: CSVWriter.encode(testPrices))
@@ -158,7 +158,7 @@ struct DemoCommand: ParsableCommand {
       try folder.write("walkforward/" + name, bytes: bytes)
     }
     print("\nModel-driven backtest out of sample (after \(UTCCalendar.iso8601(trainEnd, dateOnly: true)), 30 flat warm-up bars before; logistic on \(set.names.count) features, threshold 0.52, 2-ATR stop, risk manager):")
-    print(BacktestOutput.table(summary))
+    print(BacktestFiles.table(summary))
     print(String(format: "\nWalk-forward, 3 folds (λ × threshold × smoothing chosen on validation): stitched out-of-sample Sharpe %.3f, total return %.3f",
                  SharpeRatio.value(walkSummary), TotalReturn.value(walkSummary)))
   }

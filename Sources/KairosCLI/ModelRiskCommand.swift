@@ -85,7 +85,7 @@ struct ModelRiskCommand: ParsableCommand {
       return Simulator.run(market: market, rule: &rule, configuration: configuration, accumulator: &accumulator, recorder: &recording)
     }
     let orderEvents = monitor.events.compactMap { e in prices.index.position(of: set.timestamps[e.row]).map { (bar: $0, kind: "model_" + e.kind) } }
-    var files = try BacktestOutput.files(market: market, recording: recording, summary: summary, events: orderEvents)
+    var files = try BacktestFiles.files(market: market, recording: recording, summary: summary, events: orderEvents)
     // equity.csv with the model state.
     var equity = try CSVReader.readFrame(text: String(decoding: files[0].1, as: UTF8.self), name: "equity.csv")
     try equity.setColumn("model_state", Column(state.map(Double.init)))
@@ -104,7 +104,7 @@ struct ModelRiskCommand: ParsableCommand {
                                                    rows: monitor.events.map { [UTCCalendar.iso8601(set.timestamps[$0.row], dateOnly: dateOnly), $0.kind, $0.detail] })))
     for (name, bytes) in files { try AtomicFile.write(bytes, to: URL(fileURLWithPath: out).appendingPathComponent(name).path) }
     let counts = Dictionary(grouping: monitor.events, by: \.kind).mapValues(\.count)
-    print(BacktestOutput.table(summary))
+    print(BacktestFiles.table(summary))
     note("\(counts["retrain"] ?? 0) retrains, \(counts["degraded"] ?? 0) degradations, \(counts["recovered"] ?? 0) recoveries; fallback \(fallback) → \(out)")
   }
 }

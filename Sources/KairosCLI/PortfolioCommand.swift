@@ -82,7 +82,7 @@ struct PortfolioCommand: ParsableCommand {
     let dataFiles = try zip(run.dataPaths, loaded).map { try RunFolder.dataFile($0.0, rows: $0.1.market.count) }
     let manifest = manifestBytes(command: CommandLine.arguments, dataFiles: dataFiles, settings: settings, now: nowNanoseconds(), files: files.map(\.0))
     try AtomicFile.write(manifest, to: URL(fileURLWithPath: out).appendingPathComponent("manifest.json").path)
-    print(BacktestOutput.table(result.summary))
+    print(BacktestFiles.table(result.summary))
     let clipped = result.orders.filter { $0.record.clip == .grossExposure }.count
     note("\(markets.count) assets, \(result.trades.count) trades, \(result.orders.count) orders (\(clipped) clipped by the gross cap)"
          + (result.haltBars.isEmpty ? "" : ", halted \(result.haltBars.count)×") + " → \(out)")
@@ -111,7 +111,7 @@ struct PortfolioCommand: ParsableCommand {
       ("equity.csv", CSVWriter.encode(equity)),
       ("trades.csv", TableWriter.encode(header: ["asset", "entry_time", "exit_time", "entry_price", "exit_price", "units", "pnl", "return", "bars_held", "exit_reason"], rows: trades)),
       ("orders.csv", TableWriter.encode(header: ["timestamp", "asset", "side", "units", "price", "fee", "reason", "status", "clipped_by"], rows: orders)),
-      ("metrics.json", BacktestOutput.metricsJSON(run.summary)),
+      ("metrics.json", BacktestFiles.metricsJSON(run.summary)),
     ]
   }
 }

@@ -121,7 +121,7 @@ struct WalkForwardCommand: ParsableCommand {
             + cell(String(format: "%.4g", m[3]), 13) + String(format: "%.4g", m[0]))
     }
     print("\nstitched out of sample (\(stitched.returns.count) bars):")
-    print(BacktestOutput.table(summary))
+    print(BacktestFiles.table(summary))
     note("walk-forward: \(folds.count) folds → \(out)")
   }
 
@@ -148,7 +148,7 @@ struct WalkForwardCommand: ParsableCommand {
                                                 "l2", "threshold", "smoothing", "validation_" + s.metric] + Metrics.names.map { "test_" + $0 }, rows: foldRows)),
       ("validation.csv", TableWriter.encode(header: ["fold", "l2", "threshold", "smoothing", s.metric], rows: validationRows)),
       ("equity.csv", CSVWriter.encode(equity)),
-      ("metrics.json", BacktestOutput.metricsJSON(summary)),
+      ("metrics.json", BacktestFiles.metricsJSON(summary)),
       ("yearly.csv", TableWriter.encode(header: ["year"] + Metrics.names, rows: years.map { [String($0.year)] + $0.metrics.map(f) })),
     ]
     for fold in folds { files.append(("models/fold-\(fold.index).json", Array(try fold.model.jsonData()) + [0x0A])) }

@@ -2,6 +2,7 @@ import Foundation
 @testable import KairosCLI
 import KairosIO
 @testable import KairosReports
+import KairosBacktest
 import KairosTestSupport
 import Testing
 
@@ -229,6 +230,20 @@ struct Run {
     #expect(trades.hasPrefix("entry_time,exit_time,entry_price,exit_price,units,pnl,return,bars_held,exit_reason\n"))
     let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/manifest.json"))) as! [String: Any]
     #expect((manifest["data_files"] as! [[String: Any]])[0]["rows"] as? Int == 3270)
+
+    // The library does what the command did, byte for byte.
+    var config = BacktestConfiguration()
+    config.fee = 0.001
+    let runner = StrategyRunner(kind: .rsiReversion, configuration: config)
+    let p = try runner.resolve(["stop_atr": 2])
+    let cache = IndicatorCache(market: try MarketSeries(name: "AAPL", frame: try CSVReader.readOHLCV(path: aapl)))
+    cache.prepare(runner.indicators(p))
+    var recording = FullRecording()
+    var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: 252)
+    let summary = try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recording)
+    for (name, bytes) in try BacktestFiles.files(market: cache.market, recording: recording, summary: summary) {
+      #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)) == Data(bytes), "\(name)")
+    }
   }
 
   @Test func demoWritesARunFolder() throws {

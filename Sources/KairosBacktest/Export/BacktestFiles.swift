@@ -1,15 +1,18 @@
 import Foundation
-import Kairos
+import KairosCore
+import KairosFrame
+import KairosIO
 
 /// The files of a backtest (docs/DESIGN.md §8): `equity.csv`, `trades.csv`, `orders.csv`,
-/// `metrics.json`, as bytes, so they can go to a folder or a run folder alike.
+/// `metrics.json`, as bytes, so they can go to a folder or a run folder alike. The one writer of
+/// these formats: `kairos backtest`, `modelrisk`, `walkforward` and `demo` all call it.
 ///
 /// `events` (bar, kind) are written into `orders.csv` as rows with status `event` and the kind as
 /// the reason (`model_retrain`, `model_degraded`, …), before the bar's orders, so one file tells
 /// what the strategy did and why; readers of fills select `status == filled`.
-enum BacktestOutput {
-  static func files(market: MarketSeries, recording: FullRecording, summary: PerformanceSummary,
-                    events: [(bar: Int, kind: String)] = []) throws -> [(String, [UInt8])] {
+public enum BacktestFiles {
+  public static func files(market: MarketSeries, recording: FullRecording, summary: PerformanceSummary,
+                           events: [(bar: Int, kind: String)] = []) throws(FrameError) -> [(String, [UInt8])] {
     let dateOnly = market.timestamps.allSatisfy(UTCCalendar.isMidnight)
     func time(_ bar: Int) -> String { UTCCalendar.iso8601(market.timestamps[bar], dateOnly: dateOnly) }
     let f = CSVWriter.format
@@ -36,7 +39,7 @@ enum BacktestOutput {
 
   /// `{"total_return": …, …}` in the order of docs/DESIGN.md §5; `NaN` and infinities as strings
   /// (JSON has no such numbers).
-  static func metricsJSON(_ summary: PerformanceSummary) -> [UInt8] {
+  public static func metricsJSON(_ summary: PerformanceSummary) -> [UInt8] {
     let body = zip(Metrics.names, Metrics.values(summary)).map { name, value in
       "  \"\(name)\": " + (value.isFinite ? CSVWriter.format(value) : "\"\(CSVWriter.format(value))\"")
     }
@@ -44,25 +47,9 @@ enum BacktestOutput {
   }
 
   /// A short text table of the metrics.
-  static func table(_ summary: PerformanceSummary) -> String {
+  public static func table(_ summary: PerformanceSummary) -> String {
     zip(Metrics.names, Metrics.values(summary)).map { name, value in
       name.padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: "%.6g", value)
     }.joined(separator: "\n")
   }
-}
-
-/// Progress from worker threads, serialized.
-final class SharedProgress: @unchecked Sendable {
-  private let lock = NSLock()
-  private let reporter: ProgressReporter
-  private var reported = 0
-
-  init(total: Int, label: String, quiet: Bool) { reporter = ProgressReporter(total: total, label: label, quiet: quiet) }
-
-  func update(_ done: Int) {
-    lock.lock(); defer { lock.unlock() }
-    if done > reported { reporter.advance(by: done - reported); reported = done }
-  }
-
-  func finish() { lock.lock(); reporter.finish(); lock.unlock() }
 }
