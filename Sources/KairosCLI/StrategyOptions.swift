@@ -166,18 +166,7 @@ struct ResolvedRun {
       return try aligned.column("p")
     }
     let model = try LinearModel.decode(try Data(contentsOf: URL(fileURLWithPath: modelPath!)), name: modelPath!)
-    let spec = try FeatureSpec.load(path: specPath!)
-    let features = try spec.compute(on: frame)
-    for name in model.features where !features.hasColumn(name) {
-      throw ModelError.featureMismatch(expected: model.features, found: features.columnNames)
-    }
-    var p = [Double](repeating: .nan, count: frame.rowCount)
-    let complete = (0..<frame.rowCount).filter { i in model.features.allSatisfy { features[$0]![i].isFinite } }
-    if !complete.isEmpty {
-      let set = try FeatureSet(frame: features.rows(at: complete), features: model.features)
-      for (k, probability) in try model.predictProbabilities(set.matrix).enumerated() { p[complete[k]] = probability }
-    }
-    return Column(p)
+    return try model.probabilities(on: frame, spec: try FeatureSpec.load(path: specPath!))
   }
 
   var settings: [String: String] {
