@@ -34,16 +34,11 @@ struct BacktestCommand: ParsableCommand {
     guard let out = out ?? run.file?.out else { throw ValidationError("give the output folder: --out DIR") }
     var values = run.file?.params ?? [:]
     for (k, v) in try parseParameters(param) { values[k] = v }
-    let runner = StrategyRunner(kind: run.kind, configuration: run.configuration, confirmation: run.confirmation)
-    let p = try runner.resolve(values)
     let (path, market, probabilities) = try run.loadMarkets()[0]
-    let cache = IndicatorCache(market: market)
-    cache.probabilities = probabilities
-    cache.prepare(runner.indicators(p))
-    var recording = FullRecording()
-    var accumulator = PerformanceAccumulator(initialEquity: run.configuration.initialCapital, periodsPerYear: run.configuration.periodsPerYear, capacity: market.count)
-    let summary = try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recording)
-    let files = try BacktestFiles.files(market: market, recording: recording, summary: summary)
+    let result = try backtest(run.kind, parameters: values, on: market, configuration: run.configuration,
+                              confirmation: run.confirmation, probabilities: probabilities)
+    let (p, recording, summary) = (result.parameters, result.recording, result.summary)
+    let files = try result.files()
     let now = nowNanoseconds()
     var settings = run.settings
     for (k, v) in p { settings["param." + k] = CSVWriter.format(v) }

@@ -231,17 +231,14 @@ struct Run {
     let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/manifest.json"))) as! [String: Any]
     #expect((manifest["data_files"] as! [[String: Any]])[0]["rows"] as? Int == 3270)
 
-    // The library does what the command did, byte for byte.
-    var config = BacktestConfiguration()
-    config.fee = 0.001
-    let runner = StrategyRunner(kind: .rsiReversion, configuration: config)
-    let p = try runner.resolve(["stop_atr": 2])
-    let cache = IndicatorCache(market: try MarketSeries(name: "AAPL", frame: try CSVReader.readOHLCV(path: aapl)))
-    cache.prepare(runner.indicators(p))
-    var recording = FullRecording()
-    var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: 252)
-    let summary = try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recording)
-    for (name, bytes) in try BacktestFiles.files(market: cache.market, recording: recording, summary: summary) {
+    // The library does what the command did, byte for byte (the README's "Kairos as a
+    // library" example, compiled here).
+    var configuration = BacktestConfiguration()
+    configuration.fee = 0.001
+    let market = try MarketSeries(name: "AAPL", frame: try CSVReader.readOHLCV(path: aapl))
+    let result = try backtest(.rsiReversion, parameters: ["stop_atr": 2], on: market, configuration: configuration)
+    #expect(result.summary.trades > 0 && SharpeRatio.value(result.summary).isFinite)
+    for (name, bytes) in try result.files() {
       #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)) == Data(bytes), "\(name)")
     }
   }
