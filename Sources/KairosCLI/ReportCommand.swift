@@ -94,30 +94,18 @@ struct ReportCommand: ParsableCommand {
     }
     let breaks = Reconciliation.breaks(fills: fills, close: close, positions: positions, equity: equity, initialCapital: capital)
 
-    // Daily performance and exposure: per-asset weights (position value / equity), gross and
-    // net exposure, concentration (Herfindahl index of the absolute weights, and the largest).
+    // Daily performance and exposure (KairosReports' `DailyReport`), written as CSV here.
     let f = CSVWriter.format
-    var peak = capital, previous = capital
-    var lastClose = [Double](repeating: .nan, count: names.count)
-    var daily: [[String]] = [], exposure: [[String]] = [], drawdowns: [Double] = [], gross: [Double] = []
-    var weights = [[Double]](repeating: [], count: names.count), concentration: [Double] = []
     let halt = haltLevel ?? manifest.settings["param.max_dd"].flatMap(Double.init)
-    for t in 0..<equity.count {
-      peak = max(peak, equity[t])
-      let drawdown = equity[t] / peak - 1
-      var w = [Double](repeating: 0, count: names.count)
-      for a in 0..<names.count {
-        if !close[a][t].isNaN { lastClose[a] = close[a][t] }
-        if positions[a][t] != 0 { w[a] = positions[a][t] * lastClose[a] / equity[t] }
-        weights[a].append(w[a])
-      }
-      let g = w.reduce(0) { $0 + abs($1) }, net = w.reduce(0, +)
-      let hhi = g > 0 ? w.reduce(0) { $0 + ($1 / g) * ($1 / g) } : 0
-      let largest = w.map(abs).max() ?? 0
-      drawdowns.append(drawdown); gross.append(g); concentration.append(hhi)
-      daily.append([time(t), f(equity[t] - previous), f(returns[t]), f(equity[t]), f(drawdown), g > 0 ? "1" : "0", String(closedPerBar[t])])
-      exposure.append([time(t), f(g), f(net)] + (names.count > 1 ? w.map(f) + [f(hhi), f(largest)] : []) + [f(drawdown), halt.map { f(-$0) } ?? ""])
-      previous = equity[t]
+    let report = DailyReport(equity: equity, returns: returns, positions: positions, close: close, initialCapital: capital, tradesClosed: closedPerBar)
+    let (drawdowns, gross, weights) = (report.drawdown, report.grossExposure, report.weights)
+    let daily = (0..<equity.count).map { t in
+      [time(t), f(report.pnl[t]), f(returns[t]), f(equity[t]), f(report.drawdown[t]), report.exposed[t] ? "1" : "0", String(report.tradesClosed[t])]
+    }
+    let exposure = (0..<equity.count).map { t in
+      [time(t), f(report.grossExposure[t]), f(report.netExposure[t])]
+        + (names.count > 1 ? weights.map { f($0[t]) } + [f(report.concentration[t]), f(report.largestWeight[t])] : [])
+        + [f(report.drawdown[t]), halt.map { f(-$0) } ?? ""]
     }
     let summary = PerformanceSummary(returns: returns)
     let files: [(String, [UInt8])] = [
@@ -153,8 +141,7 @@ struct ReportCommand: ParsableCommand {
     html.raw(SVGLineChart().render(series: [.init(name: "gross exposure", values: gross)], timestamps: Array(equityFrame.index.timestamps), title: "Gross exposure"))
     if names.count > 1 {
       html.raw(SVGLineChart().render(series: zip(names, weights).map { .init(name: $0, values: $1) }, timestamps: Array(equityFrame.index.timestamps), title: "Weights per asset"))
-      let invested = concentration.indices.filter { gross[$0] > 0 }
-      let meanHHI = invested.isEmpty ? 0 : invested.reduce(0) { $0 + concentration[$1] } / Double(invested.count)
+      let meanHHI = report.meanConcentrationWhileInvested
       html.paragraph("VaR 95 % \(f(summary.valueAtRisk)), CVaR 95 % \(f(summary.conditionalValueAtRisk)) per bar; \(names.count) assets; "
                      + "concentration (Herfindahl index of the weights) \(f(meanHHI)) on average while invested (1 / \(names.count) = \(f(1 / Double(names.count))) when equal); "
                      + "largest gross exposure \(f(gross.max() ?? 0)).")
