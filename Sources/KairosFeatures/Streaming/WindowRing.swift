@@ -48,7 +48,7 @@ public struct WindowRing: Sendable, Equatable {
   }
 }
 
-/// The standard deviation (or variance) of the last `window` values with `ddof` 1 (sample,
+/// The standard deviation of the last `window` values with `ddof` 1 (sample,
 /// pandas' default) or 0 (population, TA-Lib's Bollinger bands). `NaN` until the window is full
 /// and while it holds a `NaN`.
 ///
@@ -57,14 +57,12 @@ public struct WindowRing: Sendable, Equatable {
 /// depends only on the window's values.
 public struct RollingDeviationState: StreamingIndicator {
   public let ddof: Int
-  public let variance: Bool
   var ring: WindowRing
   var sum: ExactWindowSum
 
-  public init(window: Int, ddof: Int = 1, variance: Bool = false) {
+  public init(window: Int, ddof: Int = 1) {
     precondition(window > ddof, "window must exceed ddof")
     self.ddof = ddof
-    self.variance = variance
     ring = WindowRing(window: window)
     sum = ExactWindowSum(window: window)
   }
@@ -84,7 +82,7 @@ public struct RollingDeviationState: StreamingIndicator {
       lowest = Swift.min(lowest, v); highest = Swift.max(highest, v)
     }
     let v = lowest == highest ? 0 : squares / Double(ring.window - ddof)
-    return variance ? v : v.squareRoot()
+    return v.squareRoot()
   }
 }
 
