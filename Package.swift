@@ -43,8 +43,8 @@ let package = Package(
     .target(name: "KairosFeatures", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "Yams"]),
     .target(name: "KairosModels", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosFeatures"]),
     .target(name: "KairosBacktest", dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosFeatures"]),
-    .target(name: "KairosResearch", dependencies: ["KairosCore", "KairosFrame", "KairosLinalg", "KairosFeatures", "KairosModels", "KairosBacktest"]),
-    .target(name: "KairosReports", dependencies: ["KairosCore"]),
+    .target(name: "KairosResearch", dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosLinalg", "KairosFeatures", "KairosModels", "KairosBacktest", "KairosReports"]),
+    .target(name: "KairosReports", dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosBacktest"]),
     .target(name: "Kairos", dependencies: [
       "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest",
       "KairosResearch", "KairosReports"]),

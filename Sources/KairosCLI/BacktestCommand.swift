@@ -37,33 +37,18 @@ struct BacktestCommand: ParsableCommand {
     let (path, market, probabilities) = try run.loadMarkets()[0]
     let result = try backtest(run.kind, parameters: values, on: market, configuration: run.configuration,
                               confirmation: run.confirmation, probabilities: probabilities)
-    let (p, recording, summary) = (result.parameters, result.recording, result.summary)
     let files = try result.files()
-    let now = nowNanoseconds()
     var settings = run.settings
-    for (k, v) in p { settings["param." + k] = CSVWriter.format(v) }
-    // Each file is written atomically, the manifest last.
-    for (name, bytes) in files { try AtomicFile.write(bytes, to: URL(fileURLWithPath: out).appendingPathComponent(name).path) }
-    let manifest = manifestBytes(command: CommandLine.arguments, dataFiles: [RunFolder.dataFile(path, rows: market.count)], settings: settings, now: now, files: files.map(\.0))
-    try AtomicFile.write(manifest, to: URL(fileURLWithPath: out).appendingPathComponent("manifest.json").path)
-    if options.export {
-      let export = try RunFolder(root: options.exportDirectory, command: "backtest", now: now)
-      for (name, bytes) in files { try export.write(name, bytes: bytes) }
-      try export.finish(version: KairosVersion.current, command: CommandLine.arguments, seed: nil,
-                        dataFiles: [RunFolder.dataFile(path, rows: market.count)], settings: settings, now: now)
-      note("run folder: \(export.path)")
-    }
-    print(BacktestFiles.table(summary))
-    note("\(recording.trades.count) trades, \(recording.orders.count) orders → \(out)")
+    for (k, v) in result.parameters { settings["param." + k] = CSVWriter.format(v) }
+    let manifest = RunFolder.Manifest(command: CommandLine.arguments, dataFiles: [RunFolder.dataFile(path, rows: market.count)], settings: settings, now: nowNanoseconds())
+    try OutputFolder.write(files, manifest: manifest, to: out)
+    if options.export { try writeRunFolder(files, manifest: manifest, command: "backtest", to: options.exportDirectory) }
+    print(BacktestFiles.table(result.summary))
+    note("\(result.recording.trades.count) trades, \(result.recording.orders.count) orders → \(out)")
   }
 }
 
-/// `manifest.json` for an output folder (the run-folder manifest's fields).
-func manifestBytes(command: [String], dataFiles: [RunFolder.DataFile], settings: [String: String], now: Int64, files: [String]) -> [UInt8] {
-  let manifest = RunFolder.Manifest(kairos_version: KairosVersion.current, command: command,
-                                    created_at: UTCCalendar.iso8601(now - now % UTCCalendar.nanosecondsPerSecond),
-                                    seed: nil, data_files: dataFiles, files: files, settings: settings)
-  let encoder = JSONEncoder()
-  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-  return Array((try? encoder.encode(manifest)) ?? Data()) + [0x0A]
+/// Writes `files` and `manifest` as a run folder under `root` (notebooks-export) and says where.
+func writeRunFolder(_ files: [(String, [UInt8])], manifest: RunFolder.Manifest, command: String, to root: String) throws {
+  note("run folder: \(try RunFolder.write(files, manifest: manifest, command: command, root: root, now: nowNanoseconds()))")
 }

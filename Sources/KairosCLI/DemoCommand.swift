@@ -56,8 +56,7 @@ struct DemoCommand: ParsableCommand {
     let folder = try RunFolder(root: exportDirectory, command: "demo", now: now)
     do {
       try produce(adjusted, folder: folder)
-      try folder.finish(version: KairosVersion.current, command: CommandLine.arguments, seed: nil,
-                        dataFiles: [RunFolder.dataFile(pricesPath, rows: raw.rowCount), RunFolder.dataFile(actionsPath, rows: 5)],
+      try folder.finish(command: CommandLine.arguments, dataFiles: [RunFolder.dataFile(pricesPath, rows: raw.rowCount), RunFolder.dataFile(actionsPath, rows: 5)],
                         settings: ["sweep": "sma-cross fast=5:50:5 slow=20:200:10 fast<slow fee=0.0005", "model": "logistic l2=1 standardized, 60% train",
                                    "model_strategy": "threshold=0.52 smoothing=3 fee=0.0005"], now: now)
     } catch {
@@ -65,9 +64,10 @@ struct DemoCommand: ParsableCommand {
       throw error
     }
     // The HTML report of the model backtest, from the finished folder.
-    let report = try ReportCommand.parse(["--run", folder.path + "/model_backtest", "--sweep", folder.path + "/results.csv",
-                                               "--walkforward", folder.path + "/walkforward", "--out", folder.path + "/model_backtest/report"])
-    try report.run()
+    let report = try BacktestReport(runDirectory: folder.path + "/model_backtest",
+                                    options: .init(sweepResults: folder.path + "/results.csv", walkForwardDirectory: folder.path + "/walkforward"))
+    try report.write(to: folder.path + "/model_backtest/report")
+    print("reconciliation: \(report.breaks.isEmpty ? "0 breaks" : "\(report.breaks.count) breaks, first at \(report.firstBreak!)")")
     print("\nrun folder: \(folder.path)")
   }
 
@@ -83,13 +83,9 @@ struct DemoCommand: ParsableCommand {
     let progress = SharedProgress(total: grid.combinations.count, label: "sweep", quiet: quiet)
     let result = try sweep.run(caches: [IndicatorCache(market: market)], threads: threads, progress: { done, _ in progress.update(done) })
     progress.finish()
-    var rows: [[String]] = []
-    for k in 0..<grid.combinations.count {
-      rows.append(["AAPL"] + grid.combinations[k].map(CSVWriter.format) + result.row(k).map(CSVWriter.format))
-    }
-    try folder.write("results.csv", bytes: TableWriter.encode(header: ["asset"] + grid.names + Metrics.names, rows: rows))
+    try folder.write("results.csv", bytes: result.csv())
     print("The ten best SMA-cross combinations on AAPL 2000–2013 (adjusted, fee 5 bp), by Sharpe:")
-    print(SweepCommand.table(ArraySlice(try result.best(by: "sharpe", count: 10)), grid: grid, assets: ["AAPL"]))
+    print(SweepJob.table(ArraySlice(try result.best(by: "sharpe", count: 10)), grid: grid, assets: ["AAPL"]))
 
     // 2. Features, a logistic model on the first 60 %, its probabilities on the rest.
     let spec = try FeatureSpec.parse(yaml: Self.featureSpec, name: "demo spec")
@@ -122,39 +118,36 @@ struct DemoCommand: ParsableCommand {
     var modelConfiguration = configuration
     modelConfiguration.stopLoss = .atrMultiple(2)
     modelConfiguration.risk = .standard
-    let runner = StrategyRunner(kind: .model, configuration: modelConfiguration)
-    let cache = IndicatorCache(market: testMarket)
-    cache.probabilities = Column(Array(p[(prices.rowCount - testPrices.rowCount)...]))
-    var recording = FullRecording()
-    var accumulator = PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: 252, capacity: testMarket.count)
-    let summary = try runner.run(try runner.resolve(["threshold": 0.52, "smoothing": 3]), cache: cache, accumulator: &accumulator, recorder: &recording)
-    let backtestFiles = try BacktestFiles.files(market: testMarket, recording: recording, summary: summary)
+    let testProbabilities = Column(Array(p[(prices.rowCount - testPrices.rowCount)...]))
+    let modelRun = try backtest(.model, parameters: ["threshold": 0.52, "smoothing": 3], on: testMarket, configuration: modelConfiguration,
+                                probabilities: testProbabilities)
+    let summary = modelRun.summary
+    let backtestFiles = try modelRun.files()
     for (name, bytes) in backtestFiles { try folder.write(name, bytes: bytes) }
     // The same as a backtest folder of its own, so `kairos report` can read it.
     try folder.write("model_backtest/aapl_test.csv", bytes: CSVWriter.encode(testPrices))
     for (name, bytes) in backtestFiles { try folder.write("model_backtest/" + name, bytes: bytes) }
     let testDataPath = URL(fileURLWithPath: folder.path).appendingPathComponent("model_backtest/aapl_test.csv").path
-    try folder.write("model_backtest/manifest.json", bytes: manifestBytes(
+    try folder.write("model_backtest/manifest.json", bytes: RunFolder.Manifest(
       command: CommandLine.arguments, dataFiles: [RunFolder.DataFile(path: testDataPath, sha256: SHA256.hex(CSVWriter.encode(testPrices)), rows: testPrices.rowCount)],
       settings: ["capital": CSVWriter.format(configuration.initialCapital), "param.max_dd": "0.2", "strategy": "model"],
-      now: nowNanoseconds(), files: backtestFiles.map(\.0)))
+      now: nowNanoseconds(), files: backtestFiles.map(\.0)).encoded())
 
     // 4. Threshold × smoothing on the out-of-sample probabilities.
     let modelGrid = try ParameterGrid(StrategyKind.model.defaultGrid)
-    let modelSweep = try SweepRunner(runner: runner, grid: modelGrid).run(caches: [cache], threads: threads)
-    try folder.write("results_model.csv", bytes: TableWriter.encode(
-      header: ["asset"] + modelGrid.names + Metrics.names,
-      rows: (0..<modelGrid.combinations.count).map { k in ["AAPL"] + modelGrid.combinations[k].map(CSVWriter.format) + modelSweep.row(k).map(CSVWriter.format) }))
+    let cache = IndicatorCache(market: testMarket)
+    cache.probabilities = testProbabilities
+    let modelSweep = try SweepRunner(runner: StrategyRunner(kind: .model, configuration: modelConfiguration), grid: modelGrid).run(caches: [cache], threads: threads)
+    try folder.write("results_model.csv", bytes: modelSweep.csv())
 
     // 5. Walk-forward.
     var settings = WalkForward.Settings()
     settings.folds = 3
     settings.configuration = configuration
     settings.threads = threads
-    let folds = try WalkForward(settings: settings).run(prices: prices, set: set)
-    let stitched = WalkForwardReport.stitched(folds, capital: configuration.initialCapital)
-    let walkSummary = WalkForwardReport.summary(folds, returns: stitched.returns, periodsPerYear: 252)
-    for (name, bytes) in try WalkForwardCommand.files(folds: folds, set: set, settings: settings, summary: walkSummary, stitched: stitched) {
+    let walk = try WalkForward(settings: settings).run(prices: prices, spec: spec)
+    let walkSummary = walk.summary
+    for (name, bytes) in try walk.files() {
       try folder.write("walkforward/" + name, bytes: bytes)
     }
     print("\nModel-driven backtest out of sample (after \(UTCCalendar.iso8601(trainEnd, dateOnly: true)), 30 flat warm-up bars before; logistic on \(set.names.count) features, threshold 0.52, 2-ATR stop, risk manager):")

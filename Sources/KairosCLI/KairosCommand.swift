@@ -54,7 +54,3 @@ struct KairosCommand: ParsableCommand {
     }
   }
 }
-
-enum KairosVersion {
-  static let current = "0.1.0"
-}

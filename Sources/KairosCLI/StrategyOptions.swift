@@ -69,8 +69,7 @@ struct StrategyOptions: ParsableArguments {
 struct RunConfigFile: Decodable {
   var data: StringOrList?
   var strategy: String?
-  var fee: Double?, fixed_fee: Double?, slippage: Double?, impact: Double?
-  var fill: String?, shorts: Bool?, capital: Double?, periods_per_year: Double?, confirm: String?
+  var confirm: String?
   var model: String?, spec: String?, probabilities: String?, column: String?
   var grid: StringOrList?
   var `where`: String?
@@ -87,9 +86,16 @@ struct RunConfigFile: Decodable {
     var list: [String] { switch self { case let .one(s): return s.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }; case let .many(l): return l } }
   }
 
+  /// The costs, timing and capital of the same file.
+  var costs = RunSettings()
+
+  enum CodingKeys: String, CodingKey { case data, strategy, confirm, model, spec, probabilities, column, grid, `where`, params, out, threads }
+
   static func load(_ path: String?) throws -> RunConfigFile? {
     guard let path else { return nil }
-    return try decodeYAML(RunConfigFile.self, path: path)
+    var file = try decodeYAML(RunConfigFile.self, path: path)
+    file.costs = try decodeYAML(RunSettings.self, path: path)
+    return file
   }
 }
 
@@ -115,24 +121,9 @@ struct ResolvedRun {
       }
       kind = k
     } else { throw ValidationError("give a strategy: --strategy \(StrategyKind.allCases.map(\.rawValue).joined(separator: "|"))") }
-    var c = BacktestConfiguration()
-    c.fee = o.fee ?? file?.fee ?? 0
-    c.fixedFee = o.fixedFee ?? file?.fixed_fee ?? 0
-    c.slippage = o.slippage ?? file?.slippage ?? 0
-    c.impact = o.impact ?? file?.impact ?? 0
-    if let f = o.fill { c.fill = f } else if let f = file?.fill {
-      guard let timing = FillTiming(rawValue: f) else { throw ValidationError("--config: fill must be next-open or next-close, was \(f)") }
-      c.fill = timing
-    }
-    c.allowShort = o.shorts || (file?.shorts ?? false)
-    c.initialCapital = o.capital ?? file?.capital ?? 100_000
-    c.periodsPerYear = o.periodsPerYear ?? file?.periods_per_year ?? 252
-    for (name, value) in [("--fee", c.fee), ("--fixed-fee", c.fixedFee), ("--slippage", c.slippage), ("--impact", c.impact)] where !(value >= 0 && value.isFinite) {
-      throw ValidationError("\(name) must be >= 0, was \(value)")
-    }
-    guard c.initialCapital > 0 else { throw ValidationError("--capital must be positive, was \(c.initialCapital)") }
-    guard c.periodsPerYear > 0 else { throw ValidationError("--periods-per-year must be positive, was \(c.periodsPerYear)") }
-    configuration = c
+    let flags = RunSettings(fee: o.fee, fixedFee: o.fixedFee, slippage: o.slippage, impact: o.impact, fill: o.fill?.rawValue,
+                            shorts: o.shorts ? true : nil, capital: o.capital, periodsPerYear: o.periodsPerYear)
+    configuration = try asUsage { try flags.merged(over: file?.costs).configuration() }
     if let text = o.confirm ?? file?.confirm {
       do { confirmation = try BarInterval(parsing: text) } catch { throw ValidationError("--confirm: \(error)") }
     }
@@ -153,28 +144,20 @@ struct ResolvedRun {
       var name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
       while names.contains(name) { name += "'" }
       names.insert(name)
-      return (path, try MarketSeries(name: name, frame: frame), kind == .model ? try probabilities(for: frame) : nil)
+      return (path, try MarketSeries(name: name, frame: frame), try probabilitySource?.probabilities(on: frame))
     }
   }
 
-  /// Model probabilities on `frame`'s timeline (`NaN` where the features are incomplete).
-  func probabilities(for frame: Frame) throws -> Column<Double> {
-    if let path = probabilitiesPath {
-      let table = try CSVReader.readFrame(path: path)
-      let column = try table.column(probabilityColumn)
-      let aligned = try Frame(index: table.index, columns: [("p", column)]).reindexed(to: frame.index)
-      return try aligned.column("p")
-    }
-    let model = try LinearModel.decode(try Data(contentsOf: URL(fileURLWithPath: modelPath!)), name: modelPath!)
-    return try model.probabilities(on: frame, spec: try FeatureSpec.load(path: specPath!))
+  /// Where the model strategy's probabilities come from (nil for a rule strategy).
+  var probabilitySource: ProbabilitySource? {
+    guard kind == .model else { return nil }
+    if let path = probabilitiesPath { return .file(path: path, column: probabilityColumn) }
+    return .model(path: modelPath!, spec: specPath!)
   }
 
+  /// The manifest's settings: the strategy, the costs and capital, the confirmation.
   var settings: [String: String] {
-    let c = configuration
-    return ["strategy": kind.rawValue, "fee": CSVWriter.format(c.fee), "fixed_fee": CSVWriter.format(c.fixedFee),
-            "slippage": CSVWriter.format(c.slippage), "impact": CSVWriter.format(c.impact), "fill": c.fill.rawValue,
-            "shorts": "\(c.allowShort)", "capital": CSVWriter.format(c.initialCapital), "periods_per_year": CSVWriter.format(c.periodsPerYear),
-            "confirm": confirmation?.description ?? ""]
+    configuration.manifestSettings.merging(["strategy": kind.rawValue, "confirm": confirmation?.description ?? ""]) { $1 }
   }
 }
 
@@ -218,24 +201,8 @@ func decodeYAML<T: Decodable>(_ type: T.Type, path: String) throws -> T {
   do { return try YAMLDecoder().decode(T.self, from: text) } catch { throw ValidationError("--config \(path): \(error)") }
 }
 
-/// The cost and capital keys that every config file shares (`walkforward`, `compare`).
-struct CostKeys: Decodable {
-  var fee: Double?, fixed_fee: Double?, slippage: Double?, fill: String?, shorts: Bool?, capital: Double?, periods_per_year: Double?
-
-  func configuration() throws -> BacktestConfiguration {
-    var c = BacktestConfiguration()
-    c.fee = fee ?? 0; c.fixedFee = fixed_fee ?? 0; c.slippage = slippage ?? 0
-    if let fill {
-      guard let timing = FillTiming(rawValue: fill) else { throw ValidationError("fill must be next-open or next-close, was \(fill)") }
-      c.fill = timing
-    }
-    c.allowShort = shorts ?? false
-    c.initialCapital = capital ?? 100_000
-    c.periodsPerYear = periods_per_year ?? 252
-    for (name, value) in [("fee", c.fee), ("fixed_fee", c.fixedFee), ("slippage", c.slippage)] where !(value >= 0 && value.isFinite) {
-      throw ValidationError("\(name) must be >= 0, was \(value)")
-    }
-    guard c.initialCapital > 0, c.periodsPerYear > 0 else { throw ValidationError("capital and periods_per_year must be positive") }
-    return c
-  }
+/// Runs `body`, reporting a `BacktestError` as bad usage (exit 2): for library calls whose
+/// errors can only come from the options given.
+func asUsage<T>(_ body: () throws -> T) throws -> T {
+  do { return try body() } catch let error as BacktestError { throw ValidationError(error.description) }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Kairos
-import Yams
 
 /// `kairos walkforward --config CONFIG.yaml [--data FILE] --out DIR`.
 struct WalkForwardCommand: ParsableCommand {
@@ -72,45 +71,23 @@ struct WalkForwardCommand: ParsableCommand {
     s.thresholds = file.thresholds ?? [0.5, 0.52, 0.55]
     s.smoothing = file.smoothing ?? [1, 3]
     s.metric = file.metric ?? "sharpe"
-    guard Metrics.names.contains(s.metric) else { throw ValidationError("metric must be one of \(Metrics.names.joined(separator: ", ")), was \(s.metric)") }
-    guard s.penalties.allSatisfy({ $0 >= 0 }), s.thresholds.allSatisfy({ $0 >= 0.5 && $0 < 1 }), s.smoothing.allSatisfy({ $0 >= 1 }) else {
-      throw ValidationError("l2 must be >= 0, thresholds in [0.5, 1), smoothing >= 1")
-    }
     s.threads = file.threads ?? ProcessInfo.processInfo.activeProcessorCount
-    let c = try decodeYAML(CostKeys.self, path: config).configuration()
     var extra: [String: Double] = [:]
     extra["stop_atr"] = file.stop_atr; extra["risk_per_trade"] = file.risk_per_trade; extra["max_dd"] = file.max_dd
-    s.configuration = try c.applying(extra)
-
-    let spec = try FeatureSpec.load(path: specPath)
-    guard let target = spec.target else { throw ValidationError("\(specPath) has no target; add e.g. target: next_return_sign") }
-    if case let .nextReturnSign(h) = target, s.embargo < h { throw ValidationError("embargo (\(s.embargo)) must be at least the label horizon (\(h))") }
+    s.configuration = try asUsage { try decodeYAML(RunSettings.self, path: config).configuration().applying(extra) }
     let prices = try CSVReader.readOHLCV(path: dataPath)
-    let set = try FeatureSet(spec: spec, frame: prices)
-    let walk = WalkForward(settings: s)
-    let folds = try walk.run(prices: prices, set: set)
-    let stitched = WalkForwardReport.stitched(folds, capital: c.initialCapital)
-    let summary = WalkForwardReport.summary(folds, returns: stitched.returns, periodsPerYear: c.periodsPerYear)
-
-    let files = try Self.files(folds: folds, set: set, settings: s, summary: summary, stitched: stitched)
+    let spec = try FeatureSpec.load(path: specPath)
+    try asUsage { try s.validate(spec: spec) }
+    let result = try WalkForward(settings: s).run(prices: prices, spec: spec)
+    let (folds, set, summary, stitched) = (result.folds, result.set, result.summary, result.stitched)
     let dateOnly = set.timestamps.allSatisfy(UTCCalendar.isMidnight)
     func time(_ row: Int) -> String { UTCCalendar.iso8601(set.timestamps[row], dateOnly: dateOnly) }
     let f = CSVWriter.format
-    let now = nowNanoseconds()
-    var settings: [String: String] = ["folds": "\(s.folds)", "scheme": s.scheme.rawValue, "embargo": "\(s.embargo)", "metric": s.metric,
-                                      "l2": s.penalties.map(f).joined(separator: ","), "thresholds": s.thresholds.map(f).joined(separator: ","),
-                                      "smoothing": s.smoothing.map(f).joined(separator: ","), "fee": f(c.fee), "spec": specPath]
-    settings["validation"] = f(s.validationFraction); settings["test"] = f(s.testFraction)
-    let dataFiles = [RunFolder.dataFile(dataPath, rows: prices.rowCount)]
-    for (name, bytes) in files { try AtomicFile.write(bytes, to: URL(fileURLWithPath: out).appendingPathComponent(name).path) }
-    try AtomicFile.write(manifestBytes(command: CommandLine.arguments, dataFiles: dataFiles, settings: settings, now: now, files: files.map(\.0)),
-                         to: URL(fileURLWithPath: out).appendingPathComponent("manifest.json").path)
-    if export {
-      let folder = try RunFolder(root: exportDirectory, command: "walkforward", now: now)
-      for (name, bytes) in files { try folder.write(name, bytes: bytes) }
-      try folder.finish(version: KairosVersion.current, command: CommandLine.arguments, seed: nil, dataFiles: dataFiles, settings: settings, now: now)
-      note("run folder: \(folder.path)")
-    }
+    let files = try result.files()
+    let manifest = RunFolder.Manifest(command: CommandLine.arguments, dataFiles: [RunFolder.dataFile(dataPath, rows: prices.rowCount)],
+                                      settings: result.manifestSettings.merging(["spec": specPath]) { $1 }, now: nowNanoseconds())
+    try OutputFolder.write(files, manifest: manifest, to: out)
+    if export { try writeRunFolder(files, manifest: manifest, command: "walkforward", to: exportDirectory) }
     func cell(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
     print(cell("fold", 6) + cell("test period", 26) + cell("l2", 8) + cell("threshold", 11) + cell("smoothing", 11)
           + cell("validation " + s.metric, 20) + cell("test sharpe", 13) + "test return")
@@ -123,35 +100,5 @@ struct WalkForwardCommand: ParsableCommand {
     print("\nstitched out of sample (\(stitched.returns.count) bars):")
     print(BacktestFiles.table(summary))
     note("walk-forward: \(folds.count) folds → \(out)")
-  }
-
-  /// The output files of a walk-forward run (also written by `kairos demo`).
-  static func files(folds: [WalkForward.Fold], set: FeatureSet, settings s: WalkForward.Settings, summary: PerformanceSummary,
-                    stitched: (timestamps: [Int64], equity: [Double], returns: [Double], fold: [Int])) throws -> [(String, [UInt8])] {
-    let c = s.configuration
-    let dateOnly = set.timestamps.allSatisfy(UTCCalendar.isMidnight)
-    func time(_ row: Int) -> String { UTCCalendar.iso8601(set.timestamps[row], dateOnly: dateOnly) }
-    let f = CSVWriter.format
-    let foldRows = folds.map { fold in
-      [String(fold.index), time(fold.train.lowerBound), time(fold.train.upperBound - 1), time(fold.validation.lowerBound),
-       time(fold.validation.upperBound - 1), time(fold.test.lowerBound), time(fold.test.upperBound - 1),
-       f(fold.l2), f(fold.threshold), f(fold.smoothing), f(fold.validationScore)] + Metrics.values(fold.testSummary).map(f)
-    }
-    let validationRows = folds.flatMap { fold in fold.validationScores.map { [String(fold.index), f($0.0), f($0.1), f($0.2), f($0.3)] } }
-    var equity = Frame(index: try TimeIndex(stitched.timestamps))
-    try equity.setColumn("equity", Column(stitched.equity))
-    try equity.setColumn("return", Column(stitched.returns))
-    try equity.setColumn("fold", Column(stitched.fold.map(Double.init)))
-    let years = WalkForwardReport.byYear(timestamps: stitched.timestamps, returns: stitched.returns, periodsPerYear: c.periodsPerYear)
-    var files: [(String, [UInt8])] = [
-      ("folds.csv", TableWriter.encode(header: ["fold", "train_from", "train_to", "validation_from", "validation_to", "test_from", "test_to",
-                                                "l2", "threshold", "smoothing", "validation_" + s.metric] + Metrics.names.map { "test_" + $0 }, rows: foldRows)),
-      ("validation.csv", TableWriter.encode(header: ["fold", "l2", "threshold", "smoothing", s.metric], rows: validationRows)),
-      ("equity.csv", CSVWriter.encode(equity)),
-      ("metrics.json", BacktestFiles.metricsJSON(summary)),
-      ("yearly.csv", TableWriter.encode(header: ["year"] + Metrics.names, rows: years.map { [String($0.year)] + $0.metrics.map(f) })),
-    ]
-    for fold in folds { files.append(("models/fold-\(fold.index).json", Array(try fold.model.jsonData()) + [0x0A])) }
-    return files
   }
 }

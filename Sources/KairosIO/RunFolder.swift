@@ -62,13 +62,8 @@ public final class RunFolder {
   }
 
   /// Writes `manifest.json` and moves the folder into place.
-  public func finish(version: String, command: [String], seed: UInt64?, dataFiles: [DataFile], settings: [String: String], now: Int64) throws(AtomicFile.WriteError) {
-    let manifest = Manifest(kairos_version: version, command: command, created_at: UTCCalendar.iso8601(now - now % UTCCalendar.nanosecondsPerSecond),
-                            seed: seed, data_files: dataFiles, files: files, settings: settings)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    guard let data = try? encoder.encode(manifest) else { throw AtomicFile.WriteError(path: path, reason: "cannot encode the manifest") }
-    try write("manifest.json", bytes: Array(data) + [0x0A])
+  public func finish(command: [String], seed: UInt64? = nil, dataFiles: [DataFile], settings: [String: String], now: Int64) throws(AtomicFile.WriteError) {
+    try write("manifest.json", bytes: Manifest(command: command, dataFiles: dataFiles, settings: settings, now: now, seed: seed, files: files).encoded())
     if rename(temporaryPath, path) != 0 {
       throw AtomicFile.WriteError(path: path, reason: String(cString: strerror(errno)))
     }

@@ -231,15 +231,43 @@ struct Run {
     let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/manifest.json"))) as! [String: Any]
     #expect((manifest["data_files"] as! [[String: Any]])[0]["rows"] as? Int == 3270)
 
-    // The library does what the command did, byte for byte (the README's "Kairos as a
-    // library" example, compiled here).
+    // The library does what the commands did, byte for byte (the README's "Kairos as a
+    // library" example, compiled here, in a folder of its own).
+    let root = TestPaths.temporaryDirectory().appendingPathComponent("library").path
+    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: aapl, toPath: root + "/aapl.csv")
+    // The README's relative paths, under `root` (tests run in parallel: no change of directory).
+    func at(_ path: String) -> String { root + "/" + path }
+
     var configuration = BacktestConfiguration()
     configuration.fee = 0.001
-    let market = try MarketSeries(name: "AAPL", frame: try CSVReader.readOHLCV(path: aapl))
+    let market = try MarketSeries(name: "aapl", frame: try CSVReader.readOHLCV(path: at("aapl.csv")))
     let result = try backtest(.rsiReversion, parameters: ["stop_atr": 2], on: market, configuration: configuration)
     #expect(result.summary.trades > 0 && SharpeRatio.value(result.summary).isFinite)
-    for (name, bytes) in try result.files() {
-      #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)) == Data(bytes), "\(name)")
+    let libraryManifest = RunFolder.Manifest(command: ["my-script"], dataFiles: [RunFolder.dataFile(at("aapl.csv"), rows: market.count)],
+                                      settings: configuration.manifestSettings, now: 0)
+    try OutputFolder.write(try result.files(), manifest: libraryManifest, to: at("bt"))
+
+    let grid = try ParameterGrid(["fast=5:20:5", "slow=50,100"])
+    let job = try SweepJob(runner: StrategyRunner(kind: .smaCross, configuration: configuration), grid: grid, markets: [market])
+    let outcome = try job.run(to: at("sweep/results.csv"), threads: 2)
+    #expect(SweepJob.table(outcome.best.prefix(5), grid: grid, assets: ["aapl"]).split(separator: "\n").count == 6)
+
+    let report = try BacktestReport(runDirectory: at("bt"), options: .init(sweepResults: at("sweep/results.csv")))
+    try report.write(to: at("bt/report"))
+
+    // The commands on the same inputs.
+    let cli = root + "/cli"
+    #expect(try Run(["sweep", "--data", root + "/aapl.csv", "--strategy", "sma-cross", "--grid", "fast=5:20:5", "--grid", "slow=50,100",
+                     "--fee", "0.001", "--out", cli + "/sweep/results.csv", "--quiet"]).status == 0)
+    #expect(try Run(["backtest", "--data", root + "/aapl.csv", "--strategy", "rsi-reversion", "--param", "stop_atr=2", "--fee", "0.001", "--out", cli + "/bt"]).status == 0)
+    #expect(try Run(["report", "--run", cli + "/bt", "--sweep", cli + "/sweep/results.csv", "--out", cli + "/bt/report"]).status == 0)
+    for name in ["equity.csv", "trades.csv", "orders.csv", "metrics.json"] + ["daily.csv", "reconciliation.csv", "exposure.csv"].map({ "report/" + $0 }) {
+      #expect(try Data(contentsOf: URL(fileURLWithPath: cli + "/bt/" + name)) == Data(contentsOf: URL(fileURLWithPath: root + "/bt/" + name)), "\(name)")
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: cli + "/sweep/results.csv")) == Data(contentsOf: URL(fileURLWithPath: root + "/sweep/results.csv")))
+    for name in ["equity.csv", "trades.csv", "orders.csv", "metrics.json"] {
+      #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)) == Data(contentsOf: URL(fileURLWithPath: root + "/bt/" + name)), "\(name)")
     }
   }
 

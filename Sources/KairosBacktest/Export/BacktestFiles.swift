@@ -13,28 +13,62 @@ import KairosIO
 public enum BacktestFiles {
   public static func files(market: MarketSeries, recording: FullRecording, summary: PerformanceSummary,
                            events: [(bar: Int, kind: String)] = []) throws(FrameError) -> [(String, [UInt8])] {
-    let dateOnly = market.timestamps.allSatisfy(UTCCalendar.isMidnight)
-    func time(_ bar: Int) -> String { UTCCalendar.iso8601(market.timestamps[bar], dateOnly: dateOnly) }
-    let f = CSVWriter.format
+    let time = timeFormatter(market.timestamps)
     var equity = Frame(index: try TimeIndex(market.timestamps))
     try equity.setColumn("equity", Column(recording.equity))
     try equity.setColumn("return", Column(recording.returns))
     try equity.setColumn("position", Column(recording.positions))
-    let trades = recording.trades.map { t in
-      [time(t.entryBar), time(t.exitBar), f(t.entryPrice), f(t.exitPrice), f(t.units), f(t.pnl), f(t.returnValue), "\(t.exitBar - t.entryBar)", t.exitReason.rawValue]
-    }
-    let orderRows = recording.orders.map { o in
-      (bar: o.bar, row: [time(o.bar), o.side > 0 ? "buy" : "sell", f(o.units), f(o.price), f(o.fee), o.reason.rawValue, o.status.rawValue, o.clip.rawValue])
-    }
+    let orderRows = recording.orders.map { (bar: $0.bar, row: orderRow($0, asset: nil, time: time)) }
     let eventRows = events.map { e in (bar: e.bar, row: [time(e.bar), "", "0", "", "0", e.kind, "event", ""]) }
     // Events first within a bar; the sort is stable, so orders keep the engine's order.
     let orders = (eventRows + orderRows).enumerated().sorted { ($0.element.bar, $0.offset) < ($1.element.bar, $1.offset) }.map(\.element.row)
     return [
       ("equity.csv", CSVWriter.encode(equity)),
-      ("trades.csv", TableWriter.encode(header: ["entry_time", "exit_time", "entry_price", "exit_price", "units", "pnl", "return", "bars_held", "exit_reason"], rows: trades)),
-      ("orders.csv", TableWriter.encode(header: ["timestamp", "side", "units", "price", "fee", "reason", "status", "clipped_by"], rows: orders)),
+      ("trades.csv", TableWriter.encode(header: tradeHeader, rows: recording.trades.map { tradeRow($0, time: time) })),
+      ("orders.csv", TableWriter.encode(header: orderHeader, rows: orders)),
       ("metrics.json", metricsJSON(summary)),
     ]
+  }
+
+  /// The same files for a portfolio: `equity.csv` with the gross and net exposure and a
+  /// `position_<asset>` column per asset, `trades.csv` and `orders.csv` with an `asset` column
+  /// first (after `timestamp` in orders).
+  public static func files(markets: [MarketSeries], run: PortfolioRun) throws(FrameError) -> [(String, [UInt8])] {
+    let time = timeFormatter(markets[0].timestamps)
+    var equity = Frame(index: try TimeIndex(markets[0].timestamps))
+    try equity.setColumn("equity", Column(run.equity))
+    try equity.setColumn("return", Column(run.returns))
+    try equity.setColumn("gross_exposure", Column(run.grossExposure))
+    try equity.setColumn("net_exposure", Column(run.netExposure))
+    for (a, market) in markets.enumerated() { try equity.setColumn("position_" + market.name, Column(run.positions[a])) }
+    return [
+      ("equity.csv", CSVWriter.encode(equity)),
+      ("trades.csv", TableWriter.encode(header: ["asset"] + tradeHeader, rows: run.trades.map { [markets[$0.0].name] + tradeRow($0.1, time: time) })),
+      ("orders.csv", TableWriter.encode(header: ["timestamp", "asset"] + orderHeader.dropFirst(),
+                                        rows: run.orders.map { orderRow($0.record, asset: markets[$0.asset].name, time: time) })),
+      ("metrics.json", metricsJSON(run.summary)),
+    ]
+  }
+
+  static let tradeHeader = ["entry_time", "exit_time", "entry_price", "exit_price", "units", "pnl", "return", "bars_held", "exit_reason"]
+  static let orderHeader = ["timestamp", "side", "units", "price", "fee", "reason", "status", "clipped_by"]
+
+  /// Timestamps as §3 writes them: dates for a midnight-only series, else date and time.
+  static func timeFormatter(_ timestamps: [Int64]) -> (Int) -> String {
+    let dateOnly = timestamps.allSatisfy(UTCCalendar.isMidnight)
+    return { UTCCalendar.iso8601(timestamps[$0], dateOnly: dateOnly) }
+  }
+
+  static func tradeRow(_ t: TradeRecord, time: (Int) -> String) -> [String] {
+    let f = CSVWriter.format
+    return [time(t.entryBar), time(t.exitBar), f(t.entryPrice), f(t.exitPrice), f(t.units), f(t.pnl), f(t.returnValue), "\(t.exitBar - t.entryBar)", t.exitReason.rawValue]
+  }
+
+  /// An order row; with `asset`, its name follows the timestamp.
+  static func orderRow(_ o: OrderRecord, asset: String?, time: (Int) -> String) -> [String] {
+    let f = CSVWriter.format
+    return [time(o.bar)] + (asset.map { [$0] } ?? [])
+      + [o.side > 0 ? "buy" : "sell", f(o.units), f(o.price), f(o.fee), o.reason.rawValue, o.status.rawValue, o.clip.rawValue]
   }
 
   /// `{"total_return": …, …}` in the order of docs/DESIGN.md §5; `NaN` and infinities as strings

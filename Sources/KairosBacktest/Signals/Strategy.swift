@@ -30,6 +30,7 @@ public enum BacktestError: Error, Equatable, Sendable, CustomStringConvertible {
   case emptyGrid
   case missingProbabilities
   case cancelled
+  case unsupported(String)
 
   public var description: String {
     switch self {
@@ -41,6 +42,7 @@ public enum BacktestError: Error, Equatable, Sendable, CustomStringConvertible {
     case .emptyGrid: return "the grid has no combination that satisfies the constraint"
     case .missingProbabilities: return "the model strategy needs probabilities (a model file with features, or a CSV column)"
     case .cancelled: return "interrupted; nothing was written"
+    case let .unsupported(what): return what
     }
   }
 }

@@ -10,6 +10,10 @@ public struct BacktestResult: Sendable {
   public let summary: PerformanceSummary
   public let market: MarketSeries
 
+  public init(parameters: [String: Double], recording: FullRecording, summary: PerformanceSummary, market: MarketSeries) {
+    self.parameters = parameters; self.recording = recording; self.summary = summary; self.market = market
+  }
+
   /// The files of docs/DESIGN.md §8 (`equity.csv`, `trades.csv`, `orders.csv`, `metrics.json`).
   public func files() throws(FrameError) -> [(String, [UInt8])] {
     try BacktestFiles.files(market: market, recording: recording, summary: summary)

@@ -1,16 +1,18 @@
-import ArgumentParser
 import Foundation
-import Kairos
+import KairosBacktest
+import KairosCore
+import KairosFrame
+import KairosIO
 
 /// The report's heatmaps, built from the CSV files other commands write: monthly returns from
 /// an equity series, a sweep's results matrix (`kairos sweep`, `results.csv`) and walk-forward
 /// folds (`kairos walkforward`, `folds.csv`). Reading the exported files rather than in-memory
 /// results keeps the report reproducible from a run folder alone.
-enum ReportCharts {
+public enum ReportCharts {
   static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
   /// Compounded return per calendar month (year × month; NaN where no bar), as a heatmap.
-  static func monthlyReturns(_ index: TimeIndex, _ returns: [Double]) -> String {
+  public static func monthlyReturns(_ index: TimeIndex, _ returns: [Double]) -> String {
     var growth: [Int: [Double]] = [:], years: [Int] = []
     for t in 0..<returns.count {
       let (y, m, _) = UTCCalendar.civil(days: UTCCalendar.day(of: index[t]))
@@ -25,11 +27,11 @@ enum ReportCharts {
 
   /// The sweep heatmap: the first two parameter columns of a results matrix against `metric`,
   /// averaged over assets and any further parameters (the caption says so when it averages).
-  static func sweep(path: String, metric: String) throws -> (svg: String, caption: String) {
+  public static func sweep(path: String, metric: String) throws -> (svg: String, caption: String) {
     let table = try CSVTable.read(path: path)
     let parameters = table.header.filter { $0 != "asset" && !Metrics.names.contains($0) }
     guard parameters.count >= 2 else {
-      throw ValidationError("\(path): a sweep heatmap needs two parameter columns; found \(parameters.isEmpty ? "none" : parameters.joined(separator: ", "))")
+      throw ReportError.inconsistent(file: path, reason: "a sweep heatmap needs two parameter columns; found \(parameters.isEmpty ? "none" : parameters.joined(separator: ", "))")
     }
     let (xColumn, yColumn, valueColumn) = (try table.column(parameters[0]), try table.column(parameters[1]), try table.column(metric))
     var sums: [Double: [Double: (total: Double, count: Int)]] = [:]
@@ -55,7 +57,7 @@ enum ReportCharts {
   }
 
   /// Walk-forward folds: validation against test Sharpe per fold, and the parameters each fold chose.
-  static func walkForward(directory: String) throws -> (svg: String, header: [String], rows: [[String]]) {
+  public static func walkForward(directory: String) throws -> (svg: String, header: [String], rows: [[String]]) {
     let path = URL(fileURLWithPath: directory).appendingPathComponent("folds.csv").path
     let table = try CSVTable.read(path: path)
     let shown = ["validation_sharpe", "test_sharpe", "test_total_return", "test_max_drawdown"]

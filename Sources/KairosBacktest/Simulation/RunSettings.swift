@@ -1,0 +1,69 @@
+import KairosIO
+
+/// The costs, timing and capital a user gives for a run — on the command line or in a config
+/// file (`snake_case` keys: `fee`, `fixed_fee`, `slippage`, `impact`, `fill`, `shorts`,
+/// `capital`, `periods_per_year`) — each optional. `configuration()` is the one place that
+/// fills the defaults and validates them, for every command and config file.
+public struct RunSettings: Sendable, Equatable, Decodable {
+  public var fee: Double?, fixedFee: Double?, slippage: Double?, impact: Double?
+  /// `next-open` or `next-close`.
+  public var fill: String?
+  public var shorts: Bool?
+  public var capital: Double?, periodsPerYear: Double?
+
+  enum CodingKeys: String, CodingKey {
+    case fee, fixedFee = "fixed_fee", slippage, impact, fill, shorts, capital, periodsPerYear = "periods_per_year"
+  }
+
+  public init(fee: Double? = nil, fixedFee: Double? = nil, slippage: Double? = nil, impact: Double? = nil, fill: String? = nil,
+              shorts: Bool? = nil, capital: Double? = nil, periodsPerYear: Double? = nil) {
+    self.fee = fee; self.fixedFee = fixedFee; self.slippage = slippage; self.impact = impact; self.fill = fill
+    self.shorts = shorts; self.capital = capital; self.periodsPerYear = periodsPerYear
+  }
+
+  /// These settings where given, `other`'s elsewhere (flags over a config file).
+  public func merged(over other: RunSettings?) -> RunSettings {
+    guard let other else { return self }
+    return RunSettings(fee: fee ?? other.fee, fixedFee: fixedFee ?? other.fixedFee, slippage: slippage ?? other.slippage,
+                       impact: impact ?? other.impact, fill: fill ?? other.fill, shorts: shorts ?? other.shorts,
+                       capital: capital ?? other.capital, periodsPerYear: periodsPerYear ?? other.periodsPerYear)
+  }
+
+  /// The configuration with the defaults (no costs, next-open fills, long/flat, 100,000 of
+  /// capital, 252 periods per year) where a setting is not given.
+  ///
+  /// - Throws: `BacktestError.invalidParameter` for a negative or non-finite cost, a fill other
+  ///   than `next-open`/`next-close`, a capital or period count that is not positive and finite.
+  public func configuration() throws(BacktestError) -> BacktestConfiguration {
+    var c = BacktestConfiguration()
+    for (name, value) in [("fee", fee), ("fixed_fee", fixedFee), ("slippage", slippage), ("impact", impact)] {
+      guard let value else { continue }
+      guard value >= 0 && value.isFinite else { throw .invalidParameter(name: name, reason: "must be a finite number >= 0, was \(value)") }
+    }
+    c.fee = fee ?? c.fee
+    c.fixedFee = fixedFee ?? c.fixedFee
+    c.slippage = slippage ?? c.slippage
+    c.impact = impact ?? c.impact
+    if let fill {
+      guard let timing = FillTiming(rawValue: fill) else { throw .invalidParameter(name: "fill", reason: "must be next-open or next-close, was \(fill)") }
+      c.fill = timing
+    }
+    c.allowShort = shorts ?? c.allowShort
+    for (name, value) in [("capital", capital), ("periods_per_year", periodsPerYear)] {
+      guard let value else { continue }
+      guard value > 0 && value.isFinite else { throw .invalidParameter(name: name, reason: "must be a positive number, was \(value)") }
+    }
+    c.initialCapital = capital ?? c.initialCapital
+    c.periodsPerYear = periodsPerYear ?? c.periodsPerYear
+    return c
+  }
+}
+
+extension BacktestConfiguration {
+  /// The costs, timing and capital as a manifest records them (`settings` of docs/DESIGN.md §9).
+  public var manifestSettings: [String: String] {
+    let f = CSVWriter.format
+    return ["fee": f(fee), "fixed_fee": f(fixedFee), "slippage": f(slippage), "impact": f(impact), "fill": fill.rawValue,
+            "shorts": "\(allowShort)", "capital": f(initialCapital), "periods_per_year": f(periodsPerYear)]
+  }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// A file written in pieces that appears at its path only when complete: the pieces go to a
+/// hidden temporary sibling, `commit` flushes it and renames it over the destination, `abort`
+/// (or an error) removes it. For outputs too large to build in memory (a sweep's result matrix).
+public final class StreamingFile {
+  public let path: String
+  public let temporaryPath: String
+  private var handle: FileHandle?
+
+  /// Creates the temporary file (and the destination's folder).
+  public init(path: String) throws(AtomicFile.WriteError) {
+    self.path = path
+    let url = URL(fileURLWithPath: path)
+    temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
+    do { try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
+      throw AtomicFile.WriteError(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
+    }
+    guard FileManager.default.createFile(atPath: temporaryPath, contents: nil), let handle = FileHandle(forWritingAtPath: temporaryPath) else {
+      throw AtomicFile.WriteError(path: path, reason: "cannot create \(temporaryPath)")
+    }
+    self.handle = handle
+  }
+
+  /// Appends `bytes`.
+  public func append(_ bytes: [UInt8]) throws(AtomicFile.WriteError) {
+    guard let handle else { throw AtomicFile.WriteError(path: path, reason: "already committed or aborted") }
+    do { try handle.write(contentsOf: bytes) } catch {
+      abort()
+      throw AtomicFile.WriteError(path: path, reason: error.localizedDescription)
+    }
+  }
+
+  /// Flushes the file to disk and moves it into place.
+  public func commit() throws(AtomicFile.WriteError) {
+    guard let handle else { throw AtomicFile.WriteError(path: path, reason: "already committed or aborted") }
+    do {
+      try handle.synchronize()
+      try handle.close()
+    } catch {
+      abort()
+      throw AtomicFile.WriteError(path: path, reason: error.localizedDescription)
+    }
+    self.handle = nil
+    guard rename(temporaryPath, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(temporaryPath)
+      throw AtomicFile.WriteError(path: path, reason: reason)
+    }
+  }
+
+  /// Removes the temporary file; the destination is untouched.
+  public func abort() {
+    try? handle?.close()
+    handle = nil
+    unlink(temporaryPath)
+  }
+
+  deinit { if handle != nil { abort() } }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import KairosBacktest
+import KairosCore
+import KairosFrame
+import KairosIO
+
+/// The report of a backtest folder (`kairos backtest` or `kairos portfolio`: `equity.csv`,
+/// `orders.csv`, `trades.csv`, `manifest.json` and the data files the manifest names) — what
+/// `kairos report` writes:
+/// - `daily.csv`: per bar P&L, return, equity, drawdown, exposed, trades closed;
+/// - `reconciliation.csv`: the breaks between fills → positions → cash and the engine's
+///   positions and equity (none expected);
+/// - `exposure.csv`: gross and net exposure, drawdown against the halt level; for a portfolio
+///   each asset's weight and the concentration;
+/// - `report.html`: all of it on one self-contained page (inline SVG), with a sweep heatmap and
+///   the walk-forward folds when given.
+///
+/// Reading the exported files rather than in-memory results keeps a report reproducible from
+/// the run folder alone.
+public struct BacktestReport: Sendable {
+  public struct Options: Sendable {
+    /// The drawdown halt level drawn against (e.g. 0.2); `nil`: the run's `max_dd`, if any.
+    public var haltLevel: Double?
+    /// A sweep's `results.csv`, drawn as a heatmap of `metric` over its first two parameters.
+    public var sweepResults: String?
+    public var metric = "sharpe"
+    /// A `kairos walkforward` folder (`folds.csv`), charted per fold.
+    public var walkForwardDirectory: String?
+
+    public init(haltLevel: Double? = nil, sweepResults: String? = nil, metric: String = "sharpe", walkForwardDirectory: String? = nil) {
+      self.haltLevel = haltLevel; self.sweepResults = sweepResults; self.metric = metric; self.walkForwardDirectory = walkForwardDirectory
+    }
+  }
+
+  /// The reconciliation's breaks (empty when fills, positions, cash and equity agree).
+  public let breaks: [Reconciliation.Break]
+  /// When the first break happened, as written in the files; nil without a break.
+  public let firstBreak: String?
+  /// `daily.csv`, `reconciliation.csv`, `exposure.csv`, `report.html`.
+  public let files: [(String, [UInt8])]
+
+  /// Reads the run folder at `runDirectory` and makes the report.
+  ///
+  /// - Throws: `ReportError` for a folder that is not a run folder or whose files disagree;
+  ///   `CSVError` for a file that cannot be read.
+  public init(runDirectory: String, options: Options = Options()) throws {
+    func path(_ name: String) -> String { URL(fileURLWithPath: runDirectory).appendingPathComponent(name).path }
+    guard let manifest = RunFolder.Manifest.read(directory: runDirectory) else { throw ReportError.notARunFolder(runDirectory) }
+    guard let dataFile = manifest.data_files.first else { throw ReportError.inconsistent(file: path("manifest.json"), reason: "names no data file") }
+    let capital = Double(manifest.settings["capital"] ?? "") ?? 100_000
+    let equityFrame = try CSVReader.readFrame(path: path("equity.csv"))
+    let equity = Array(try equityFrame.column("equity")), returns = Array(try equityFrame.column("return"))
+    // One asset (`position`, a kairos backtest) or several (`position_<asset>`, kairos portfolio),
+    // each with its data file, in the manifest's order.
+    let portfolioColumns = equityFrame.columnNames.filter { $0.hasPrefix("position_") }
+    let names = portfolioColumns.isEmpty ? [URL(fileURLWithPath: dataFile.path).deletingPathExtension().lastPathComponent]
+                                         : portfolioColumns.map { String($0.dropFirst("position_".count)) }
+    guard manifest.data_files.count >= names.count else {
+      throw ReportError.inconsistent(file: path("manifest.json"), reason: "names \(manifest.data_files.count) data files for \(names.count) assets")
+    }
+    let positions = try (portfolioColumns.isEmpty ? ["position"] : portfolioColumns).map { Array(try equityFrame.column($0)) }
+    let close = try manifest.data_files.prefix(names.count).map {
+      Array(try CSVReader.readOHLCV(path: $0.path).reindexed(to: equityFrame.index).column("close"))
+    }
+    let dateOnly = equityFrame.index.isDateOnly
+    func time(_ t: Int) -> String { UTCCalendar.iso8601(equityFrame.index[t], dateOnly: dateOnly) }
+    func bar(of text: String, in file: String) throws -> Int {
+      guard let t = UTCCalendar.parseTimestamp(text), let row = equityFrame.index.position(of: t) else {
+        throw ReportError.inconsistent(file: path(file), reason: "'\(text)' is not a bar of equity.csv")
+      }
+      return row
+    }
+    let orders = try CSVTable.read(path: path("orders.csv"))
+    let (timeColumn, sideColumn, unitsColumn, priceColumn, feeColumn, statusColumn) =
+      (try orders.column("timestamp"), try orders.column("side"), try orders.column("units"), try orders.column("price"), try orders.column("fee"), try orders.column("status"))
+    let assetColumn = orders.header.firstIndex(of: "asset")
+    var fills: [Reconciliation.Fill] = []
+    for (r, row) in orders.rows.enumerated() where row[statusColumn] == "filled" {
+      var asset = 0
+      if let assetColumn {
+        // Column names are case-folded by the frame reader; asset names in orders.csv are not.
+        guard let a = names.firstIndex(where: { $0.lowercased() == row[assetColumn].lowercased() }) else {
+          throw CSVError.invalidValue(orders.location(row: r, column: assetColumn), text: row[assetColumn], expected: "one of the assets \(names.joined(separator: ", "))")
+        }
+        asset = a
+      }
+      func number(_ column: Int) throws -> Double {
+        guard let x = Double(row[column]) else { throw CSVError.malformedNumber(orders.location(row: r, column: column), text: row[column]) }
+        return x
+      }
+      fills.append(.init(bar: try bar(of: row[timeColumn], in: "orders.csv"), units: (row[sideColumn] == "buy" ? 1 : -1) * (try number(unitsColumn)),
+                         price: try number(priceColumn), fee: try number(feeColumn), asset: asset))
+    }
+    var closedPerBar = [Int](repeating: 0, count: equity.count)
+    if FileManager.default.fileExists(atPath: path("trades.csv")) {
+      let trades = try CSVTable.read(path: path("trades.csv"))
+      let exitColumn = try trades.column("exit_time")
+      for row in trades.rows { closedPerBar[try bar(of: row[exitColumn], in: "trades.csv")] += 1 }
+    }
+    let breaks = Reconciliation.breaks(fills: fills, close: close, positions: positions, equity: equity, initialCapital: capital)
+    self.breaks = breaks
+    firstBreak = breaks.first.map { time(min($0.bar, equity.count - 1)) }
+
+    let f = CSVWriter.format
+    let halt = options.haltLevel ?? manifest.settings["param.max_dd"].flatMap(Double.init)
+    let report = DailyReport(equity: equity, returns: returns, positions: positions, close: close, initialCapital: capital, tradesClosed: closedPerBar)
+    let daily = (0..<equity.count).map { t in
+      [time(t), f(report.pnl[t]), f(returns[t]), f(equity[t]), f(report.drawdown[t]), report.exposed[t] ? "1" : "0", String(report.tradesClosed[t])]
+    }
+    let exposure = (0..<equity.count).map { t in
+      [time(t), f(report.grossExposure[t]), f(report.netExposure[t])]
+        + (names.count > 1 ? report.weights.map { f($0[t]) } + [f(report.concentration[t]), f(report.largestWeight[t])] : [])
+        + [f(report.drawdown[t]), halt.map { f(-$0) } ?? ""]
+    }
+    let timestamps = Array(equityFrame.index.timestamps)
+    let summary = PerformanceSummary(returns: returns)
+    var html = HTMLReport(title: "Backtest report: \(URL(fileURLWithPath: runDirectory).lastPathComponent)")
+    let sources = manifest.data_files.prefix(names.count).map { "\($0.path) (\($0.rows) rows, sha256 \($0.sha256.prefix(12))…)" }
+    html.paragraph("Data \(sources.joined(separator: "; ")); \(equity.count) bars; \(fills.count) fills.")
+    html.heading("Equity and drawdown")
+    html.raw(SVGLineChart(logarithmic: true).render(series: [.init(name: "equity", values: equity)], timestamps: timestamps, title: "Equity"))
+    html.raw(SVGLineChart().render(series: [.init(name: "drawdown", values: report.drawdown)]
+                                     + (halt.map { h in [.init(name: "halt level", values: [Double](repeating: -h, count: equity.count))] } ?? []),
+                                   timestamps: timestamps, title: "Drawdown"))
+    html.heading("Monthly returns")
+    html.raw(ReportCharts.monthlyReturns(equityFrame.index, returns))
+    html.heading("Metrics")
+    // The engine's metrics.json has the trade statistics; the return series alone cannot give them.
+    if let data = FileManager.default.contents(atPath: path("metrics.json")),
+       let engine = try? JSONDecoder().decode([String: Double?].self, from: data) {
+      html.table(header: ["metric", "value"], rows: Metrics.names.map { [$0, (engine[$0] ?? nil).map(f) ?? "NaN"] })
+    } else {
+      html.paragraph("From the return series (no metrics.json in the run folder): trade statistics are not available.")
+      html.table(header: ["metric", "value"], rows: zip(Metrics.names, Metrics.values(summary)).prefix(9).map { [$0, f($1)] })
+    }
+    html.heading("Trade reconciliation")
+    html.paragraph(breaks.isEmpty ? "No break: positions rebuilt from the fills equal the engine's at every bar, and cash plus the marked position equals equity to 1e-9."
+                                  : "\(breaks.count) breaks; the first at \(firstBreak!) (\(breaks[0].what)).")
+    html.heading("Risk exposure")
+    html.raw(SVGLineChart().render(series: [.init(name: "gross exposure", values: report.grossExposure)], timestamps: timestamps, title: "Gross exposure"))
+    if names.count > 1 {
+      html.raw(SVGLineChart().render(series: zip(names, report.weights).map { .init(name: $0, values: $1) }, timestamps: timestamps, title: "Weights per asset"))
+      html.paragraph("VaR 95 % \(f(summary.valueAtRisk)), CVaR 95 % \(f(summary.conditionalValueAtRisk)) per bar; \(names.count) assets; "
+                     + "concentration (Herfindahl index of the weights) \(f(report.meanConcentrationWhileInvested)) on average while invested "
+                     + "(1 / \(names.count) = \(f(1 / Double(names.count))) when equal); largest gross exposure \(f(report.grossExposure.max() ?? 0)).")
+    } else {
+      html.paragraph("VaR 95 % \(f(summary.valueAtRisk)), CVaR 95 % \(f(summary.conditionalValueAtRisk)) per bar; single asset: concentration 100 %.")
+    }
+    if let sweep = options.sweepResults {
+      let (svg, caption) = try ReportCharts.sweep(path: sweep, metric: options.metric)
+      html.heading("Parameter sweep")
+      html.paragraph("\(sweep): \(caption)")
+      html.raw(svg)
+    }
+    if let directory = options.walkForwardDirectory {
+      let (svg, header, rows) = try ReportCharts.walkForward(directory: directory)
+      html.heading("Walk-forward")
+      html.raw(svg)
+      html.table(header: header, rows: rows)
+    }
+    files = [
+      ("daily.csv", TableWriter.encode(header: ["timestamp", "pnl", "return", "equity", "drawdown", "exposed", "trades_closed"], rows: daily)),
+      ("reconciliation.csv", TableWriter.encode(header: ["timestamp", "what", "expected", "found"],
+                                                rows: breaks.map { [$0.bar < equity.count ? time($0.bar) : "", $0.what, f($0.expected), f($0.found)] })),
+      ("exposure.csv", TableWriter.encode(header: ["timestamp", "gross_exposure", "net_exposure"]
+                                            + (names.count > 1 ? names.map { "weight_" + $0 } + ["concentration_hhi", "largest_weight"] : [])
+                                            + ["drawdown", "halt_level"], rows: exposure)),
+      ("report.html", Array(html.html.utf8)),
+    ]
+  }
+
+  /// Writes the files into `directory`, each atomically.
+  public func write(to directory: String) throws(AtomicFile.WriteError) {
+    for (name, bytes) in files { try AtomicFile.write(bytes, to: URL(fileURLWithPath: directory).appendingPathComponent(name).path) }
+  }
+}
