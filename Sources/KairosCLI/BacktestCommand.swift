@@ -42,13 +42,8 @@ struct BacktestCommand: ParsableCommand {
     for (k, v) in result.parameters { settings["param." + k] = CSVWriter.format(v) }
     let manifest = RunFolder.Manifest(command: CommandLine.arguments, dataFiles: [RunFolder.dataFile(path, rows: market.count)], settings: settings, now: nowNanoseconds())
     try OutputFolder.write(files, manifest: manifest, to: out)
-    if options.export { try writeRunFolder(files, manifest: manifest, command: "backtest", to: options.exportDirectory) }
+    try options.exporting.write(files, manifest: manifest, command: "backtest")
     print(BacktestFiles.table(result.summary))
     note("\(result.recording.trades.count) trades, \(result.recording.orders.count) orders → \(out)")
   }
-}
-
-/// Writes `files` and `manifest` as a run folder under `root` (notebooks-export) and says where.
-func writeRunFolder(_ files: [(String, [UInt8])], manifest: RunFolder.Manifest, command: String, to root: String) throws {
-  note("run folder: \(try RunFolder.write(files, manifest: manifest, command: command, root: root, now: nowNanoseconds()))")
 }

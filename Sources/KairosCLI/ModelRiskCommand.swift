@@ -49,62 +49,17 @@ struct ModelRiskCommand: ParsableCommand {
   }
 
   func run() throws {
-    let prices = try CSVReader.readOHLCV(path: data)
-    let featureSpec = try FeatureSpec.load(path: spec)
-    guard case let .nextReturnSign(horizon)? = featureSpec.target else { throw ValidationError("\(spec) needs target: next_return_sign") }
-    let set = try FeatureSet(spec: featureSpec, frame: prices)
     var settings = ModelRiskMonitor.Settings()
     settings.retrainEvery = retrainEvery; settings.window = window; settings.validationRows = validation
-    settings.minimumTrainRows = minimumTrain; settings.horizon = horizon; settings.l2 = l2
-    let monitor = try ModelRiskMonitor(settings: settings).run(set)
-
-    // Per price bar: the probability and the state (warm-up where the feature set has no row).
-    var probability = [Double](repeating: .nan, count: prices.rowCount), state = [Int8](repeating: 0, count: prices.rowCount)
-    var rowOfSet = [Int](repeating: -1, count: prices.rowCount)
-    for (k, t) in set.timestamps.enumerated() {
-      guard let row = prices.index.position(of: t) else { continue }
-      probability[row] = monitor.probability[k]; state[row] = Int8(monitor.state[k].rawValue); rowOfSet[row] = k
-    }
-    var configuration = BacktestConfiguration()
-    configuration.fee = fee
-    let model = SignalGenerator(threshold: threshold, smoothingSpan: smoothing).signals(probabilities: Column(probability)).direction
-    let market = try MarketSeries(name: "asset", frame: prices)
-    var fallbackTargets = [Int8](repeating: 0, count: prices.rowCount)
-    if let kind = StrategyKind(rawValue: fallback) {
-      let runner = StrategyRunner(kind: kind, configuration: configuration)
-      let cache = IndicatorCache(market: market)
-      let p = try runner.resolve([:])
-      cache.prepare(runner.indicators(p))
-      fallbackTargets = try runner.targets(p, cache: cache)
-    }
-    let direction = (0..<prices.rowCount).map { t in state[t] == 2 ? fallbackTargets[t] : (state[t] == 1 ? model[t] : 0) }
-    var recording = FullRecording()
-    var accumulator = PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: 252, capacity: market.count)
-    let summary = direction.withUnsafeBufferPointer { d in
-      var rule = ArraySignal(direction: d.baseAddress!)
-      return Simulator.run(market: market, rule: &rule, configuration: configuration, accumulator: &accumulator, recorder: &recording)
-    }
-    let orderEvents = monitor.events.compactMap { e in prices.index.position(of: set.timestamps[e.row]).map { (bar: $0, kind: "model_" + e.kind) } }
-    var files = try BacktestFiles.files(market: market, recording: recording, summary: summary, events: orderEvents)
-    // equity.csv with the model state.
-    var equity = try CSVReader.readFrame(text: String(decoding: files[0].1, as: UTF8.self), name: "equity.csv")
-    try equity.setColumn("model_state", Column(state.map(Double.init)))
-    files[0].1 = CSVWriter.encode(equity)
-    var monitorFrame = Frame(index: prices.index)
-    func perBar(_ values: [Double]) -> Column<Double> { Column(rowOfSet.map { $0 >= 0 ? values[$0] : .nan }) }
-    try monitorFrame.setColumn("probability", Column(probability))
-    try monitorFrame.setColumn("model_state", Column(state.map(Double.init)))
-    try monitorFrame.setColumn("log_loss", perBar(monitor.logLoss))
-    try monitorFrame.setColumn("hit_rate", perBar(monitor.hitRate))
-    try monitorFrame.setColumn("auc", perBar(monitor.auc))
-    try monitorFrame.setColumn("psi", perBar(monitor.psi))
-    let dateOnly = set.timestamps.allSatisfy(UTCCalendar.isMidnight)
-    files.append(("monitor.csv", CSVWriter.encode(monitorFrame)))
-    files.append(("events.csv", TableWriter.encode(header: ["timestamp", "event", "detail"],
-                                                   rows: monitor.events.map { [UTCCalendar.iso8601(set.timestamps[$0.row], dateOnly: dateOnly), $0.kind, $0.detail] })))
-    for (name, bytes) in files { try AtomicFile.write(bytes, to: URL(fileURLWithPath: out).appendingPathComponent(name).path) }
-    let counts = Dictionary(grouping: monitor.events, by: \.kind).mapValues(\.count)
-    print(BacktestFiles.table(summary))
+    settings.minimumTrainRows = minimumTrain; settings.l2 = l2
+    let configuration = try asUsage { try RunSettings(fee: fee).configuration() }
+    let featureSpec = try FeatureSpec.load(path: spec)
+    guard case .nextReturnSign? = featureSpec.target else { throw ValidationError("\(spec) needs target: next_return_sign") }
+    let result = try ModelRiskBacktest(prices: try CSVReader.readOHLCV(path: data), spec: featureSpec, settings: settings, threshold: threshold,
+                                       smoothing: smoothing, configuration: configuration, fallback: StrategyKind(rawValue: fallback))
+    for (name, bytes) in result.files { try AtomicFile.write(bytes, to: URL(fileURLWithPath: out).appendingPathComponent(name).path) }
+    let counts = Dictionary(grouping: result.monitor.events, by: \.kind).mapValues(\.count)
+    print(BacktestFiles.table(result.summary))
     note("\(counts["retrain"] ?? 0) retrains, \(counts["degraded"] ?? 0) degradations, \(counts["recovered"] ?? 0) recoveries; fallback \(fallback) → \(out)")
   }
 }

@@ -58,11 +58,22 @@ struct StrategyOptions: ParsableArguments {
   @Option(help: ArgumentHelp("A YAML file with any of these settings (flags win).", valueName: "path"))
   var config: String?
 
+  @OptionGroup var exporting: ExportOptions
+}
+
+/// `--export` and `--export-dir`, shared by every command that can write a run folder.
+struct ExportOptions: ParsableArguments {
   @Flag(help: "Also write a run folder under notebooks-export/runs/ (see notebooks-export/README.md).")
   var export = false
 
   @Option(name: .customLong("export-dir"), help: ArgumentHelp("Where run folders go.", valueName: "dir"))
   var exportDirectory: String = "notebooks-export/runs"
+
+  /// Writes `files` and `manifest` as a run folder when `--export` was given, and says where.
+  func write(_ files: @autoclosure () throws -> [(String, [UInt8])], manifest: RunFolder.Manifest, command: String) throws {
+    guard export else { return }
+    note("run folder: \(try RunFolder.write(try files(), manifest: manifest, command: command, root: exportDirectory, now: nowNanoseconds()))")
+  }
 }
 
 /// The YAML of `--config`: the flags' names in snake_case, plus `grid`, `where`, `params`, `out`.

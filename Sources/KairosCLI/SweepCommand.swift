@@ -81,14 +81,13 @@ struct SweepCommand: ParsableCommand {
       throw error
     }
     progress.finish()
-    if options.export {
+    try options.exporting.write({
       var files: [(String, [UInt8])] = [("results.csv", Array(try Data(contentsOf: URL(fileURLWithPath: out)))),
                                         ("results.json", Array(try Data(contentsOf: URL(fileURLWithPath: outcome.summaryPath))))]
       if let equityPath = outcome.equityPath { files.append(("equity_top.csv", Array(try Data(contentsOf: URL(fileURLWithPath: equityPath))))) }
-      let dataFiles = assets.map { RunFolder.dataFile($0.path, rows: $0.market.count) }
-      try writeRunFolder(files, manifest: .init(command: CommandLine.arguments, dataFiles: dataFiles, settings: run.settings, now: nowNanoseconds()),
-                         command: "sweep", to: options.exportDirectory)
-    }
+      return files
+    }(), manifest: .init(command: CommandLine.arguments, dataFiles: assets.map { RunFolder.dataFile($0.path, rows: $0.market.count) },
+                         settings: run.settings, now: nowNanoseconds()), command: "sweep")
     print(SweepJob.table(outcome.best.prefix(top), grid: parameterGrid, assets: assets.map(\.market.name)))
     note(String(format: "%d rows (%d assets × %d combinations) in %.2f s, %.3g bar·combinations/s on %d threads → %@%@",
                 outcome.rows, assets.count, parameterGrid.combinations.count, outcome.seconds, outcome.barCombinations / outcome.seconds,

@@ -63,35 +63,10 @@ struct TrainCommand: ParsableCommand {
   }
 
   func run() throws {
-    let table = try CSVReader.readFrame(path: featuresCSV)
-    guard table.hasColumn(label) else {
-      throw FeatureError.missingColumn(name: label, feature: "--label", available: table.columnNames)
-    }
-    let names = try features.map { list in
-      let chosen = list.split(separator: ",").map { ColumnNames.normalize(String($0)) }
-      for name in chosen where !table.hasColumn(name) { throw FeatureError.missingColumn(name: name, feature: "--features", available: table.columnNames) }
-      return chosen
-    } ?? table.columnNames.filter { $0 != label }
-    guard !names.isEmpty else { throw ValidationError("no feature columns: the table has only '\(label)'") }
-    let labels = try table.column(label)
-    // Rows without a label are the end of a look-ahead target: leave them out, say how many.
-    var rows = (0..<table.rowCount).filter { !labels[$0].isNaN }
-    let unlabeled = table.rowCount - rows.count
-    let bad = rows.first { i in names.contains { table[$0]![i].isNaN || table[$0]![i].isInfinite } }
-    if let bad {
-      if !dropNan {
-        let column = names.first { table[$0]![bad].isNaN || table[$0]![bad].isInfinite }!
-        let stamp = UTCCalendar.iso8601(table.index[bad], dateOnly: table.index.isDateOnly)
-        throw ModelError.missingValue(row: bad, timestamp: stamp, column: column)
-      }
-      rows = rows.filter { i in names.allSatisfy { table[$0]![i].isFinite } }
-    }
-    let dropped = table.rowCount - unlabeled - rows.count
-    let set = try FeatureSet(frame: table.rows(at: rows), features: names, target: label)
-    let constant = names.enumerated().filter { j, _ in
-      let c = set.matrix.column(j)
-      return c.allSatisfy { $0 == c.first }
-    }.map(\.element)
+    let training = try TrainingTable(frame: try CSVReader.readFrame(path: featuresCSV), label: label,
+                                     features: features.map { $0.split(separator: ",").map(String.init) }, dropNaN: dropNan)
+    let set = training.set
+    let (unlabeled, dropped, constant) = (training.unlabeledRows, training.droppedRows, training.constantColumns)
     if unlabeled > 0 { note("left out \(unlabeled) row\(unlabeled == 1 ? "" : "s") without a label") }
     if dropped > 0 { note("left out \(dropped) row\(dropped == 1 ? "" : "s") with NaN features (--drop-nan)") }
     if !constant.isEmpty { note("constant column\(constant.count == 1 ? "" : "s") (no information): \(constant.joined(separator: ", "))") }
@@ -118,20 +93,8 @@ struct TrainCommand: ParsableCommand {
   }
 
   static func summary(_ model: LinearModel, _ set: FeatureSet) throws -> String {
-    let y = set.target!
-    if model.kind == .ridge {
-      let prediction = try model.predict(set.matrix)
-      let mean = y.reduce(0, +) / Double(y.count)
-      let residual = zip(y, prediction).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-      let total = y.reduce(0.0) { $0 + ($1 - mean) * ($1 - mean) }
-      return String(format: "%.6f", 1 - residual / total)
-    }
-    let p = try model.predictProbabilities(set.matrix)
-    var loss = 0.0, correct = 0
-    for (label, probability) in zip(y, p) {
-      loss -= label == 1 ? log(max(probability, 1e-300)) : log(max(1 - probability, 1e-300))
-      if (probability > 0.5 ? 1.0 : 0.0) == label { correct += 1 }
-    }
-    return String(format: "%.6f   %.4f", loss / Double(y.count), Double(correct) / Double(y.count))
+    let scores = try model.inSampleScores(on: set)
+    if let r2 = scores.rSquared { return String(format: "%.6f", r2) }
+    return String(format: "%.6f   %.4f", scores.logLoss!, scores.accuracy!)
   }
 }

@@ -40,11 +40,7 @@ struct WalkForwardCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The folder to write.", valueName: "dir"))
   var out: String
 
-  @Flag(help: "Also write a run folder under notebooks-export/runs/.")
-  var export = false
-
-  @Option(name: .customLong("export-dir"), help: ArgumentHelp("Where run folders go.", valueName: "dir"))
-  var exportDirectory: String = "notebooks-export/runs"
+  @OptionGroup var exporting: ExportOptions
 
   struct File: Decodable {
     var data: String?, spec: String?
@@ -87,7 +83,7 @@ struct WalkForwardCommand: ParsableCommand {
     let manifest = RunFolder.Manifest(command: CommandLine.arguments, dataFiles: [RunFolder.dataFile(dataPath, rows: prices.rowCount)],
                                       settings: result.manifestSettings.merging(["spec": specPath]) { $1 }, now: nowNanoseconds())
     try OutputFolder.write(files, manifest: manifest, to: out)
-    if export { try writeRunFolder(files, manifest: manifest, command: "walkforward", to: exportDirectory) }
+    try exporting.write(files, manifest: manifest, command: "walkforward")
     func cell(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count + 1), withPad: " ", startingAt: 0) }
     print(cell("fold", 6) + cell("test period", 26) + cell("l2", 8) + cell("threshold", 11) + cell("smoothing", 11)
           + cell("validation " + s.metric, 20) + cell("test sharpe", 13) + "test return")

@@ -1,3 +1,4 @@
+import KairosFrame
 import KairosCore
 
 /// A small CSV file read as text cells: for side files such as corporate actions, where

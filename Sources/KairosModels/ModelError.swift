@@ -10,6 +10,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A feature table row with a missing value (the CLI's --drop-nan leaves such rows out).
   case missingValue(row: Int, timestamp: String, column: String)
   case shapeMismatch(String)
+  /// A training table whose only column is the label.
+  case noFeatures(label: String)
   /// Unpenalized logistic regression on classes a hyperplane separates: no finite optimum.
   case separable
   /// Every (weighted) label is the same: there is nothing to separate.
@@ -30,6 +32,7 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
       return "row \(row + 1) has NaN or infinity in '\(column)'; drop such rows (--drop-nan) or fill them"
     case let .missingValue(row, timestamp, column):
       return "data row \(row + 1) (\(timestamp)) has NaN or infinity in '\(column)'; use --drop-nan to leave such rows out, or fill them"
+    case let .noFeatures(label): return "no feature columns: the table has only '\(label)'"
     case let .shapeMismatch(what): return "shape mismatch: \(what)"
     case .separable:
       return "the classes are perfectly separable, so unpenalized logistic regression has no finite solution; use an L2 penalty > 0"

@@ -11,13 +11,15 @@ import KairosIO
 /// the reason (`model_retrain`, `model_degraded`, …), before the bar's orders, so one file tells
 /// what the strategy did and why; readers of fills select `status == filled`.
 public enum BacktestFiles {
+  /// `equityColumns` are added to `equity.csv` after `position` (e.g. a model's state per bar).
   public static func files(market: MarketSeries, recording: FullRecording, summary: PerformanceSummary,
-                           events: [(bar: Int, kind: String)] = []) throws(FrameError) -> [(String, [UInt8])] {
+                           events: [(bar: Int, kind: String)] = [], equityColumns: [(String, [Double])] = []) throws(FrameError) -> [(String, [UInt8])] {
     let time = timeFormatter(market.timestamps)
     var equity = Frame(index: try TimeIndex(market.timestamps))
     try equity.setColumn("equity", Column(recording.equity))
     try equity.setColumn("return", Column(recording.returns))
     try equity.setColumn("position", Column(recording.positions))
+    for (name, values) in equityColumns { try equity.setColumn(name, Column(values)) }
     let orderRows = recording.orders.map { (bar: $0.bar, row: orderRow($0, asset: nil, time: time)) }
     let eventRows = events.map { e in (bar: e.bar, row: [time(e.bar), "", "0", "", "0", e.kind, "event", ""]) }
     // Events first within a bar; the sort is stable, so orders keep the engine's order.
