@@ -4,6 +4,7 @@ import KairosCore
 import KairosFeatures
 import KairosFrame
 import KairosIO
+import KairosModels
 import KairosTestSupport
 import Testing
 
@@ -62,8 +63,11 @@ import Testing
   }
 
   /// The same run bar by bar, as the live loop will drive it.
+  /// With `scorer`, the model's probability of each bar comes from the bar itself (features
+  /// streamed and scored as it arrives) instead of `probabilities`.
   static func replay(_ frame: Frame, _ kind: StrategyKind, _ p: [String: Double], _ confirmation: BarInterval?,
-                     _ config: BacktestConfiguration, probabilities: [Double]) throws -> FullRecording {
+                     _ config: BacktestConfiguration, probabilities: [Double], scorer: ModelScorer? = nil) throws -> FullRecording {
+    var scorer = scorer
     let runner = StrategyRunner(kind: kind, configuration: config)
     let resolved = try runner.resolve(p)
     var strategy = try StreamingStrategy(kind: kind, parameters: resolved, allowShort: config.allowShort, confirmation: confirmation)
@@ -76,7 +80,10 @@ import Testing
       // Only bar t is read here.
       let bar = OHLCVBar(open: columns[0][t], high: columns[1][t], low: columns[2][t], close: columns[3][t], volume: columns[4][t])
       let inputs = engineInputs.update(bar)
-      let target = strategy.update(bar, time: frame.index[t], probability: probabilities[t])
+      let probability = scorer.map { _ in
+        scorer!.update(["open": bar.open, "high": bar.high, "low": bar.low, "close": bar.close, "volume": bar.volume])
+      } ?? probabilities[t]
+      let target = strategy.update(bar, time: frame.index[t], probability: probability)
       core.atOpen(bar: t, bar.prices)
       core.atClose(bar: t, bar.prices, target: target) { inputs }
     }
@@ -100,6 +107,32 @@ import Testing
       }
       #expect(traded > 20, "\(kind.rawValue): the case should trade")
     }
+  }
+
+  /// The model strategy from the bars alone: features streamed, scored, smoothed and
+  /// thresholded bar by bar, against the backtest on the whole-history probabilities.
+  @Test func modelStrategyFromBarsEqualsBacktest() throws {
+    let frame = testMarket(seed: 5, bars: 900)
+    let spec = FeatureSpec(features: [FeatureDefinition(kind: "log_returns"), FeatureDefinition(kind: "zscore", window: 20),  // no Wilder state: the data has missing bars
+                                      FeatureDefinition(kind: "macd"), FeatureDefinition(kind: "bollinger"), FeatureDefinition(kind: "efficiency_ratio"),
+                                      FeatureDefinition(kind: "volume_zscore")],
+                           target: .nextReturnSign(horizon: 1))
+    let model = try LinearModel.fit(.logistic, on: try FeatureSet(spec: spec, frame: frame), l2: 1, standardize: true)
+    let probabilities = Array(try model.probabilities(on: frame, spec: spec))
+    #expect(probabilities.filter(\.isFinite).count > 500)
+    var traded = 0
+    for (name, apply) in EngineExactnessTests.options {
+      var config = BacktestConfiguration()
+      apply(&config)
+      for p in [["threshold": 0.5, "smoothing": 3], ["threshold": 0.51, "smoothing": 1]] {
+        let a = try Self.backtest(frame, .model, p, nil, config, probabilities: probabilities)
+        let b = try Self.replay(frame, .model, p, nil, config, probabilities: [],
+                                scorer: try ModelScorer(model: model, spec: spec, columns: ["open", "high", "low", "close", "volume"]))
+        #expect(Self.bits(a) == Self.bits(b), "\(name) \(p)")
+        traded += a.trades.count
+      }
+    }
+    #expect(traded > 20)
   }
 
   @Test func replayEqualsBacktestOnRealData() throws {

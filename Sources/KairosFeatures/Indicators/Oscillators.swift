@@ -39,23 +39,16 @@ extension Column where Element == Double {
   /// Bollinger bands over `window` bars with `k` population standard deviations (ddof 0, as
   /// TA-Lib `BBANDS`): `middle = SMA`, `upper/lower = middle ± k·σ`. pandas:
   /// `m = s.rolling(w).mean(); sd = s.rolling(w).std(ddof=0)`. A constant window gives
-  /// `%B = 0/0 = NaN` and bandwidth 0.
+  /// `%B = 0/0 = NaN` and bandwidth 0. The fold of `BollingerState` (as the feature spec's).
   public func bollinger(window: Int = 20, k: Double = 2) -> BollingerFeatures {
     precondition(window >= 2, "window must be at least 2, was \(window)")
-    let middle = rollingMean(window: window)
-    let sampleVariance = rollingVariance(window: window)
-    let populationScale = Double(window - 1) / Double(window)
+    var bands = BollingerState(window: window, k: k)
     var percentB = [Double](repeating: .nan, count: count), bandwidth = percentB
     withUnsafeBufferPointer { x in
-      middle.withUnsafeBufferPointer { m in
-        sampleVariance.withUnsafeBufferPointer { v in
-          for i in 0..<x.count {
-            let sd = (v[i] * populationScale).squareRoot()
-            let upper = m[i] + k * sd, lower = m[i] - k * sd
-            percentB[i] = (x[i] - lower) / (upper - lower)
-            bandwidth[i] = (upper - lower) / m[i]
-          }
-        }
+      for i in 0..<x.count {
+        let b = bands.update(x[i])
+        percentB[i] = (x[i] - b.lower) / (b.upper - b.lower)
+        bandwidth[i] = (b.upper - b.lower) / b.middle
       }
     }
     return BollingerFeatures(percentB: Column(percentB), bandwidth: Column(bandwidth))

@@ -1,5 +1,10 @@
 import KairosCore
 
+/// pandas-style rolling windows on a column: each is the fold of a streaming state
+/// (`KairosFeatures/Streaming`), the one implementation the feature specs, the rules and a live
+/// session use. `minPeriods` (pandas `min_periods`, default the window) is the number of
+/// non-`NaN` values a window needs for a result. O(n) for sums, means and extrema; O(n·w) for
+/// deviations (two passes over each window, exact for constant windows) and ranks.
 extension Column where Element == Double {
   @inlinable
   func _map(_ kernel: (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) -> Void) -> Column<Double> {
@@ -16,60 +21,56 @@ extension Column where Element == Double {
     }
   }
 
-  /// Trailing rolling sum. pandas `rolling(window, min_periods=).sum()`.
-  /// - Complexity: O(*n*).
+  /// Trailing rolling sum. pandas `rolling(window, min_periods=).sum()` (exact window sums).
   public func rollingSum(window: Int, minPeriods: Int? = nil) -> Column<Double> {
-    let o = RollingOptions(window: window, minPeriods: minPeriods)
-    return _map { _Rolling.moments($0, o, .sum, into: $1) }
+    streamed(RollingSumState(window: window, minPeriods: Self.checked(window, minPeriods)))
   }
 
   /// Trailing rolling mean, the simple moving average (SMA). pandas
   /// `rolling(window, min_periods=).mean()`; TA-Lib `SMA` for `minPeriods == window`.
-  /// The first `window − 1` values are `NaN`, and so is any window with fewer than
-  /// `minPeriods` non-`NaN` values. - Complexity: O(*n*).
   public func rollingMean(window: Int, minPeriods: Int? = nil) -> Column<Double> {
-    let o = RollingOptions(window: window, minPeriods: minPeriods)
-    return _map { _Rolling.moments($0, o, .mean, into: $1) }
+    streamed(RollingMeanState(window: window, minPeriods: Self.checked(window, minPeriods)))
   }
 
   /// Trailing rolling sample standard deviation (ddof 1). pandas `rolling(window).std()`.
-  /// - Complexity: O(*n*).
   public func rollingStandardDeviation(window: Int, minPeriods: Int? = nil) -> Column<Double> {
-    let o = RollingOptions(window: window, minPeriods: minPeriods)
-    return _map { _Rolling.moments($0, o, .standardDeviation, into: $1) }
-  }
-
-  /// Trailing rolling sample variance (ddof 1). pandas `rolling(window).var()`.
-  public func rollingVariance(window: Int, minPeriods: Int? = nil) -> Column<Double> {
-    let o = RollingOptions(window: window, minPeriods: minPeriods)
-    return _map { _Rolling.moments($0, o, .variance, into: $1) }
+    streamed(RollingDeviationState(window: window, minPeriods: Self.checked(window, minPeriods)))
   }
 
   /// Rolling z-score `(x − mean) / std` (ddof 1) over the trailing window, current row
   /// included. pandas `(s - s.rolling(w).mean()) / s.rolling(w).std()`. A constant window
   /// gives `0/0 = NaN`.
   public func rollingZScore(window: Int, minPeriods: Int? = nil) -> Column<Double> {
-    let o = RollingOptions(window: window, minPeriods: minPeriods)
-    return _map { _Rolling.moments($0, o, .zScore, into: $1) }
+    var deviation = RollingDeviationState(window: window, minPeriods: Self.checked(window, minPeriods))
+    return _map { x, out in
+      for i in 0..<x.count {
+        let sd = deviation.update(x[i])
+        out[i] = (x[i] - deviation.mean) / sd
+      }
+    }
   }
 
-  /// Trailing rolling minimum. pandas `rolling(window).min()`. - Complexity: O(*n*) (monotonic deque).
+  /// Trailing rolling minimum. pandas `rolling(window).min()`. O(n) (monotonic deque).
   public func rollingMin(window: Int, minPeriods: Int? = nil) -> Column<Double> {
-    let o = RollingOptions(window: window, minPeriods: minPeriods)
-    return _map { _Rolling.extremum($0, o, maximum: false, into: $1) }
+    streamed(RollingExtremumState(window: window, maximum: false, minPeriods: Self.checked(window, minPeriods)))
   }
 
-  /// Trailing rolling maximum. pandas `rolling(window).max()`. - Complexity: O(*n*) (monotonic deque).
+  /// Trailing rolling maximum. pandas `rolling(window).max()`. O(n) (monotonic deque).
   public func rollingMax(window: Int, minPeriods: Int? = nil) -> Column<Double> {
-    let o = RollingOptions(window: window, minPeriods: minPeriods)
-    return _map { _Rolling.extremum($0, o, maximum: true, into: $1) }
+    streamed(RollingExtremumState(window: window, maximum: true, minPeriods: Self.checked(window, minPeriods)))
   }
 
   /// Rolling percentile rank of each value within its trailing window, in (0, 1]. pandas
   /// `rolling(window).rank(method="average", pct=True)`.
-  /// - Complexity: O(*n* log *w*) comparisons plus an O(*w*) move per row.
   public func rollingPercentileRank(window: Int, minPeriods: Int? = nil) -> Column<Double> {
-    let o = RollingOptions(window: window, minPeriods: minPeriods)
-    return _map { _Rolling.percentileRank($0, o, into: $1) }
+    streamed(RollingPercentileRankState(window: window, minPeriods: Self.checked(window, minPeriods)))
+  }
+
+  /// - Precondition: `window > 0` and `1 <= minPeriods <= window` (as pandas).
+  static func checked(_ window: Int, _ minPeriods: Int?) -> Int {
+    precondition(window > 0, "window must be positive, was \(window)")
+    let m = minPeriods ?? window
+    precondition(m >= 1 && m <= window, "minPeriods must be in 1...\(window), was \(m)")
+    return m
   }
 }

@@ -12,8 +12,9 @@ import KairosCore
 /// sma(w)[t] = double(P[t+1] − P[t+1−w]) / w,   P[i] = q(x[0]) + … + q(x[i−1])
 /// ```
 ///
-/// is the exact window sum rounded once, then divided: what `RollingMeanState(window: w)` gives
-/// bar by bar, whatever bar the series starts at. A window that holds a `NaN` (or a value of
+/// is the exact window sum rounded once, then divided — or the value itself when the window's
+/// values are all equal (`R[t]`, the run of equal values ending at t, reaches `w`): what
+/// `RollingMeanState(window: w)` gives bar by bar, whatever bar the series starts at. A window that holds a `NaN` (or a value of
 /// magnitude 2⁵² or more) gives `NaN` (min_periods = window, pandas' default). Windows longer
 /// than 2,048 bars are folded with `RollingMeanState` instead (its limit on magnitudes depends
 /// on the window).
@@ -22,6 +23,8 @@ public struct MovingAverageBank: Sendable {
   @usableFromInline let _high: [Int64]
   @usableFromInline let _low: [UInt64]
   @usableFromInline let _missing: [Int32]
+  /// How many bars in a row, ending at each row, have had its value (0 at a `NaN`).
+  @usableFromInline let _run: [Int32]
   let values: Column<Double>
   /// The length of the series.
   public let count: Int
@@ -29,17 +32,19 @@ public struct MovingAverageBank: Sendable {
   public init(_ series: Column<Double>) {
     let n = series.count
     var high = [Int64](repeating: 0, count: n + 1), low = [UInt64](repeating: 0, count: n + 1)
-    var missing = [Int32](repeating: 0, count: n + 1)
+    var missing = [Int32](repeating: 0, count: n + 1), run = [Int32](repeating: 0, count: n)
     series.withUnsafeBufferPointer { x in
-      var sum: Int128 = 0, absent: Int32 = 0
+      var sum: Int128 = 0, absent: Int32 = 0, length: Int32 = 0
       for i in 0..<n {
         let v = x[i]
+        length = i > 0 && v == x[i - 1] ? Swift.min(length, Int32.max - 1) + 1 : (v.isNaN ? 0 : 1)
+        run[i] = length
         if Swift.abs(v) < 0x1p52 { sum &+= FixedPoint.quantize(v) } else { absent += 1 }
         high[i + 1] = Int64(truncatingIfNeeded: sum >> 64); low[i + 1] = UInt64(truncatingIfNeeded: sum)
         missing[i + 1] = absent
       }
     }
-    _high = high; _low = low; _missing = missing
+    _high = high; _low = low; _missing = missing; _run = run
     values = series
     count = n
   }
@@ -49,7 +54,9 @@ public struct MovingAverageBank: Sendable {
   public func mean(window: Int, at row: Int) -> Double {
     guard window <= 2048 else { return movingAverage(window: window)[row] }
     let end = row + 1, start = end - window
-    if start < 0 || _missing[end] != _missing[start] { return .nan }
+    if start < 0 { return .nan }
+    if Int(_run[row]) >= window { return values[row] }
+    if _missing[end] != _missing[start] { return .nan }
     return Self.windowSum(_high[end], _low[end], _high[start], _low[start]) / Double(window)
   }
 
@@ -65,12 +72,17 @@ public struct MovingAverageBank: Sendable {
     _high.withUnsafeBufferPointer { h in
       _low.withUnsafeBufferPointer { l in
         _missing.withUnsafeBufferPointer { m in
-          let w = Double(window)
-          var k = 0
-          for r in rows {
-            let end = r + 1, start = end - window
-            out[k] = start < 0 || m[end] != m[start] ? .nan : Self.windowSum(h[end], l[end], h[start], l[start]) / w
-            k += 1
+          _run.withUnsafeBufferPointer { run in
+            values.withUnsafeBufferPointer { x in
+              let w = Double(window), w32 = Int32(window)
+              var k = 0
+              for r in rows {
+                let end = r + 1, start = end - window
+                let mean = start < 0 || m[end] != m[start] ? .nan : Self.windowSum(h[end], l[end], h[start], l[start]) / w
+                out[k] = start >= 0 && run[r] >= w32 ? x[r] : mean
+                k += 1
+              }
+            }
           }
         }
       }

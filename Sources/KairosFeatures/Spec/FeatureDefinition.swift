@@ -54,114 +54,114 @@ public struct FeatureDefinition: Codable, Sendable, Equatable {
     ("lag", "s.shift(periods)"), ("diff", "s.diff(periods)"),
   ]
 
-  /// The output columns: (name, values) pairs computed from `frame`.
+  /// The output columns: (name, values) pairs computed from `frame` — the fold of this
+  /// feature's kernel over the rows (see `FeatureStream`).
   public func compute(on frame: Frame, index: Int) throws(FeatureError) -> [(String, Column<Double>)] {
+    let stream = try FeatureStream(features: [self], columns: frame.columnNames, rowCount: frame.rowCount, firstIndex: index)
+    return try stream.fold(over: frame)
+  }
+
+  /// This feature's kernel and output names. Input fields are looked up in `available` (a
+  /// frame's or a feed's column names) and registered in `fields`, whose positions the kernel
+  /// reads; `rowCount` (when known) refuses windows longer than the data.
+  func kernel(available: [String], rowCount: Int?, index: Int, fields: inout [String]) throws(FeatureError) -> (names: [String], kernel: any FeatureKernel) {
     let label = name ?? kind
     func require(_ value: Int?, _ parameter: String, default fallback: Int? = nil, minimum: Int = 1) throws(FeatureError) -> Int {
       guard let v = value ?? fallback else {
         throw .invalidParameter(feature: label, name: parameter, reason: "is required")
       }
       guard v >= minimum else { throw .invalidParameter(feature: label, name: parameter, reason: "must be at least \(minimum), was \(v)") }
-      guard v <= Swift.max(frame.rowCount, minimum) || frame.rowCount == 0 else {
-        throw .invalidParameter(feature: label, name: parameter, reason: "is \(v), longer than the data (\(frame.rowCount) rows)")
+      if let rowCount, v > Swift.max(rowCount, minimum) && rowCount > 0 {
+        throw .invalidParameter(feature: label, name: parameter, reason: "is \(v), longer than the data (\(rowCount) rows)")
       }
       return v
     }
-    func series(_ fallback: String = "close") throws(FeatureError) -> (String, Column<Double>) {
+    func field(_ column: String) throws(FeatureError) -> Int {
+      guard available.contains(column) else { throw .missingColumn(name: column, feature: label, available: available) }
+      if let k = fields.firstIndex(of: column) { return k }
+      fields.append(column)
+      return fields.count - 1
+    }
+    func series(_ fallback: String = "close") throws(FeatureError) -> (String, Int) {
       let source = column ?? fallback
-      guard let values = frame[source] else { throw .missingColumn(name: source, feature: label, available: frame.columnNames) }
-      return (source, values)
+      return (source, try field(source))
     }
-    func bars() throws(FeatureError) -> (Column<Double>, Column<Double>, Column<Double>) {
-      for c in ["high", "low", "close"] where !frame.hasColumn(c) {
-        throw .missingColumn(name: c, feature: label, available: frame.columnNames)
-      }
-      return (frame["high"]!, frame["low"]!, frame["close"]!)
-    }
+    func bars() throws(FeatureError) -> (Int, Int, Int) { (try field("high"), try field("low"), try field("close")) }
     func named(_ base: String, source: String, default defaultSource: String = "close") -> String {
       name ?? (source == defaultSource ? base : "\(source)_\(base)")
     }
     switch kind {
-    case "returns":
+    case "returns", "log_returns", "lag", "diff":
       let (source, x) = try series(); let p = try require(periods, "periods", default: 1)
-      return [(named("returns_\(p)", source: source), x.returns(periods: p))]
-    case "log_returns":
-      let (source, x) = try series(); let p = try require(periods, "periods", default: 1)
-      return [(named("log_returns_\(p)", source: source), x.logReturns(periods: p))]
+      let form: LagKernel.Form = ["returns": .simpleReturn, "log_returns": .logReturn, "lag": .lag, "diff": .difference][kind]!
+      let base = ["returns": "returns_\(p)", "log_returns": "log_returns_\(p)"][kind]
+      let output = base.map { named($0, source: source) } ?? (name ?? "\(source)_\(kind)_\(p)")
+      return ([output], LagKernel(field: x, periods: p, form: form))
     case "sma", "rolling_mean":
       let (source, x) = try series(); let w = try require(window, "window")
-      return [(named("\(kind)_\(w)", source: source), x.rollingMean(window: w))]
+      return ([named("\(kind)_\(w)", source: source)], SeriesKernel(field: x, state: RollingMeanState(window: w)))
     case "ema":
       let (source, x) = try series()
       guard let s = span, s >= 1 else { throw .invalidParameter(feature: label, name: "span", reason: "must be given and at least 1") }
-      return [(named("ema_\(Self.format(s))", source: source), x.exponentialMovingAverage(span: s))]
+      return ([named("ema_\(Self.format(s))", source: source)], SeriesKernel(field: x, state: EMAState(span: s)))
     case "rolling_sum":
       let (source, x) = try series(); let w = try require(window, "window")
-      return [(named("rolling_sum_\(w)", source: source), x.rollingSum(window: w))]
+      return ([named("rolling_sum_\(w)", source: source)], SeriesKernel(field: x, state: RollingSumState(window: w)))
     case "rolling_std":
       let (source, x) = try series(); let w = try require(window, "window", minimum: 2)
-      return [(named("rolling_std_\(w)", source: source), x.rollingStandardDeviation(window: w))]
+      return ([named("rolling_std_\(w)", source: source)], SeriesKernel(field: x, state: RollingDeviationState(window: w)))
     case "zscore":
       let (source, x) = try series(); let w = try require(window, "window", minimum: 2)
-      return [(named("zscore_\(w)", source: source), x.rollingZScore(window: w))]
-    case "rolling_min":
+      return ([named("zscore_\(w)", source: source)], ZScoreKernel(field: x, deviation: RollingDeviationState(window: w)))
+    case "rolling_min", "rolling_max":
       let (source, x) = try series(); let w = try require(window, "window")
-      return [(named("rolling_min_\(w)", source: source), x.rollingMin(window: w))]
-    case "rolling_max":
-      let (source, x) = try series(); let w = try require(window, "window")
-      return [(named("rolling_max_\(w)", source: source), x.rollingMax(window: w))]
+      return ([named("\(kind)_\(w)", source: source)], SeriesKernel(field: x, state: RollingExtremumState(window: w, maximum: kind == "rolling_max")))
     case "rank":
       let (source, x) = try series(); let w = try require(window, "window")
-      return [(named("rank_\(w)", source: source), x.rollingPercentileRank(window: w))]
+      return ([named("rank_\(w)", source: source)], SeriesKernel(field: x, state: RollingPercentileRankState(window: w)))
     case "rsi":
       let (source, x) = try series(); let p = try require(period, "period", default: 14, minimum: 2)
-      return [(named("rsi_\(p)", source: source), x.relativeStrengthIndex(period: p))]
+      return ([named("rsi_\(p)", source: source)], SeriesKernel(field: x, state: RSIState(period: p)))
     case "atr":
       let (h, l, c) = try bars(); let p = try require(period, "period", default: 14)
-      return [(name ?? "atr_\(p)", PriceBars.averageTrueRange(high: h, low: l, close: c, period: p))]
+      return ([name ?? "atr_\(p)"], BarKernel(high: h, low: l, close: c, state: ATRState(period: p)))
     case "true_range":
       let (h, l, c) = try bars()
-      return [(name ?? "true_range", PriceBars.trueRange(high: h, low: l, close: c))]
+      return ([name ?? "true_range"], BarKernel(high: h, low: l, close: c, state: TrueRangeState()))
     case "macd":
       let (source, x) = try series()
       let f = try require(fast, "fast", default: 12), s = try require(slow, "slow", default: 26), g = try require(signal, "signal", default: 9)
       guard f < s else { throw .invalidParameter(feature: label, name: "fast", reason: "must be below slow (\(s)), was \(f)") }
-      let lines = x.macd(fast: f, slow: s, signal: g)
       let base = named("macd_\(f)_\(s)_\(g)", source: source)
-      return [(base, lines.macd), ("\(base)_signal", lines.signal), ("\(base)_histogram", lines.histogram)]
+      return ([base, "\(base)_signal", "\(base)_histogram"],
+              MACDKernel(field: x, fast: EMAState(span: Double(f)), slow: EMAState(span: Double(s)), signal: EMAState(span: Double(g))))
     case "bollinger":
       let (source, x) = try series(); let w = try require(window, "window", default: 20, minimum: 2)
       let width = k ?? 2
-      guard width > 0 else { throw .invalidParameter(feature: label, name: "k", reason: "must be positive, was \(width)") }
-      let b = x.bollinger(window: w, k: width)
+      guard width > 0 && width.isFinite else { throw .invalidParameter(feature: label, name: "k", reason: "must be positive, was \(width)") }
       let suffix = "\(w)" + (width == 2 ? "" : "_\(Self.format(width))")
       let prefix = name ?? (source == "close" ? "bollinger" : "\(source)_bollinger")
-      return [("\(prefix)_percent_b_\(suffix)", b.percentB), ("\(prefix)_bandwidth_\(suffix)", b.bandwidth)]
+      return (["\(prefix)_percent_b_\(suffix)", "\(prefix)_bandwidth_\(suffix)"], BollingerKernel(field: x, bands: BollingerState(window: w, k: width)))
     case "donchian":
       let (h, l, _) = try bars(); let w = try require(window, "window", default: 20)
-      let channel = PriceBars.donchianChannel(high: h, low: l, window: w)
       let prefix = name ?? "donchian"
-      return [("\(prefix)_upper_\(w)", channel.upper), ("\(prefix)_lower_\(w)", channel.lower), ("\(prefix)_middle_\(w)", channel.middle)]
+      return (["\(prefix)_upper_\(w)", "\(prefix)_lower_\(w)", "\(prefix)_middle_\(w)"],
+              DonchianKernel(high: h, low: l, upper: RollingExtremumState(window: w, maximum: true), lower: RollingExtremumState(window: w, maximum: false)))
     case "efficiency_ratio":
       let (source, x) = try series(); let w = try require(window, "window", default: 10)
-      return [(named("efficiency_ratio_\(w)", source: source), x.efficiencyRatio(window: w))]
+      return ([named("efficiency_ratio_\(w)", source: source)], SeriesKernel(field: x, state: EfficiencyRatioState(window: w)))
     case "choppiness":
       let (h, l, c) = try bars(); let w = try require(window, "window", default: 14, minimum: 2)
-      return [(name ?? "choppiness_\(w)", PriceBars.choppinessIndex(high: h, low: l, close: c, window: w))]
+      return ([name ?? "choppiness_\(w)"], BarKernel(high: h, low: l, close: c, state: ChoppinessState(window: w)))
     case "realized_volatility":
       let (source, x) = try series(); let w = try require(window, "window", default: 20, minimum: 2)
       let p = periodsPerYear ?? 252
-      guard p > 0 else { throw .invalidParameter(feature: label, name: "periods_per_year", reason: "must be positive, was \(p)") }
-      return [(named("realized_volatility_\(w)", source: source), x.realizedVolatility(window: w, periodsPerYear: p))]
+      guard p > 0 && p.isFinite else { throw .invalidParameter(feature: label, name: "periods_per_year", reason: "must be positive, was \(p)") }
+      return ([named("realized_volatility_\(w)", source: source)],
+              RealizedVolatilityKernel(field: x, scale: p.squareRoot(), deviation: RollingDeviationState(window: w)))
     case "volume_zscore":
       let (_, v) = try series("volume"); let w = try require(window, "window", default: 20, minimum: 2)
-      return [(name ?? "volume_zscore_\(w)", v.rollingZScore(window: w))]
-    case "lag":
-      let (source, x) = try series(); let p = try require(periods, "periods", default: 1)
-      return [(name ?? "\(source)_lag_\(p)", x.lagged(p))]
-    case "diff":
-      let (source, x) = try series(); let p = try require(periods, "periods", default: 1)
-      return [(name ?? "\(source)_diff_\(p)", x.differenced(p))]
+      return ([name ?? "volume_zscore_\(w)"], ZScoreKernel(field: v, deviation: RollingDeviationState(window: w)))
     default:
       throw .unknownFeature(kind: kind, index: index, known: Self.kinds.map(\.kind))
     }

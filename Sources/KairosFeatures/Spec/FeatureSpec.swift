@@ -76,11 +76,8 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
   /// warm-up `NaN`s included.
   public func compute(on frame: Frame) throws(FeatureError) -> Frame {
     var result = Frame(index: frame.index)
-    for (k, feature) in features.enumerated() {
-      for (name, column) in try feature.compute(on: frame, index: k) {
-        guard !result.hasColumn(name) else { throw .duplicateName(name) }
-        do { try result.setColumn(name, column) } catch { preconditionFailure("features have the frame's length") }
-      }
+    for (name, column) in try FeatureStream(spec: self, columns: frame.columnNames, rowCount: frame.rowCount).fold(over: frame) {
+      do { try result.setColumn(name, column) } catch { preconditionFailure("features have the frame's length") }
     }
     if let target {
       guard !result.hasColumn(Self.targetColumn) else { throw .duplicateName(Self.targetColumn) }

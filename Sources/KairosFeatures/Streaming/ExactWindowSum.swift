@@ -51,26 +51,46 @@ public struct ExactWindowSum: Sendable, Equatable {
   public var value: Double { FixedPoint.double(sum) }
 }
 
-/// The mean of the last `window` values (pandas `rolling(window).mean()`: `NaN` until the
-/// window is full and while it holds a missing value). Finite-window: the same bits whatever
-/// the history before the window.
+/// The mean of the present values among the last `window` (pandas
+/// `rolling(window, min_periods=).mean()`): `NaN` while fewer than `minPeriods` (default: the
+/// window) are present. A window of equal values has exactly that value as its mean (as
+/// pandas, which tracks runs of equal values): flat stretches of prices give equal averages
+/// for every window, so no cross appears out of rounding. Finite-window: the same bits
+/// whatever the history before the window.
 public struct RollingMeanState: StreamingIndicator {
-  var sum: RollingSumState
-  let window: Double
-  public init(window: Int) { sum = RollingSumState(window: window); self.window = Double(window) }
-  @inline(__always)
-  public mutating func update(_ x: Double) -> Double { sum.update(x) / window }
-}
-
-/// The sum of the last `window` values (`NaN` until the window is full and while it holds a
-/// missing value).
-public struct RollingSumState: StreamingIndicator {
   var sum: ExactWindowSum
-  public init(window: Int) { sum = ExactWindowSum(window: window) }
+  let minPeriods: Int
+  /// The newest value and how many bars in a row have had it (`NaN` breaks a run).
+  var last = Double.nan
+  var run = 0
+  public init(window: Int, minPeriods: Int? = nil) {
+    sum = ExactWindowSum(window: window)
+    self.minPeriods = Swift.max(1, minPeriods ?? window)
+  }
   @inline(__always)
   public mutating func update(_ x: Double) -> Double {
     sum.push(x)
-    return sum.isFull && sum.count == sum.window ? sum.value : .nan
+    run = x == last ? run + 1 : (x.isNaN ? 0 : 1)
+    last = x
+    if run >= sum.filled && sum.filled >= minPeriods { return x }  // every value of the window is x
+    return sum.count >= minPeriods ? sum.value / Double(sum.count) : .nan
+  }
+}
+
+/// The sum of the present values among the last `window` (pandas
+/// `rolling(window, min_periods=).sum()`): `NaN` while fewer than `minPeriods` (default: the
+/// window) are present. Values too large to sum exactly (see `ExactWindowSum`) count as missing.
+public struct RollingSumState: StreamingIndicator {
+  var sum: ExactWindowSum
+  let minPeriods: Int
+  public init(window: Int, minPeriods: Int? = nil) {
+    sum = ExactWindowSum(window: window)
+    self.minPeriods = Swift.max(1, minPeriods ?? window)
+  }
+  @inline(__always)
+  public mutating func update(_ x: Double) -> Double {
+    sum.push(x)
+    return sum.count >= minPeriods ? sum.value : .nan
   }
 }
 

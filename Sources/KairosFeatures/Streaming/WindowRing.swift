@@ -48,76 +48,89 @@ public struct WindowRing: Sendable, Equatable {
   }
 }
 
-/// The standard deviation of the last `window` values with `ddof` 1 (sample,
-/// pandas' default) or 0 (population, TA-Lib's Bollinger bands). `NaN` until the window is full
-/// and while it holds a `NaN`.
+/// The standard deviation of the present values among the last `window`, with `ddof` 1
+/// (sample, pandas' default) or 0 (population, TA-Lib's Bollinger bands); `NaN` while fewer
+/// than `minPeriods` (default: the window) are present, or no more than `ddof`.
 ///
 /// Two passes over the window: the mean from the exact window sum, then `Σ(x − mean)²` oldest
 /// first; a window of equal values has a deviation of exactly 0 (as pandas). O(window) per bar;
 /// depends only on the window's values.
 public struct RollingDeviationState: StreamingIndicator {
   public let ddof: Int
+  let minPeriods: Int
   var ring: WindowRing
   var sum: ExactWindowSum
 
-  public init(window: Int, ddof: Int = 1) {
-    precondition(window > ddof, "window must exceed ddof")
+  public init(window: Int, ddof: Int = 1, minPeriods: Int? = nil) {
+    precondition(window >= 1 && ddof >= 0, "window must be positive and ddof non-negative")
     self.ddof = ddof
+    self.minPeriods = Swift.max(ddof + 1, minPeriods ?? window)
     ring = WindowRing(window: window)
     sum = ExactWindowSum(window: window)
   }
 
-  /// The window's mean (`NaN` unless complete): the middle band of Bollinger.
-  public var mean: Double { ring.isComplete && sum.count == ring.window ? sum.value / Double(ring.window) : .nan }
+  /// The mean of the window's present values after the last update (`NaN` while fewer than
+  /// `minPeriods`; exactly the value for a window of equal values): the middle band of Bollinger.
+  public private(set) var mean = Double.nan
 
   public mutating func update(_ x: Double) -> Double {
     ring.push(x)
     sum.push(x)
+    mean = sum.count >= minPeriods && sum.count == ring.filled - ring.missing ? sum.value / Double(sum.count) : .nan
     let m = mean
     guard !m.isNaN else { return .nan }
     var squares = 0.0, lowest = Double.infinity, highest = -Double.infinity
     ring.forEach { v in
+      guard !v.isNaN else { return }
       let d = v - m
       squares += d * d
       lowest = Swift.min(lowest, v); highest = Swift.max(highest, v)
     }
-    let v = lowest == highest ? 0 : squares / Double(ring.window - ddof)
-    return v.squareRoot()
+    if lowest == highest { mean = lowest; return 0 }
+    return (squares / Double(sum.count - ddof)).squareRoot()
   }
 }
 
-/// The highest (or lowest) of the last `window` values; `NaN` until the window is full and
-/// while it holds a `NaN` (pandas `rolling(w).max()`). Exact, so it depends only on the window.
-/// A monotonic deque of the window's candidates: O(1) amortized per bar.
+/// The highest (or lowest) of the present values among the last `window` (pandas
+/// `rolling(w, min_periods=).max()`); `NaN` while fewer than `minPeriods` (default: the window)
+/// are present. Exact, so it depends only on the window. A monotonic deque of the window's
+/// candidates: O(1) amortized per bar.
 public struct RollingExtremumState: StreamingIndicator {
   public let maximum: Bool
-  let window: Int
+  let window: Int, minPeriods: Int
   /// Candidates (bar number, value), oldest first, values strictly decreasing (increasing for
   /// a minimum): the front is the extremum of the window.
   var candidates: [(bar: Int, value: Double)] = []
   var front = 0
   var bar = -1
-  /// The last bar with a `NaN` (the window is incomplete while it is inside).
-  var lastMissing = Int.min
+  /// Whether each bar of the window was missing, and how many were.
+  var missing: [Bool]
+  var missingCount = 0
 
-  public init(window: Int, maximum: Bool) {
+  public init(window: Int, maximum: Bool, minPeriods: Int? = nil) {
     precondition(window >= 1, "window must be positive, was \(window)")
     self.maximum = maximum
     self.window = window
+    self.minPeriods = Swift.max(1, minPeriods ?? window)
+    missing = Array(repeating: false, count: window)
     candidates.reserveCapacity(2 * window)
   }
 
   public mutating func update(_ x: Double) -> Double {
     bar += 1
+    let slot = bar % window
+    if missing[slot] { missingCount -= 1 }
+    missing[slot] = x.isNaN
     if x.isNaN {
-      lastMissing = bar
+      missingCount += 1
     } else {
       while candidates.count > front, let last = candidates.last, maximum ? last.value <= x : last.value >= x { candidates.removeLast() }
       candidates.append((bar, x))
     }
     while front < candidates.count && candidates[front].bar <= bar - window { front += 1 }
     if front > window { candidates.removeFirst(front); front = 0 }  // amortized compaction
-    guard bar >= window - 1, lastMissing <= bar - window, front < candidates.count else { return .nan }
+    let present = Swift.min(bar + 1, window) - missingCount
+    guard present >= minPeriods, front < candidates.count else { return .nan }
     return candidates[front].value
   }
 }
