@@ -32,24 +32,11 @@ struct PredictCommand: ParsableCommand {
     }
     let fitted = try LinearModel.decode(data, name: model)
     let table = try CSVReader.readFrame(path: featuresCSV)
-    let missing = fitted.features.filter { !table.hasColumn($0) }
-    guard missing.isEmpty else { throw ModelError.featureMismatch(expected: fitted.features, found: table.columnNames) }
-    let complete = (0..<table.rowCount).filter { i in fitted.features.allSatisfy { table[$0]![i].isFinite } }
-    let set = try FeatureSet(frame: table.rows(at: complete), features: fitted.features)
-    let predictions = try fitted.predict(set.matrix)
-    let probabilities = fitted.kind == .logistic ? try fitted.predictProbabilities(set.matrix) : nil
-    var prediction = [Double](repeating: .nan, count: table.rowCount), probability = prediction
-    for (k, i) in complete.enumerated() {
-      prediction[i] = predictions[k]
-      if let probabilities { probability[i] = probabilities[k] }
-    }
-    var output = Frame(index: table.index)
-    try output.setColumn("prediction", Column(prediction))
-    if fitted.kind == .logistic { try output.setColumn("probability", Column(probability)) }
+    let (output, complete) = try fitted.predictions(on: table)
     try writeFrame(output, to: out)
-    let incomplete = table.rowCount - complete.count
+    let incomplete = table.rowCount - complete
     if out != "-" {
-      note("predicted \(complete.count) rows with a \(fitted.kind.rawValue) model\(incomplete > 0 ? "; \(incomplete) rows with NaN features got NaN" : "") → \(out)")
+      note("predicted \(complete) rows with a \(fitted.kind.rawValue) model\(incomplete > 0 ? "; \(incomplete) rows with NaN features got NaN" : "") → \(out)")
     }
   }
 }

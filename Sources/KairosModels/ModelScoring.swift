@@ -86,3 +86,28 @@ public struct ModelScorer: Sendable {
     return fields.withUnsafeBufferPointer { update($0) }
   }
 }
+
+extension LinearModel {
+  /// The model's output on every row of a feature table (`kairos features` output or any CSV
+  /// with the model's feature columns): `prediction` (ridge: the value; logistic: 1 above 0.5
+  /// else 0) and, for a logistic model, `probability`. Rows with a missing or infinite feature
+  /// get `NaN`. Returns the frame and how many rows were complete.
+  ///
+  /// - Throws: `ModelError.featureMismatch` when the table lacks one of the model's features.
+  public func predictions(on table: Frame) throws -> (frame: Frame, completeRows: Int) {
+    guard features.allSatisfy(table.hasColumn) else { throw ModelError.featureMismatch(expected: features, found: table.columnNames) }
+    let complete = (0..<table.rowCount).filter { i in features.allSatisfy { table[$0]![i].isFinite } }
+    let set = try FeatureSet(frame: table.rows(at: complete), features: features)
+    let predictions = try predict(set.matrix)
+    let probabilities = kind == .logistic ? try predictProbabilities(set.matrix) : nil
+    var prediction = [Double](repeating: .nan, count: table.rowCount), probability = prediction
+    for (k, i) in complete.enumerated() {
+      prediction[i] = predictions[k]
+      if let probabilities { probability[i] = probabilities[k] }
+    }
+    var output = Frame(index: table.index)
+    try output.setColumn("prediction", Column(prediction))
+    if kind == .logistic { try output.setColumn("probability", Column(probability)) }
+    return (output, complete.count)
+  }
+}

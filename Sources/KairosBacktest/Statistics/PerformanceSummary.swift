@@ -181,19 +181,25 @@ public struct PerformanceAccumulator {
     let n = s.count
     guard n > 0 else { return s }
     let count = Double(n)
-    let (sum, downside) = Self.sums(buffer.returns, n)
+    // Two passes over the returns. The first sums the returns, their downside squares and the
+    // equity; the second the deviations from the mean and, in the same loop, gathers the
+    // returns that can be in the 5 % tail (VaR, CVaR).
+    let (sum, downside, equity) = Self.sums(buffer.returns, buffer.equity, n)
     s.mean = sum / count
+    s.meanEquity = equity / count
+    let tail = Self.tailThreshold(buffer.returns, n, heap: buffer.heap)
+    // The equity buffer is free from here: it takes the gathered tail.
+    let (deviations, squares, gathered) = Self.deviations(buffer.returns, n, from: s.mean, gatheringAtMost: tail.threshold, into: buffer.equity)
     if n > 1 {
       // Corrected two-pass variance (Chan, Golub & LeVeque): the second term removes the
       // rounding of the mean, so a constant series has variance exactly 0 (Sharpe NaN, never
       // a huge number from one-pass cancellation).
-      let (deviations, squares) = Self.deviations(buffer.returns, n, from: s.mean)
       let variance = (squares - deviations * deviations / count) / (count - 1)
       s.standardDeviation = Swift.max(variance, 0).squareRoot()
     } else { s.standardDeviation = .nan }
     s.downsideMeanSquare = downside / count
-    s.meanEquity = Self.sum(buffer.equity, n) / count
-    (s.valueAtRisk, s.conditionalValueAtRisk) = Self.tail(buffer.returns, n, scratch: buffer.equity, heap: buffer.heap)
+    let useGathered = tail.threshold != nil && gathered >= tail.keep
+    (s.valueAtRisk, s.conditionalValueAtRisk) = Self.tail(useGathered ? buffer.equity : buffer.returns, useGathered ? gathered : n, of: n)
     return s
   }
 
@@ -213,89 +219,93 @@ public struct PerformanceAccumulator {
     return sum
   }
 
-  /// `Σx` over eight compensated (Kahan) lanes.
-  static func sum(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
+  /// `Σx`, `Σmin(x, 0)²` and `Σe` over eight compensated (Kahan) lanes each.
+  static func sums(_ x: UnsafePointer<Double>, _ e: UnsafePointer<Double>, _ n: Int) -> (sum: Double, downside: Double, equity: Double) {
     typealias V = SIMD8<Double>
-    var s = V(), c = V()
-    var i = 0
-    while i + 8 <= n { kahan(&s, &c, V(UnsafeBufferPointer(start: x + i, count: 8))); i += 8 }
-    var total = fold(s, c)
-    while i < n { total.add(x[i]); i += 1 }
-    return total.value
-  }
-
-  /// `Σx` and `Σmin(x, 0)²` over eight compensated (Kahan) lanes.
-  static func sums(_ x: UnsafePointer<Double>, _ n: Int) -> (sum: Double, downside: Double) {
-    typealias V = SIMD8<Double>
-    var s = V(), cs = V(), d = V(), cd = V()
+    var s = V(), cs = V(), d = V(), cd = V(), q = V(), cq = V()
     var i = 0
     while i + 8 <= n {
       let v = V(UnsafeBufferPointer(start: x + i, count: 8))
       kahan(&s, &cs, v)
       let negative = V.zero.replacing(with: v, where: v .< 0)
       kahan(&d, &cd, negative * negative)
+      kahan(&q, &cq, V(UnsafeBufferPointer(start: e + i, count: 8)))
       i += 8
     }
-    var sum = fold(s, cs), downside = fold(d, cd)
+    var sum = fold(s, cs), downside = fold(d, cd), equity = fold(q, cq)
     while i < n {
       let v = x[i]
       sum.add(v)
       if v < 0 { downside.add(v * v) }
+      equity.add(e[i])
       i += 1
     }
-    return (sum.value, downside.value)
+    return (sum.value, downside.value, equity.value)
   }
 
   /// `Σ(x − m)` (plain: it only corrects the rounding of `m`) and `Σ(x − m)²` (over eight
-  /// compensated Kahan lanes).
-  static func deviations(_ x: UnsafePointer<Double>, _ n: Int, from m: Double) -> (sum: Double, squares: Double) {
+  /// compensated Kahan lanes); with a `threshold`, every `x ≤ threshold` is also copied, in
+  /// order and branch-free, to `scratch` (which must hold `n` values), and their count returned.
+  static func deviations(_ x: UnsafePointer<Double>, _ n: Int, from m: Double, gatheringAtMost threshold: Double?,
+                         into scratch: UnsafeMutablePointer<Double>) -> (sum: Double, squares: Double, gathered: Int) {
     typealias V = SIMD8<Double>
     let mean = V(repeating: m)
     var s = V(), q = V(), cq = V()
-    var i = 0
+    var i = 0, gathered = 0
+    let limit = threshold ?? -.infinity
+    let gather = threshold != nil
     while i + 8 <= n {
-      let v = V(UnsafeBufferPointer(start: x + i, count: 8)) - mean
+      let raw = V(UnsafeBufferPointer(start: x + i, count: 8))
+      let v = raw - mean
       s += v
       kahan(&q, &cq, v * v)
+      if gather {
+        for lane in 0..<8 {
+          scratch[gathered] = raw[lane]
+          gathered &+= raw[lane] <= limit ? 1 : 0
+        }
+      }
       i += 8
     }
     var sum = fold(s, V()), squares = fold(q, cq)
     while i < n {
       let v = x[i] - m
       sum.add(v); squares.add(v * v)
+      if gather {
+        scratch[gathered] = x[i]
+        gathered &+= x[i] <= limit ? 1 : 0
+      }
       i += 1
     }
-    return (sum.value, squares.value)
+    return (sum.value, squares.value, gathered)
   }
 
-  /// numpy `percentile(r, 5)` and empyrical's CVaR at 5 % of the `n` values at `r` (may
-  /// reorder them).
+  /// The first half of numpy `percentile(r, 5)` and empyrical's CVaR at 5 % of `n` returns.
   ///
   /// Only the `k = ⌊(n − 1)·0.05⌋ + 2` smallest returns matter. A threshold θ is taken from
-  /// every 16th return (a little past its expected rank), every return ≤ θ is gathered
-  /// branch-free into `scratch`, and the two order statistics are selected among those few.
-  /// If fewer than `k` fall below θ, the selection runs on all returns instead. Exact either way.
-  static func tail(_ r: UnsafeMutablePointer<Double>, _ n: Int, scratch: UnsafeMutablePointer<Double>, heap sample: UnsafeMutablePointer<Double>) -> (Double, Double) {
+  /// every 16th return (a little past its expected rank; nil for fewer than 512 returns);
+  /// `deviations` gathers every return ≤ θ branch-free, and `tail` selects the two order
+  /// statistics among those few — or among all returns if fewer than `k` fell below θ. Exact
+  /// either way.
+  static func tailThreshold(_ r: UnsafePointer<Double>, _ n: Int, heap sample: UnsafeMutablePointer<Double>) -> (threshold: Double?, keep: Int) {
+    let low = Int((Double(n - 1) * 0.05).rounded(.down))
+    let keep = Swift.min(low + 1, n - 1) + 1
+    let stride = 16
+    let samples = n / stride
+    guard samples >= 32 else { return (nil, keep) }
+    for k in 0..<samples { sample[k] = r[k * stride] }
+    let rank = Swift.min(samples - 1, keep / stride + keep / (2 * stride) + 3)
+    select(sample, rank, 0, samples - 1)
+    return (sample[rank], keep)
+  }
+
+  /// The 5 % percentile and CVaR of `n` returns from `values`: all of them, or (`count < n`)
+  /// the ones gathered below the threshold of `tailThreshold`, which hold the tail. Reorders
+  /// `values`.
+  static func tail(_ values: UnsafeMutablePointer<Double>, _ count: Int, of n: Int) -> (Double, Double) {
     let position = Double(n - 1) * 0.05
     let low = Int(position.rounded(.down))
     let high = Swift.min(low + 1, n - 1)
-    let keep = high + 1
-    var values = r, count = n
-    let stride = 16
-    let samples = n / stride
-    if samples >= 32 {
-      for k in 0..<samples { sample[k] = r[k * stride] }
-      let rank = Swift.min(samples - 1, keep / stride + keep / (2 * stride) + 3)
-      select(sample, rank, 0, samples - 1)
-      let threshold = sample[rank]
-      var gathered = 0
-      for i in 0..<n {
-        let x = r[i]
-        scratch[gathered] = x
-        gathered &+= x <= threshold ? 1 : 0
-      }
-      if gathered >= keep { values = scratch; count = gathered }
-    }
     // After selecting `high`, everything before it is ≤ it; select `low` among those.
     select(values, high, 0, count - 1)
     select(values, low, 0, high)
