@@ -55,8 +55,8 @@ public struct MovingAverageBank: Sendable {
     guard window <= 2048 else { return movingAverage(window: window)[row] }
     let end = row + 1, start = end - window
     if start < 0 { return .nan }
-    if Int(_run[row]) >= window { return values[row] }
     if _missing[end] != _missing[start] { return .nan }
+    if Int(_run[row]) >= window { return values[row] }
     return Self.windowSum(_high[end], _low[end], _high[start], _low[start]) / Double(window)
   }
 
@@ -75,12 +75,13 @@ public struct MovingAverageBank: Sendable {
           _run.withUnsafeBufferPointer { run in
             values.withUnsafeBufferPointer { x in
               let w = Double(window), w32 = Int32(window)
-              var k = 0
-              for r in rows {
+              // The warm-up (no full window yet), then full windows only: no bound check inside.
+              let first = Swift.min(Swift.max(rows.lowerBound, window - 1), rows.upperBound)
+              for r in rows.lowerBound..<first { out[r - rows.lowerBound] = .nan }
+              for r in first..<rows.upperBound {
                 let end = r + 1, start = end - window
-                let mean = start < 0 || m[end] != m[start] ? .nan : Self.windowSum(h[end], l[end], h[start], l[start]) / w
-                out[k] = start >= 0 && run[r] >= w32 ? x[r] : mean
-                k += 1
+                let mean = run[r] >= w32 ? x[r] : Self.windowSum(h[end], l[end], h[start], l[start]) / w
+                out[r - rows.lowerBound] = m[end] == m[start] ? mean : .nan
               }
             }
           }

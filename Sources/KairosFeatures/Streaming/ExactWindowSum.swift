@@ -60,7 +60,8 @@ public struct ExactWindowSum: Sendable, Equatable {
 public struct RollingMeanState: StreamingIndicator {
   var sum: ExactWindowSum
   let minPeriods: Int
-  /// The newest value and how many bars in a row have had it (`NaN` breaks a run).
+  /// The newest present value and how many present values in a row have had it (`NaN`s are
+  /// skipped): when the run covers every present value of the window, they are all equal.
   var last = Double.nan
   var run = 0
   public init(window: Int, minPeriods: Int? = nil) {
@@ -70,9 +71,8 @@ public struct RollingMeanState: StreamingIndicator {
   @inline(__always)
   public mutating func update(_ x: Double) -> Double {
     sum.push(x)
-    run = x == last ? run + 1 : (x.isNaN ? 0 : 1)
-    last = x
-    if run >= sum.filled && sum.filled >= minPeriods { return x }  // every value of the window is x
+    if x == last { run += 1 } else if !x.isNaN { last = x; run = 1 }
+    if run >= sum.count && sum.count >= minPeriods { return last }  // every present value of the window is `last`
     return sum.count >= minPeriods ? sum.value / Double(sum.count) : .nan
   }
 }

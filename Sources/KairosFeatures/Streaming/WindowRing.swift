@@ -38,6 +38,20 @@ public struct WindowRing: Sendable, Equatable {
     }
   }
 
+  /// `Σ (v − m)²` over the window's present values, oldest first (the order is part of the
+  /// result's bits): two contiguous stretches of the ring, no per-value branch.
+  @inline(__always)
+  public func sumOfSquaredDeviations(from m: Double) -> Double {
+    values.withUnsafeBufferPointer { v in
+      var total = 0.0
+      let start = filled == window ? head : 0
+      let firstEnd = filled == window ? window : filled
+      for i in start..<firstEnd { let d = v[i] - m; total += v[i].isNaN ? 0 : d * d }
+      if filled == window { for i in 0..<head { let d = v[i] - m; total += v[i].isNaN ? 0 : d * d } }
+      return total
+    }
+  }
+
   /// The value `k` bars back (0: the newest); `NaN` before the stream reaches it.
   @inline(__always)
   public func back(_ k: Int) -> Double {
@@ -60,6 +74,10 @@ public struct RollingDeviationState: StreamingIndicator {
   let minPeriods: Int
   var ring: WindowRing
   var sum: ExactWindowSum
+  /// The newest present value and how many present values in a row have had it (`NaN`s are
+  /// skipped): when the run covers every present value of the window, they are all equal.
+  var last = Double.nan
+  var run = 0
 
   public init(window: Int, ddof: Int = 1, minPeriods: Int? = nil) {
     precondition(window >= 1 && ddof >= 0, "window must be positive and ddof non-negative")
@@ -76,17 +94,12 @@ public struct RollingDeviationState: StreamingIndicator {
   public mutating func update(_ x: Double) -> Double {
     ring.push(x)
     sum.push(x)
+    if x == last { run += 1 } else if !x.isNaN { last = x; run = 1 }
     mean = sum.count >= minPeriods && sum.count == ring.filled - ring.missing ? sum.value / Double(sum.count) : .nan
-    let m = mean
-    guard !m.isNaN else { return .nan }
-    var squares = 0.0, lowest = Double.infinity, highest = -Double.infinity
-    ring.forEach { v in
-      guard !v.isNaN else { return }
-      let d = v - m
-      squares += d * d
-      lowest = Swift.min(lowest, v); highest = Swift.max(highest, v)
-    }
-    if lowest == highest { mean = lowest; return 0 }
+    guard !mean.isNaN else { return .nan }
+    // Every value of the window is x: a deviation of exactly 0 (as pandas).
+    if run >= sum.count { mean = last; return 0 }
+    let squares = ring.sumOfSquaredDeviations(from: mean)
     return (squares / Double(sum.count - ddof)).squareRoot()
   }
 }
