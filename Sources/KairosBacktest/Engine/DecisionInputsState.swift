@@ -24,8 +24,11 @@ public struct DecisionInputsState: Sendable {
   var sigma = RollingDeviationState(window: 20, ddof: 1)
   var volume = RollingMeanState(window: 20)
   var previousClose = Double.nan, seen = false
+  /// Whether σ₂₀ and ADV₂₀ are computed (they are `NaN` otherwise: only the impact model and
+  /// volatility-target sizing read them).
+  public let computesImpactInputs: Bool
 
-  public init() {}
+  public init(impactInputs: Bool = true) { computesImpactInputs = impactInputs }
 
   public mutating func update(_ b: OHLCVBar) -> DecisionInputs {
     if !b.high.isNaN { lastHigh = b.high }
@@ -36,6 +39,7 @@ public struct DecisionInputsState: Sendable {
     let r = seen ? lastClose / previousClose - 1 : .nan
     previousClose = lastClose
     seen = true
+    guard computesImpactInputs else { return DecisionInputs(atr: a, sigma20: .nan, averageVolume20: .nan) }
     return DecisionInputs(atr: a, sigma20: sigma.update(r), averageVolume20: volume.update(lastVolume))
   }
 }

@@ -51,6 +51,7 @@ public enum PortfolioSimulator {
       throw .invalidParameter(name: "markets", reason: "\(m.name) is not on the first asset's timeline (align the frames first)")
     }
     var core = try PortfolioCore(assets: markets.count, configuration: configuration)
+    for m in markets { m.prepareImpactInputs(for: configuration.base) }
     var run = PortfolioRun(equity: [], returns: [], positions: Array(repeating: [], count: markets.count), grossExposure: [], netExposure: [],
                            orders: [], trades: [], haltBars: [], summary: PerformanceSummary())
     for t in 0..<first.count {

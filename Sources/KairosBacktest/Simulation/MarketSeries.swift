@@ -1,6 +1,7 @@
 import KairosCore
 import KairosFeatures
 import KairosFrame
+import Synchronization
 
 /// One asset's bars in the form the engine reads: contiguous buffers it can walk with plain
 /// pointers, plus the indicators every option may need, computed once per asset.
@@ -19,10 +20,14 @@ public final class MarketSeries: @unchecked Sendable {
   /// ATR(14), TA-Lib convention (stop distances, fixed-fractional sizing). The engine's
   /// indicators are the fold of `DecisionInputsState` (forward-filled prices, causal).
   public let atr: UnsafeMutableBufferPointer<Double>
-  /// Sample standard deviation of close-to-close returns over 20 bars (impact, volatility target).
+  /// Sample standard deviation of close-to-close returns over 20 bars (impact, volatility
+  /// target). `NaN` until `prepareImpactInputs()`: most runs never read it.
   public let sigma20: UnsafeMutableBufferPointer<Double>
-  /// Mean volume over 20 bars (impact).
+  /// Mean volume over 20 bars (impact). `NaN` until `prepareImpactInputs()`.
   public let averageVolume20: UnsafeMutableBufferPointer<Double>
+  /// Whether `sigma20` and `averageVolume20` are filled (the lock orders the writes before
+  /// every reader that asked).
+  let impactInputsReady = Mutex(false)
   /// The source frame (strategies compute their indicators from it).
   public let frame: Frame
 
@@ -44,11 +49,26 @@ public final class MarketSeries: @unchecked Sendable {
     close = buffer(c)
     volume = buffer(try frame.column("volume"))
     atr = .allocate(capacity: count); sigma20 = .allocate(capacity: count); averageVolume20 = .allocate(capacity: count)
+    sigma20.initialize(repeating: .nan); averageVolume20.initialize(repeating: .nan)
     // The fold of the engine's streaming state: the values a live session computes bar by bar.
-    var state = DecisionInputsState()
-    for t in 0..<count {
-      let inputs = state.update(OHLCVBar(open: open[t], high: high[t], low: low[t], close: close[t], volume: volume[t]))
-      atr[t] = inputs.atr; sigma20[t] = inputs.sigma20; averageVolume20[t] = inputs.averageVolume20
+    var state = DecisionInputsState(impactInputs: false)
+    for t in 0..<count { atr[t] = state.update(bar(t)).atr }
+  }
+
+  func bar(_ t: Int) -> OHLCVBar { OHLCVBar(open: open[t], high: high[t], low: low[t], close: close[t], volume: volume[t]) }
+
+  /// Computes σ₂₀ and ADV₂₀ (the same fold of `DecisionInputsState`) unless done already; safe
+  /// to call from several threads. The engine's drivers call it when `configuration` reads them.
+  public func prepareImpactInputs(for configuration: BacktestConfiguration) {
+    guard configuration.readsImpactInputs else { return }
+    impactInputsReady.withLock { ready in
+      guard !ready else { return }
+      var state = DecisionInputsState()
+      for t in 0..<count {
+        let inputs = state.update(bar(t))
+        sigma20[t] = inputs.sigma20; averageVolume20[t] = inputs.averageVolume20
+      }
+      ready = true
     }
   }
 

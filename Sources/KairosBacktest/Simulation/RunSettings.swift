@@ -67,3 +67,12 @@ extension BacktestConfiguration {
             "shorts": "\(allowShort)", "capital": f(initialCapital), "periods_per_year": f(periodsPerYear)]
   }
 }
+
+extension BacktestConfiguration {
+  /// Whether a run reads σ₂₀ and ADV₂₀: the impact model and volatility-target sizing.
+  public var readsImpactInputs: Bool {
+    if impact != 0 { return true }
+    if case .volatilityTarget = sizing { return true }
+    return false
+  }
+}

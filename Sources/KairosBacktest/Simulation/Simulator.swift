@@ -8,6 +8,7 @@ public enum Simulator {
     accumulator: inout PerformanceAccumulator, recorder: inout Recorder
   ) -> PerformanceSummary {
     var core = EngineCore(configuration: c, accumulator: accumulator, recorder: recorder)
+    m.prepareImpactInputs(for: c)
     let open = UnsafePointer(m.open.baseAddress!), high = UnsafePointer(m.high.baseAddress!)
     let low = UnsafePointer(m.low.baseAddress!), close = UnsafePointer(m.close.baseAddress!)
     let atr = UnsafePointer(m.atr.baseAddress!), sigma = UnsafePointer(m.sigma20.baseAddress!)

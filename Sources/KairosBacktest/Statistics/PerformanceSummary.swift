@@ -227,7 +227,7 @@ public struct PerformanceAccumulator {
     while i + 8 <= n {
       let v = V(UnsafeBufferPointer(start: x + i, count: 8))
       kahan(&s, &cs, v)
-      let negative = V.zero.replacing(with: v, where: v .< 0)
+      let negative = pointwiseMin(v, V.zero)
       kahan(&d, &cd, negative * negative)
       kahan(&q, &cq, V(UnsafeBufferPointer(start: e + i, count: 8)))
       i += 8
@@ -260,9 +260,10 @@ public struct PerformanceAccumulator {
       s += v
       kahan(&q, &cq, v * v)
       if gather {
-        for lane in 0..<8 {
-          scratch[gathered] = raw[lane]
-          gathered &+= raw[lane] <= limit ? 1 : 0
+        // From memory, not from the vector's lanes (extracting lanes costs shuffles).
+        for lane in i..<(i + 8) {
+          scratch[gathered] = x[lane]
+          gathered &+= x[lane] <= limit ? 1 : 0
         }
       }
       i += 8

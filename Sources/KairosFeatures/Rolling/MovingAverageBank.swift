@@ -19,12 +19,16 @@ import KairosCore
 /// than 2,048 bars are folded with `RollingMeanState` instead (its limit on magnitudes depends
 /// on the window).
 public struct MovingAverageBank: Sendable {
-  /// The 128-bit prefix sums split in their high and low words (so `fill` can vectorize).
+  /// The 128-bit prefix sums `P` split at bit 63: `P >> 63` (wrapping) and the low 63 bits,
+  /// so a window sum needs only the 64-bit operations SSE2 has and `fill` can vectorize.
   @usableFromInline let _high: [Int64]
   @usableFromInline let _low: [UInt64]
   @usableFromInline let _missing: [Int32]
   /// How many bars in a row, ending at each row, have had its value (0 at a `NaN`).
   @usableFromInline let _run: [Int32]
+  /// The largest magnitude summed: below `2⁵¹ / window`, every window sum's integer part
+  /// converts by the exponent trick (`fill`'s branch-free loop).
+  let largest: Double
   let values: Column<Double>
   /// The length of the series.
   public let count: Int
@@ -40,11 +44,12 @@ public struct MovingAverageBank: Sendable {
         length = i > 0 && v == x[i - 1] ? Swift.min(length, Int32.max - 1) + 1 : (v.isNaN ? 0 : 1)
         run[i] = length
         if Swift.abs(v) < 0x1p52 { sum &+= FixedPoint.quantize(v) } else { absent += 1 }
-        high[i + 1] = Int64(truncatingIfNeeded: sum >> 64); low[i + 1] = UInt64(truncatingIfNeeded: sum)
+        high[i + 1] = Int64(truncatingIfNeeded: sum >> 63); low[i + 1] = UInt64(truncatingIfNeeded: sum) & FixedPoint.lowMask
         missing[i + 1] = absent
       }
     }
     _high = high; _low = low; _missing = missing; _run = run
+    largest = series.withUnsafeBufferPointer { x in x.reduce(0.0) { Swift.abs($1) < 0x1p52 ? Swift.max($0, Swift.abs($1)) : $0 } }
     values = series
     count = n
   }
@@ -57,7 +62,8 @@ public struct MovingAverageBank: Sendable {
     if start < 0 { return .nan }
     if _missing[end] != _missing[start] { return .nan }
     if Int(_run[row]) >= window { return values[row] }
-    return Self.windowSum(_high[end], _low[end], _high[start], _low[start]) / Double(window)
+    let (high, low) = Self.difference(_high[end], _low[end], _high[start], _low[start])
+    return FixedPoint.double(high: high, low: low) / Double(window)
   }
 
   /// Writes `sma(window)` for `rows` into `out` (`out.count >= rows.count`), e.g. one time
@@ -78,10 +84,21 @@ public struct MovingAverageBank: Sendable {
               // The warm-up (no full window yet), then full windows only: no bound check inside.
               let first = Swift.min(Swift.max(rows.lowerBound, window - 1), rows.upperBound)
               for r in rows.lowerBound..<first { out[r - rows.lowerBound] = .nan }
-              for r in first..<rows.upperBound {
-                let end = r + 1, start = end - window
-                let mean = run[r] >= w32 ? x[r] : Self.windowSum(h[end], l[end], h[start], l[start]) / w
-                out[r - rows.lowerBound] = m[end] == m[start] ? mean : .nan
+              if largest * w < 0x1p49 {
+                // Every window sum's `high` is below 2⁵¹: the branch-free conversion.
+                for r in first..<rows.upperBound {
+                  let end = r + 1, start = end - window
+                  let (high, low) = Self.difference(h[end], l[end], h[start], l[start])
+                  let mean = run[r] >= w32 ? x[r] : FixedPoint.doubleOfSmall(high: high, low: low) / w
+                  out[r - rows.lowerBound] = m[end] == m[start] ? mean : .nan
+                }
+              } else {
+                for r in first..<rows.upperBound {
+                  let end = r + 1, start = end - window
+                  let (high, low) = Self.difference(h[end], l[end], h[start], l[start])
+                  let mean = run[r] >= w32 ? x[r] : FixedPoint.double(high: high, low: low) / w
+                  out[r - rows.lowerBound] = m[end] == m[start] ? mean : .nan
+                }
               }
             }
           }
@@ -90,12 +107,13 @@ public struct MovingAverageBank: Sendable {
     }
   }
 
-  /// `FixedPoint.double` of the 128-bit difference of two prefix sums, word by word.
+  /// The difference of two prefix sums split at bit 63, split the same way: the low words'
+  /// difference fits 64 bits; its sign is the borrow (a shift, not a compare).
   @inline(__always)
-  static func windowSum(_ endHigh: Int64, _ endLow: UInt64, _ startHigh: Int64, _ startLow: UInt64) -> Double {
+  static func difference(_ endHigh: Int64, _ endLow: UInt64, _ startHigh: Int64, _ startLow: UInt64) -> (high: Int64, low: UInt64) {
     let low = endLow &- startLow
-    let high = endHigh &- startHigh &- (endLow < startLow ? 1 : 0)
-    return FixedPoint.double(high: high, low: low)
+    let borrow = Int64(bitPattern: low >> 63)
+    return (endHigh &- startHigh &- borrow, low & FixedPoint.lowMask)
   }
 
   /// The whole `sma(window)` column.

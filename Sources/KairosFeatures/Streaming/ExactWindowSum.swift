@@ -108,27 +108,35 @@ public enum FixedPoint {
     return fraction < 0 ? integer - part : integer + part
   }
 
-  /// `v · 2⁻⁶⁴` as a double: the signed whole part (`v >> 64`) plus the top 52 bits of the
-  /// fraction, two exact conversions and one rounded addition (within an ulp, plus 2⁻⁵²
-  /// absolute from the dropped bits; the same bits for the same `v`, which is what makes batch
-  /// and bar-by-bar values agree). `MovingAverageBank.fill` computes the same with a
-  /// vectorizable form (`double(high:low:)`).
+  /// `v · 2⁻⁶⁴` as a double, a function of `v` alone (which is what makes batch and bar-by-bar
+  /// values agree): `v` split at bit 63 into `v = h · 2⁶³ + l` with `0 ≤ l < 2⁶³`, then
+  /// `h / 2 + ⌊l / 2¹¹⌋ · 2⁻⁵³` — two exact conversions and one rounded addition (within an ulp,
+  /// plus 2⁻⁵³ absolute from the dropped bits). `MovingAverageBank.fill` computes the same from
+  /// prefix sums split the same way, with 64-bit integer operations SSE2 has (add, subtract,
+  /// shift, and), so the loop vectorizes.
   @inline(__always)
   public static func double(_ v: Int128) -> Double {
-    double(high: Int64(truncatingIfNeeded: v >> 64), low: UInt64(truncatingIfNeeded: v))
+    double(high: Int64(truncatingIfNeeded: v >> 63), low: UInt64(truncatingIfNeeded: v) & lowMask)
   }
 
-  /// `double(_:)` of the 128-bit value `high · 2⁶⁴ + low`. For `|high| < 2⁵¹` both conversions
-  /// are done by the exponent trick (an integer add and a subtraction, which vectorize);
-  /// otherwise by `Double(_:)`: the same value either way, since both conversions are exact.
+  /// The low 63 bits.
+  public static let lowMask: UInt64 = (1 << 63) - 1
+
+  /// `double(_:)` of `high · 2⁶³ + low`, `0 ≤ low < 2⁶³`. For `|high| < 2⁵¹` by the exponent
+  /// trick (`doubleOfSmall`), otherwise with `Double(_:)`: the same value, both conversions
+  /// being exact.
   @inline(__always)
   public static func double(high: Int64, low: UInt64) -> Double {
-    let fraction = Double(bitPattern: 0x4330_0000_0000_0000 | (low >> 12)) - 0x1p52  // exact: low >> 12 < 2⁵²
-    let whole: Double
-    if high > -(1 << 51) && high < (1 << 51) {
-      whole = Double(bitPattern: 0x4338_0000_0000_0000 &+ UInt64(bitPattern: high)) - 0x1.8p52
-    } else {
-      whole = Double(high)
-    }
-    return whole + fraction * 0x1p-52  }
+    if high > -(1 << 51) && high < (1 << 51) { return doubleOfSmall(high: high, low: low) }
+    let fraction = Double(bitPattern: 0x4330_0000_0000_0000 | (low >> 11)) - 0x1p52  // exact: low >> 11 < 2⁵²
+    return Double(high) * 0.5 + fraction * 0x1p-53
+  }
+
+  /// `double(high:low:)` for `|high| < 2⁵¹`, with no branch.
+  @inline(__always)
+  public static func doubleOfSmall(high: Int64, low: UInt64) -> Double {
+    let fraction = Double(bitPattern: 0x4330_0000_0000_0000 | (low >> 11)) - 0x1p52  // exact: low >> 11 < 2⁵²
+    let whole = Double(bitPattern: 0x4338_0000_0000_0000 &+ UInt64(bitPattern: high)) - 0x1.8p52  // exact: |high| < 2⁵¹
+    return whole * 0.5 + fraction * 0x1p-53
+  }
 }
