@@ -52,13 +52,15 @@ public enum PortfolioSimulator {
     }
     var core = try PortfolioCore(assets: markets.count, configuration: configuration)
     for m in markets { m.prepareImpactInputs(for: configuration.base) }
+    let readsImpact = configuration.base.readsImpactInputs
     var run = PortfolioRun(equity: [], returns: [], positions: Array(repeating: [], count: markets.count), grossExposure: [], netExposure: [],
                            orders: [], trades: [], haltBars: [], summary: PerformanceSummary())
     for t in 0..<first.count {
       let bars = markets.map { BarPrices(open: $0.open[t], high: $0.high[t], low: $0.low[t], close: $0.close[t]) }
       core.atOpen(bar: t, bars)
       let mark = core.atClose(bar: t, bars, targets: targets.map { $0[t] },
-                              inputs: markets.map { DecisionInputs(atr: $0.atr[t], sigma20: $0.sigma20[t], averageVolume20: $0.averageVolume20[t]) })
+                              inputs: markets.map { DecisionInputs(atr: $0.atr[t], sigma20: readsImpact ? $0.sigma20[t] : .nan,
+                                                                   averageVolume20: readsImpact ? $0.averageVolume20[t] : .nan) })
       run.equity.append(mark.equity); run.returns.append(mark.return)
       run.grossExposure.append(mark.gross / mark.equity); run.netExposure.append(mark.net / mark.equity)
       for a in 0..<markets.count { run.positions[a].append(core.books[a].units) }

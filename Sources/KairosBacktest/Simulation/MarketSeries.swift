@@ -21,9 +21,10 @@ public final class MarketSeries: @unchecked Sendable {
   /// indicators are the fold of `DecisionInputsState` (forward-filled prices, causal).
   public let atr: UnsafeMutableBufferPointer<Double>
   /// Sample standard deviation of close-to-close returns over 20 bars (impact, volatility
-  /// target). `NaN` until `prepareImpactInputs()`: most runs never read it.
+  /// target). Valid only after `prepareImpactInputs(for:)` with a configuration that reads it:
+  /// most runs never do, and its pages are never touched.
   public let sigma20: UnsafeMutableBufferPointer<Double>
-  /// Mean volume over 20 bars (impact). `NaN` until `prepareImpactInputs()`.
+  /// Mean volume over 20 bars (impact). Valid only after `prepareImpactInputs(for:)`.
   public let averageVolume20: UnsafeMutableBufferPointer<Double>
   /// Whether `sigma20` and `averageVolume20` are filled (the lock orders the writes before
   /// every reader that asked).
@@ -49,7 +50,6 @@ public final class MarketSeries: @unchecked Sendable {
     close = buffer(c)
     volume = buffer(try frame.column("volume"))
     atr = .allocate(capacity: count); sigma20 = .allocate(capacity: count); averageVolume20 = .allocate(capacity: count)
-    sigma20.initialize(repeating: .nan); averageVolume20.initialize(repeating: .nan)
     // The fold of the engine's streaming state: the values a live session computes bar by bar.
     var state = DecisionInputsState(impactInputs: false)
     for t in 0..<count { atr[t] = state.update(bar(t)).atr }

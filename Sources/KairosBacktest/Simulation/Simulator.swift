@@ -9,6 +9,7 @@ public enum Simulator {
   ) -> PerformanceSummary {
     var core = EngineCore(configuration: c, accumulator: accumulator, recorder: recorder)
     m.prepareImpactInputs(for: c)
+    let readsImpact = c.readsImpactInputs
     let open = UnsafePointer(m.open.baseAddress!), high = UnsafePointer(m.high.baseAddress!)
     let low = UnsafePointer(m.low.baseAddress!), close = UnsafePointer(m.close.baseAddress!)
     let atr = UnsafePointer(m.atr.baseAddress!), sigma = UnsafePointer(m.sigma20.baseAddress!)
@@ -20,7 +21,7 @@ public enum Simulator {
         let bar = BarPrices(open: open[t], high: levels ? high[t] : .nan, low: levels ? low[t] : .nan, close: close[t])
         core.atOpen(bar: t, bar)
         core.atClose(bar: t, bar, target: rule.target(at: t)) {
-          DecisionInputs(atr: atr[t], sigma20: sigma[t], averageVolume20: adv[t])
+          DecisionInputs(atr: atr[t], sigma20: readsImpact ? sigma[t] : .nan, averageVolume20: readsImpact ? adv[t] : .nan)
         }
       }
     }

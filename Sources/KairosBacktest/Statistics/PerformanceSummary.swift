@@ -227,7 +227,7 @@ public struct PerformanceAccumulator {
     while i + 8 <= n {
       let v = V(UnsafeBufferPointer(start: x + i, count: 8))
       kahan(&s, &cs, v)
-      let negative = pointwiseMin(v, V.zero)
+      let negative = V.zero.replacing(with: v, where: v .< 0)
       kahan(&d, &cd, negative * negative)
       kahan(&q, &cq, V(UnsafeBufferPointer(start: e + i, count: 8)))
       i += 8
