@@ -99,35 +99,35 @@ public struct FeatureDefinition: Codable, Sendable, Equatable {
       return ([output], LagKernel(field: x, periods: p, form: form))
     case "sma", "rolling_mean":
       let (source, x) = try series(); let w = try require(window, "window")
-      return ([named("\(kind)_\(w)", source: source)], SeriesKernel(field: x, state: RollingMeanState(window: w)))
+      return ([named("\(kind)_\(w)", source: source)], MeanKernel(field: x, state: RollingMeanState(window: w)))
     case "ema":
       let (source, x) = try series()
       guard let s = span, s >= 1 else { throw .invalidParameter(feature: label, name: "span", reason: "must be given and at least 1") }
-      return ([named("ema_\(Self.format(s))", source: source)], SeriesKernel(field: x, state: EMAState(span: s)))
+      return ([named("ema_\(Self.format(s))", source: source)], EMAKernel(field: x, state: EMAState(span: s)))
     case "rolling_sum":
       let (source, x) = try series(); let w = try require(window, "window")
-      return ([named("rolling_sum_\(w)", source: source)], SeriesKernel(field: x, state: RollingSumState(window: w)))
+      return ([named("rolling_sum_\(w)", source: source)], SumKernel(field: x, state: RollingSumState(window: w)))
     case "rolling_std":
       let (source, x) = try series(); let w = try require(window, "window", minimum: 2)
-      return ([named("rolling_std_\(w)", source: source)], SeriesKernel(field: x, state: RollingDeviationState(window: w)))
+      return ([named("rolling_std_\(w)", source: source)], DeviationKernel(field: x, state: RollingDeviationState(window: w)))
     case "zscore":
       let (source, x) = try series(); let w = try require(window, "window", minimum: 2)
       return ([named("zscore_\(w)", source: source)], ZScoreKernel(field: x, deviation: RollingDeviationState(window: w)))
     case "rolling_min", "rolling_max":
       let (source, x) = try series(); let w = try require(window, "window")
-      return ([named("\(kind)_\(w)", source: source)], SeriesKernel(field: x, state: RollingExtremumState(window: w, maximum: kind == "rolling_max")))
+      return ([named("\(kind)_\(w)", source: source)], ExtremumKernel(field: x, state: RollingExtremumState(window: w, maximum: kind == "rolling_max")))
     case "rank":
       let (source, x) = try series(); let w = try require(window, "window")
-      return ([named("rank_\(w)", source: source)], SeriesKernel(field: x, state: RollingPercentileRankState(window: w)))
+      return ([named("rank_\(w)", source: source)], RankKernel(field: x, state: RollingPercentileRankState(window: w)))
     case "rsi":
       let (source, x) = try series(); let p = try require(period, "period", default: 14, minimum: 2)
-      return ([named("rsi_\(p)", source: source)], SeriesKernel(field: x, state: RSIState(period: p)))
+      return ([named("rsi_\(p)", source: source)], RSIKernel(field: x, state: RSIState(period: p)))
     case "atr":
       let (h, l, c) = try bars(); let p = try require(period, "period", default: 14)
-      return ([name ?? "atr_\(p)"], BarKernel(high: h, low: l, close: c, state: ATRState(period: p)))
+      return ([name ?? "atr_\(p)"], ATRKernel(high: h, low: l, close: c, state: ATRState(period: p)))
     case "true_range":
       let (h, l, c) = try bars()
-      return ([name ?? "true_range"], BarKernel(high: h, low: l, close: c, state: TrueRangeState()))
+      return ([name ?? "true_range"], TrueRangeKernel(high: h, low: l, close: c, state: TrueRangeState()))
     case "macd":
       let (source, x) = try series()
       let f = try require(fast, "fast", default: 12), s = try require(slow, "slow", default: 26), g = try require(signal, "signal", default: 9)
@@ -149,10 +149,10 @@ public struct FeatureDefinition: Codable, Sendable, Equatable {
               DonchianKernel(high: h, low: l, upper: RollingExtremumState(window: w, maximum: true), lower: RollingExtremumState(window: w, maximum: false)))
     case "efficiency_ratio":
       let (source, x) = try series(); let w = try require(window, "window", default: 10)
-      return ([named("efficiency_ratio_\(w)", source: source)], SeriesKernel(field: x, state: EfficiencyRatioState(window: w)))
+      return ([named("efficiency_ratio_\(w)", source: source)], EfficiencyRatioKernel(field: x, state: EfficiencyRatioState(window: w)))
     case "choppiness":
       let (h, l, c) = try bars(); let w = try require(window, "window", default: 14, minimum: 2)
-      return ([name ?? "choppiness_\(w)"], BarKernel(high: h, low: l, close: c, state: ChoppinessState(window: w)))
+      return ([name ?? "choppiness_\(w)"], ChoppinessKernel(high: h, low: l, close: c, state: ChoppinessState(window: w)))
     case "realized_volatility":
       let (source, x) = try series(); let w = try require(window, "window", default: 20, minimum: 2)
       let p = periodsPerYear ?? 252

@@ -45,7 +45,7 @@ public struct FeatureStream: Sendable {
     precondition(bar.count == inputs.count && out.count == names.count, "a bar carries \(inputs.count) fields and gives \(names.count) features")
     for k in kernels.indices {
       let end = k + 1 < offsets.count ? offsets[k + 1] : names.count
-      kernels[k].update(bar, into: UnsafeMutableBufferPointer(rebasing: out[offsets[k]..<end]))
+      kernels[k].step(bar, into: UnsafeMutableBufferPointer(rebasing: out[offsets[k]..<end]))
     }
   }
 
@@ -57,27 +57,50 @@ public struct FeatureStream: Sendable {
     return out
   }
 
-  /// The fold over every row of `frame`: one column per feature.
+  /// The fold over every row of `frame`: one column per feature, each kernel over all rows in
+  /// one loop (the kernels are independent, so this is the bar-by-bar order's result).
   func fold(over frame: Frame) throws(FeatureError) -> [(String, Column<Double>)] {
-    let n = frame.rowCount, width = inputs.count, count = names.count
-    // Row-major copies in and out, so the loop reads and writes contiguous memory.
-    var bars = [Double](repeating: .nan, count: n * width)
-    for (j, name) in inputs.enumerated() {
-      let column = frame[name]!  // present: checked when the kernels were made
-      column.withUnsafeBufferPointer { c in for t in 0..<n { bars[t * width + j] = c[t] } }
-    }
-    var rows = [Double](repeating: .nan, count: n * count)
-    var stream = self
-    bars.withUnsafeBufferPointer { b in
-      rows.withUnsafeMutableBufferPointer { r in
-        for t in 0..<n {
-          stream.update(UnsafeBufferPointer(rebasing: b[(t * width)..<((t + 1) * width)]),
-                        into: UnsafeMutableBufferPointer(rebasing: r[(t * count)..<((t + 1) * count)]))
+    let n = frame.rowCount
+    let columns = inputs.map { frame[$0]! }  // present: checked when the kernels were made
+    var outputs: [[Double]] = []
+    withPointers(to: columns[...]) { inputs in
+      outputs = Self.makeColumns(names.count, rows: n) { outputs in
+        var stream = self
+        for k in stream.kernels.indices {
+          stream.kernels[k].fold(inputs, into: outputs + offsets[k], rows: n)
         }
       }
     }
-    return rows.withUnsafeBufferPointer { r in
-      names.enumerated().map { j, name in (name, Column(unsafeUninitializedCount: n) { out in for t in 0..<n { out[t] = r[t * count + j] } }) }
+    return zip(names, outputs).map { ($0, Column($1)) }
+  }
+
+  /// Calls `body` with the base addresses of `columns` (each kept alive meanwhile).
+  func withPointers(to columns: ArraySlice<Column<Double>>, _ collected: [UnsafePointer<Double>] = [],
+                    _ body: (UnsafePointer<UnsafePointer<Double>>) -> Void) {
+    guard let first = columns.first else {
+      collected.withUnsafeBufferPointer { body($0.baseAddress ?? UnsafePointer(bitPattern: 8)!) }
+      return
     }
+    first.withUnsafeBufferPointer { buffer in
+      // An empty column has no storage: any aligned address serves (nothing is read).
+      let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 8)!
+      withPointers(to: columns.dropFirst(), collected + [base], body)
+    }
+  }
+
+  /// `count` new columns of `rows` values, written by `body` through their base addresses.
+  static func makeColumns(_ count: Int, rows: Int, _ collected: [UnsafeMutablePointer<Double>] = [],
+                          _ body: (UnsafePointer<UnsafeMutablePointer<Double>>) -> Void) -> [[Double]] {
+    guard count > 0 else {
+      collected.withUnsafeBufferPointer { body($0.baseAddress ?? UnsafePointer(bitPattern: 8)!) }
+      return []
+    }
+    var rest: [[Double]] = []
+    let column = [Double](unsafeUninitializedCapacity: Swift.max(rows, 1)) { buffer, initialized in
+      // Every kernel writes every row of its outputs.
+      rest = makeColumns(count - 1, rows: rows, collected + [buffer.baseAddress!], body)
+      initialized = rows
+    }
+    return [column] + rest
   }
 }

@@ -9,8 +9,10 @@
 /// or more (4.5e15 for windows up to 2,048) cannot be summed exactly: they count as missing.
 public struct ExactWindowSum: Sendable, Equatable {
   public let window: Int
-  /// The quantized values of the window, oldest first from `head`; `nil` slots are missing values.
-  var ring: [Int128?]
+  /// The quantized values of the window, oldest first from `head`; `missing` marks a missing
+  /// value (no quantized value reaches it: they stay below 2¹¹⁶ in magnitude).
+  var ring: [Int128]
+  @inline(__always) static var missing: Int128 { .min }
   var head = 0, filled = 0
   /// Σ of the window's present values, in units of 2⁻⁶⁴.
   var sum: Int128 = 0
@@ -22,7 +24,7 @@ public struct ExactWindowSum: Sendable, Equatable {
   public init(window: Int) {
     precondition(window >= 1, "window must be positive, was \(window)")
     self.window = window
-    ring = Array(repeating: nil, count: window)
+    ring = Array(repeating: Self.missing, count: window)
     limit = Swift.min(0x1p52, 0x1p63 / Double(window))
   }
 
@@ -36,12 +38,15 @@ public struct ExactWindowSum: Sendable, Equatable {
   /// Adds `x` (`NaN`: missing) and drops the value that leaves the window.
   @inline(__always)
   public mutating func push(_ x: Double) {
-    let q = quantize(x)
-    if filled == window, let old = ring[head] { sum -= old; count -= 1 }
-    ring[head] = q
-    if let q { sum += q; count += 1 }
+    let q = Swift.abs(x) < limit ? FixedPoint.quantize(x) : Self.missing  // `<` is false for NaN
+    let (h, full) = (head, filled == window)
+    ring.withUnsafeMutableBufferPointer { r in
+      if full, r[h] != Self.missing { sum &-= r[h]; count -= 1 }
+      r[h] = q
+    }
+    if q != Self.missing { sum &+= q; count += 1 }
     head = head + 1 == window ? 0 : head + 1
-    if filled < window { filled += 1 }
+    if !full { filled += 1 }
   }
 
   /// Whether the window holds `window` values (present or missing).
@@ -101,11 +106,16 @@ public enum FixedPoint {
   /// fraction is rounded (adding the even integer `trunc(x) · 2⁶⁴` changes no rounding).
   @inline(__always)
   public static func quantize(_ x: Double) -> Int128 {
-    let whole = x.rounded(.towardZero)
-    let fraction = ((x - whole) * 0x1p64).rounded(.toNearestOrEven)  // an integer in [−2⁶⁴, 2⁶⁴]
-    let part = Swift.abs(fraction) == 0x1p64 ? Int128(1) << 64 : Int128(UInt64(Swift.abs(fraction)))
-    let integer = Int128(Int64(whole)) << 64
-    return fraction < 0 ? integer - part : integer + part
+    // Without library calls (SSE2 has no rounding instruction): truncation by conversion, and
+    // ties-to-even rounding of the magnitude by adding and removing 2⁵² (at and above 2⁵² every
+    // double is an integer).
+    let whole = Int64(x)  // exact: |x| < 2⁵²
+    let scaled = (x - Double(whole)) * 0x1p64  // exact: a power-of-two scaling of an exact difference
+    let magnitude = Swift.abs(scaled)
+    let rounded = magnitude < 0x1p52 ? (magnitude + 0x1p52) - 0x1p52 : magnitude  // an integer in [0, 2⁶⁴]
+    let part = rounded == 0x1p64 ? Int128(1) << 64 : Int128(UInt64(rounded))
+    let integer = Int128(whole) << 64
+    return scaled < 0 ? integer - part : integer + part
   }
 
   /// `v · 2⁻⁶⁴` as a double, a function of `v` alone (which is what makes batch and bar-by-bar
@@ -113,14 +123,14 @@ public enum FixedPoint {
   /// `h / 2 + ⌊l / 2¹¹⌋ · 2⁻⁵³` — two exact conversions and one rounded addition (within an ulp,
   /// plus 2⁻⁵³ absolute from the dropped bits). `MovingAverageBank.fill` computes the same from
   /// prefix sums split the same way, with 64-bit integer operations SSE2 has (add, subtract,
-  /// shift, and), so the loop vectorizes.
+  /// shift, and), so the loop vectorizes where the target allows.
   @inline(__always)
   public static func double(_ v: Int128) -> Double {
     double(high: Int64(truncatingIfNeeded: v >> 63), low: UInt64(truncatingIfNeeded: v) & lowMask)
   }
 
   /// The low 63 bits.
-  public static let lowMask: UInt64 = (1 << 63) - 1
+  @inline(__always) public static var lowMask: UInt64 { 0x7FFF_FFFF_FFFF_FFFF }
 
   /// `double(_:)` of `high · 2⁶³ + low`, `0 ≤ low < 2⁶³`. For `|high| < 2⁵¹` by the exponent
   /// trick (`doubleOfSmall`), otherwise with `Double(_:)`: the same value, both conversions

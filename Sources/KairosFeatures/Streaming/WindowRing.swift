@@ -2,6 +2,8 @@
 /// indicators that need the values themselves (deviations, extrema, ranks).
 public struct WindowRing: Sendable, Equatable {
   public let window: Int
+  /// `2 × window` slots: each value is written at `head` and at `head + window`, so the window
+  /// is always the contiguous stretch `start ..< start + filled` (`start` = `head` once full).
   var values: [Double]
   var head = 0
   /// How many values have been pushed, up to `window`.
@@ -12,13 +14,18 @@ public struct WindowRing: Sendable, Equatable {
   public init(window: Int) {
     precondition(window >= 1, "window must be positive, was \(window)")
     self.window = window
-    values = Array(repeating: .nan, count: window)
+    values = Array(repeating: .nan, count: 2 * window)
   }
 
   @inline(__always)
   public mutating func push(_ x: Double) {
-    if filled == window { if values[head].isNaN { missing -= 1 } } else { filled += 1 }
-    values[head] = x
+    let (h, w) = (head, window)
+    let leaving = values.withUnsafeMutableBufferPointer { v in
+      let old = v[h]
+      v[h] = x; v[h + w] = x
+      return old
+    }
+    if filled == window { if leaving.isNaN { missing -= 1 } } else { filled += 1 }
     if x.isNaN { missing += 1 }
     head = head + 1 == window ? 0 : head + 1
   }
@@ -38,17 +45,33 @@ public struct WindowRing: Sendable, Equatable {
     }
   }
 
-  /// `Σ (v − m)²` over the window's present values, oldest first (the order is part of the
-  /// result's bits): two contiguous stretches of the ring, no per-value branch.
+  /// `Σ (v − m)²` over the window's present values: four partial sums by position in the
+  /// window (oldest first, position mod 4), then `(s₀ + s₁) + (s₂ + s₃)` — a function of the
+  /// window's values alone, whatever bar the ring started at, and four independent addition
+  /// chains instead of one.
   @inline(__always)
   public func sumOfSquaredDeviations(from m: Double) -> Double {
-    values.withUnsafeBufferPointer { v in
-      var total = 0.0
-      let start = filled == window ? head : 0
-      let firstEnd = filled == window ? window : filled
-      for i in start..<firstEnd { let d = v[i] - m; total += v[i].isNaN ? 0 : d * d }
-      if filled == window { for i in 0..<head { let d = v[i] - m; total += v[i].isNaN ? 0 : d * d } }
-      return total
+    values.withUnsafeBufferPointer { all in
+      let v = all.baseAddress! + (filled == window ? head : 0), n = filled
+      @inline(__always) func term(_ x: Double) -> Double { let d = x - m; return x.isNaN ? 0 : d * d }
+      var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+      var k = 0
+      while k + 4 <= n {
+        s0 += term(v[k]); s1 += term(v[k + 1]); s2 += term(v[k + 2]); s3 += term(v[k + 3])
+        k += 4
+      }
+      if k < n { s0 += term(v[k]) }
+      if k + 1 < n { s1 += term(v[k + 1]) }
+      if k + 2 < n { s2 += term(v[k + 2]) }
+      return (s0 + s1) + (s2 + s3)
+    }
+  }
+
+  /// Calls `body` with the window's values, oldest first, as one contiguous buffer.
+  @inline(__always)
+  public func withWindow<R>(_ body: (UnsafeBufferPointer<Double>) -> R) -> R {
+    values.withUnsafeBufferPointer { all in
+      body(UnsafeBufferPointer(rebasing: all[(filled == window ? head : 0)..<((filled == window ? head : 0) + filled)]))
     }
   }
 
@@ -111,10 +134,11 @@ public struct RollingDeviationState: StreamingIndicator {
 public struct RollingExtremumState: StreamingIndicator {
   public let maximum: Bool
   let window: Int, minPeriods: Int
-  /// Candidates (bar number, value), oldest first, values strictly decreasing (increasing for
-  /// a minimum): the front is the extremum of the window.
-  var candidates: [(bar: Int, value: Double)] = []
-  var front = 0
+  /// Candidates (bar number, value) in a ring of `window` slots, oldest at `front`, `size` of
+  /// them, values strictly decreasing (increasing for a minimum): the oldest is the extremum
+  /// of the window. At most `window` candidates are ever in the window.
+  var bars: [Int], values: [Double]
+  var front = 0, size = 0
   var bar = -1
   /// Whether each bar of the window was missing, and how many were.
   var missing: [Bool]
@@ -126,7 +150,8 @@ public struct RollingExtremumState: StreamingIndicator {
     self.window = window
     self.minPeriods = Swift.max(1, minPeriods ?? window)
     missing = Array(repeating: false, count: window)
-    candidates.reserveCapacity(2 * window)
+    bars = Array(repeating: 0, count: window)
+    values = Array(repeating: .nan, count: window)
   }
 
   public mutating func update(_ x: Double) -> Double {
@@ -134,17 +159,32 @@ public struct RollingExtremumState: StreamingIndicator {
     let slot = bar % window
     if missing[slot] { missingCount -= 1 }
     missing[slot] = x.isNaN
-    if x.isNaN {
-      missingCount += 1
-    } else {
-      while candidates.count > front, let last = candidates.last, maximum ? last.value <= x : last.value >= x { candidates.removeLast() }
-      candidates.append((bar, x))
+    if x.isNaN { missingCount += 1 }
+    let (w, now, maximum) = (window, bar, self.maximum)
+    var (front, size) = (self.front, self.size)
+    bars.withUnsafeMutableBufferPointer { b in
+      values.withUnsafeMutableBufferPointer { v in
+        // Drop the candidate that left the window (only the oldest can), then the ones the new
+        // value dominates (from the newest end), then add it.
+        if size > 0 && b[front] <= now - w { front = front + 1 == w ? 0 : front + 1; size -= 1 }
+        if !x.isNaN {
+          while size > 0 {
+            var last = front + size - 1
+            if last >= w { last -= w }
+            guard maximum ? v[last] <= x : v[last] >= x else { break }
+            size -= 1
+          }
+          var slot = front + size
+          if slot >= w { slot -= w }
+          b[slot] = now; v[slot] = x
+          size += 1
+        }
+      }
     }
-    while front < candidates.count && candidates[front].bar <= bar - window { front += 1 }
-    if front > window { candidates.removeFirst(front); front = 0 }  // amortized compaction
+    self.front = front; self.size = size
     let present = Swift.min(bar + 1, window) - missingCount
-    guard present >= minPeriods, front < candidates.count else { return .nan }
-    return candidates[front].value
+    guard present >= minPeriods, size > 0 else { return .nan }
+    return values[front]
   }
 }
 
@@ -164,10 +204,12 @@ public struct RollingPercentileRankState: StreamingIndicator {
     ring.push(x)
     if x.isNaN { return .nan }
     var below = 0, equal = 0, present = 0
-    ring.forEach { u in
-      if u < x { below += 1 }
-      if u == x { equal += 1 }
-      if !u.isNaN { present += 1 }
+    ring.withWindow { v in
+      for u in v {
+        below &+= u < x ? 1 : 0
+        equal &+= u == x ? 1 : 0
+        present &+= u.isNaN ? 0 : 1
+      }
     }
     return present < minPeriods ? .nan : (Double(below) + Double(equal + 1) / 2) / Double(present)
   }
