@@ -34,9 +34,7 @@ struct DataCheckCommand: ParsableCommand {
   func run() throws {
     let reports = files.map { DataQualityCheck.run(path: $0, verbose: verbose) }
     if json {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-      print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+      print(DataQualityReport.json(reports))
     } else {
       print(reports.map { $0.text(verbose: verbose) }.joined(separator: "\n\n"))
     }

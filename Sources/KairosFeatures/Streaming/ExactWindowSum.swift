@@ -63,22 +63,18 @@ public struct ExactWindowSum: Sendable, Equatable {
 /// for every window, so no cross appears out of rounding. Finite-window: the same bits
 /// whatever the history before the window.
 public struct RollingMeanState: StreamingIndicator {
-  var sum: ExactWindowSum
-  let minPeriods: Int
+  var total: RollingSumState
   /// The newest present value and how many present values in a row have had it (`NaN`s are
   /// skipped): when the run covers every present value of the window, they are all equal.
   var last = Double.nan
   var run = 0
-  public init(window: Int, minPeriods: Int? = nil) {
-    sum = ExactWindowSum(window: window)
-    self.minPeriods = Swift.max(1, minPeriods ?? window)
-  }
+  public init(window: Int, minPeriods: Int? = nil) { total = RollingSumState(window: window, minPeriods: minPeriods) }
   @inline(__always)
   public mutating func update(_ x: Double) -> Double {
-    sum.push(x)
+    let sum = total.update(x), count = total.sum.count
     if x == last { run += 1 } else if !x.isNaN { last = x; run = 1 }
-    if run >= sum.count && sum.count >= minPeriods { return last }  // every present value of the window is `last`
-    return sum.count >= minPeriods ? sum.value / Double(sum.count) : .nan
+    if run >= count && count >= total.minPeriods { return last }  // every present value of the window is `last`
+    return sum / Double(count)  // NaN while fewer than `minPeriods` are present
   }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import KairosCore
 import KairosFrame
 
@@ -171,4 +172,14 @@ public func formatDuration(_ nanoseconds: Int64) -> String {
     rest %= size
   }
   return parts.joined()
+}
+
+extension DataQualityReport {
+  /// Reports as `kairos data check --json` prints them: pretty-printed, keys sorted.
+  public static func json(_ reports: [DataQualityReport]) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    // Strings, numbers and arrays of them: encoding cannot fail.
+    return String(decoding: (try? encoder.encode(reports)) ?? Data(), as: UTF8.self)
+  }
 }
