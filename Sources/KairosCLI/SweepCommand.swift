@@ -31,7 +31,7 @@ struct SweepCommand: ParsableCommand {
   @Option(name: .customLong("where"), help: ArgumentHelp("A constraint, e.g. \"fast<slow\" (comparisons joined by 'and').", valueName: "expr"))
   var constraint: String?
 
-  @Option(help: ArgumentHelp("A fixed parameter for every combination, name=value (repeatable).", valueName: "name=value"))
+  @Option(help: ArgumentHelp("A fixed parameter for every combination, name=value (repeatable); written as a column of the results.", valueName: "name=value"))
   var param: [String] = []
 
   @Option(help: ArgumentHelp("The result matrix (CSV).", valueName: "path"))
@@ -59,11 +59,11 @@ struct SweepCommand: ParsableCommand {
     guard let out = out ?? run.file?.out else { throw ValidationError("give the result file: --out RESULTS.csv") }
     let axes = !grid.isEmpty ? grid : (run.file?.grid?.list ?? run.kind.defaultGrid)
     let constraintText = constraint ?? run.file?.where ?? (grid.isEmpty && run.file?.grid == nil ? run.kind.defaultConstraint : nil)
-    let parameterGrid: ParameterGrid
-    do { parameterGrid = try ParameterGrid(axes, where: constraintText) } catch { throw ValidationError("\(error)") }
     var fixed = run.file?.params ?? [:]
     for (k, v) in try parseParameters(param) { fixed[k] = v }
-    let runner = StrategyRunner(kind: run.kind, configuration: try run.configuration.applying(fixed), confirmation: run.confirmation)
+    let parameterGrid: ParameterGrid
+    do { parameterGrid = try ParameterGrid(axes, fixed: fixed, where: constraintText) } catch { throw ValidationError("\(error)") }
+    let runner = StrategyRunner(kind: run.kind, configuration: run.configuration, confirmation: run.confirmation)
     let workers = threads ?? run.file?.threads ?? ProcessInfo.processInfo.activeProcessorCount
     let assets = try run.loadMarkets()
     let job: SweepJob

@@ -206,6 +206,28 @@ struct Run {
     #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: c)))
   }
 
+  /// A fixed parameter of a sweep is applied and written as a column: the row equals the
+  /// backtest with the same parameters (it used to be ignored for the strategy's own ones).
+  @Test func fixedSweepParametersAreAppliedAndWritten() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let results = directory.appendingPathComponent("r.csv").path, bt = directory.appendingPathComponent("bt").path
+    #expect(try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fast=10", "--param", "slow=200", "--param", "stop_atr=2",
+                     "--fee", "0.001", "--out", results, "--quiet"]).status == 0)
+    #expect(try Run(["backtest", "--data", aapl, "--strategy", "sma-cross", "--param", "fast=10", "--param", "slow=200", "--param", "stop_atr=2",
+                     "--fee", "0.001", "--out", bt]).status == 0)
+    let table = try CSVTable.read(path: results)
+    #expect(table.header.prefix(4) == ["asset", "fast", "slow", "stop_atr"] && table.rows.count == 1)
+    #expect(table.rows[0][1...3] == ["10", "200", "2"])
+    // The same text, both in shortest round-trip form (Foundation's JSON parser may round).
+    let json = try String(contentsOfFile: bt + "/metrics.json", encoding: .utf8)
+    for name in ["total_return", "sharpe", "trades", "max_drawdown"] {
+      let swept = table.rows[0][try table.column(name)]
+      #expect(json.contains("\"\(name)\": \(swept),") || json.contains("\"\(name)\": \(swept)\n"), "\(name): \(swept) not in metrics.json")
+    }
+    let clash = try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fast=10", "--param", "fast=12", "--out", results])
+    #expect(clash.status == 2 && clash.stderr.contains("both swept"))
+  }
+
   @Test func sweepAndBacktestRejectBadInput() throws {
     let bad = try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fast=9:5", "--out", TestPaths.temporaryDirectory().appendingPathComponent("x.csv").path])
     #expect(bad.status == 2 && bad.stderr.contains("the range is empty"))

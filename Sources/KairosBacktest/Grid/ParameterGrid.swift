@@ -18,12 +18,24 @@ public struct ParameterGrid: Sendable {
 
   public var names: [String] { axes.map(\.name) }
 
-  public init(_ specs: [String], where constraint: String? = nil) throws(BacktestError) {
+  /// - Parameters:
+  ///   - fixed: parameters every combination shares (`--param`, a config's `params:`): they
+  ///     become one-value axes after the swept ones, in name order, so they are applied like
+  ///     any axis and written into the result's columns.
+  ///   - constraint: e.g. `fast<slow`; it may name fixed parameters too.
+  /// - Throws: `BacktestError.invalidGrid` for a malformed axis, a name given twice (also as
+  ///   both swept and fixed), `invalidConstraint`, `emptyGrid`.
+  public init(_ specs: [String], fixed: [String: Double] = [:], where constraint: String? = nil) throws(BacktestError) {
     var axes: [Axis] = []
     for spec in specs {
       let axis = try Self.parse(spec)
       guard !axes.contains(where: { $0.name == axis.name }) else { throw .invalidGrid("'\(axis.name)' appears twice") }
       axes.append(axis)
+    }
+    for (name, value) in fixed.sorted(by: { $0.key < $1.key }) {
+      guard !axes.contains(where: { $0.name == name }) else { throw .invalidGrid("'\(name)' is both swept (--grid) and fixed (--param)") }
+      guard value.isFinite else { throw .invalidGrid("the fixed parameter '\(name)' is not a finite number") }
+      axes.append(Axis(name: name, values: [value]))
     }
     let parsed = try constraint.map { (text) throws(BacktestError) -> Constraint in try Constraint(text, names: axes.map(\.name)) }
     var combinations: [[Double]] = [[]]
