@@ -52,8 +52,12 @@ struct CompareCommand: ParsableCommand {
     var strategies: [Entry]
   }
 
+  /// Every key a comparison config may hold.
+  static let schema = YAMLSchema.keys(["data"] + RunSettings.keys)
+    .adding(.mapping(["strategies": .list(.keys(["name", "strategy", "params", "model", "spec", "probabilities", "column"]))]))
+
   func run() throws {
-    let file = try decodeYAML(File.self, path: config)
+    let file = try decodeYAML(File.self, path: config, schema: Self.schema)
     guard let dataPath = data ?? file.data else { throw ValidationError("give the price data: --data FILE or data: in the config") }
     guard !file.strategies.isEmpty else { throw ValidationError("the config lists no strategies") }
     let entries = try file.strategies.enumerated().map { k, entry -> StrategyComparison.Entry in
@@ -68,7 +72,7 @@ struct CompareCommand: ParsableCommand {
       }
       return .init(name: entry.name ?? entry.strategy, strategy: kind, parameters: entry.params ?? [:], probabilities: source)
     }
-    let configuration = try asUsage { try decodeYAML(RunSettings.self, path: config).configuration() }
+    let configuration = try asUsage { try decodeYAML(RunSettings.self, path: config, schema: Self.schema).configuration() }
     let prices = try CSVReader.readOHLCV(path: dataPath)
     let comparison = try StrategyComparison(entries, on: prices, name: URL(fileURLWithPath: dataPath).lastPathComponent, configuration: configuration)
     let settings = configuration.manifestSettings.merging(["strategies": comparison.names.dropFirst().joined(separator: "; ")]) { $1 }

@@ -102,10 +102,14 @@ struct RunConfigFile: Decodable {
 
   enum CodingKeys: String, CodingKey { case data, strategy, confirm, model, spec, probabilities, column, grid, `where`, params, out, threads }
 
+  /// Every key a `--config` file may hold.
+  static let schema = YAMLSchema.keys(["data", "strategy", "confirm", "model", "spec", "probabilities", "column", "grid", "where",
+                                       "params", "out", "threads"] + RunSettings.keys)
+
   static func load(_ path: String?) throws -> RunConfigFile? {
     guard let path else { return nil }
-    var file = try decodeYAML(RunConfigFile.self, path: path)
-    file.costs = try decodeYAML(RunSettings.self, path: path)
+    var file = try decodeYAML(RunConfigFile.self, path: path, schema: schema)
+    file.costs = try decodeYAML(RunSettings.self, path: path, schema: schema)
     return file
   }
 }
@@ -206,9 +210,12 @@ func parseParameters(_ items: [String]) throws -> [String: Double] {
   return out
 }
 
-/// Reads a YAML settings file into `type`; a bad file is bad usage (exit 2) naming the file.
-func decodeYAML<T: Decodable>(_ type: T.Type, path: String) throws -> T {
+/// Reads a YAML settings file into `type` after checking its keys against `schema` (a
+/// misspelled key is an error naming the line and the nearest known key, never a silent
+/// default); a bad file is bad usage (exit 2) naming the file.
+func decodeYAML<T: Decodable>(_ type: T.Type, path: String, schema: YAMLSchema) throws -> T {
   guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--config: cannot read \(path)") }
+  do { try schema.check(text, file: path) } catch { throw ValidationError("--config \(error)") }
   do { return try YAMLDecoder().decode(T.self, from: text) } catch { throw ValidationError("--config \(path): \(error)") }
 }
 

@@ -50,8 +50,12 @@ struct WalkForwardCommand: ParsableCommand {
     var threads: Int?
   }
 
+  /// Every key a walk-forward config may hold.
+  static let schema = YAMLSchema.keys(["data", "spec", "folds", "scheme", "validation", "test", "embargo", "l2", "thresholds", "smoothing",
+                                       "metric", "stop_atr", "risk_per_trade", "max_dd", "threads"] + RunSettings.keys)
+
   func run() throws {
-    let file = try decodeYAML(File.self, path: config)
+    let file = try decodeYAML(File.self, path: config, schema: Self.schema)
     guard let dataPath = data ?? file.data else { throw ValidationError("give the price data: --data FILE or data: in the config") }
     guard let specPath = file.spec else { throw ValidationError("the config needs spec: FEATURES.yaml (with a target)") }
     var s = WalkForward.Settings()
@@ -70,7 +74,7 @@ struct WalkForwardCommand: ParsableCommand {
     s.threads = file.threads ?? ProcessInfo.processInfo.activeProcessorCount
     var extra: [String: Double] = [:]
     extra["stop_atr"] = file.stop_atr; extra["risk_per_trade"] = file.risk_per_trade; extra["max_dd"] = file.max_dd
-    s.configuration = try asUsage { try decodeYAML(RunSettings.self, path: config).configuration().applying(extra) }
+    s.configuration = try asUsage { try decodeYAML(RunSettings.self, path: config, schema: Self.schema).configuration().applying(extra) }
     let prices = try CSVReader.readOHLCV(path: dataPath)
     let spec = try FeatureSpec.load(path: specPath)
     try asUsage { try s.validate(spec: spec) }

@@ -228,6 +228,34 @@ struct Run {
     #expect(clash.status == 2 && clash.stderr.contains("both swept"))
   }
 
+  /// A misspelled key is an error naming the file, line and nearest key — in every config and
+  /// in a feature spec — never a silent default.
+  @Test func everyConfigRejectsAMisspelledKey() throws {
+    let directory = TestPaths.temporaryDirectory()
+    func write(_ name: String, _ text: String) throws -> String {
+      let path = directory.appendingPathComponent(name).path
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+      return path
+    }
+    let run = try write("run.yaml", "data: \(aapl)\nstrategy: sma-cross\nfees: 0.001\n")
+    for command in [["backtest", "--out", directory.appendingPathComponent("bt").path], ["sweep", "--out", directory.appendingPathComponent("r.csv").path]] {
+      let result = try Run([command[0], "--config", run] + command.dropFirst())
+      #expect(result.status == 2 && result.stderr.contains("run.yaml:3:1: unknown key 'fees'; did you mean 'fee'?"), "\(command[0]): \(result.stderr)")
+    }
+    let compare = try write("compare.yaml", "data: \(aapl)\nstrategies:\n  - strategy: sma-cross\n    param: {fast: 5}\n")
+    let c = try Run(["compare", "--config", compare, "--out", directory.appendingPathComponent("cmp").path])
+    #expect(c.status == 2 && c.stderr.contains("compare.yaml:4:5: unknown key 'param' in strategies[0]; did you mean 'params'?"), "\(c.stderr)")
+    let twice = try write("twice.yaml", "data: \(aapl)\nstrategy: sma-cross\nfee: 0.001\nfee: 0.002\n")
+    let t = try Run(["backtest", "--config", twice, "--out", directory.appendingPathComponent("bt2").path])
+    #expect(t.status == 2 && t.stderr.contains("the key 'fee' is given twice"), "\(t.stderr)")
+    let spec = try write("spec.yaml", "features:\n  - kind: sma\n    windw: 20\ntarget: next_return_sign\n")
+    let f = try Run(["features", aapl, "--spec", spec, "--out", "-"])
+    #expect(f.status != 0 && f.stderr.contains("spec.yaml:3:5: unknown key 'windw' in features[0]; did you mean 'window'?"), "\(f.stderr)")
+    let walk = try write("wf.yaml", "data: \(aapl)\nspec: \(spec)\nfold: 3\n")
+    let w = try Run(["walkforward", "--config", walk, "--out", directory.appendingPathComponent("wf").path])
+    #expect(w.status == 2 && w.stderr.contains("unknown key 'fold'; did you mean 'folds'?"), "\(w.stderr)")
+  }
+
   @Test func sweepAndBacktestRejectBadInput() throws {
     let bad = try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fast=9:5", "--out", TestPaths.temporaryDirectory().appendingPathComponent("x.csv").path])
     #expect(bad.status == 2 && bad.stderr.contains("the range is empty"))

@@ -11,9 +11,12 @@ public struct RunSettings: Sendable, Equatable, Decodable {
   public var shorts: Bool?
   public var capital: Double?, periodsPerYear: Double?
 
-  enum CodingKeys: String, CodingKey {
+  enum CodingKeys: String, CodingKey, CaseIterable {
     case fee, fixedFee = "fixed_fee", slippage, impact, fill, shorts, capital, periodsPerYear = "periods_per_year"
   }
+
+  /// The keys these settings take in a config file.
+  public static let keys = CodingKeys.allCases.map(\.rawValue)
 
   public init(fee: Double? = nil, fixedFee: Double? = nil, slippage: Double? = nil, impact: Double? = nil, fill: String? = nil,
               shorts: Bool? = nil, capital: Double? = nil, periodsPerYear: Double? = nil) {

@@ -40,8 +40,16 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
     return try parse(yaml: text, name: path)
   }
 
+  /// The keys a spec file may hold (a misspelled key is an error, not a silent default).
+  public static let schema = YAMLSchema.mapping([
+    "features": .list(.keys(["kind", "name", "column", "window", "period", "periods", "span", "k", "fast", "slow", "signal", "periods_per_year"])),
+    "target": .keys(["kind", "horizon", "column"]),  // or a plain name: a scalar is not checked here
+    "standardize": .any,
+  ])
+
   /// Parses YAML text; `name` appears in errors.
   public static func parse(yaml: String, name: String = "spec") throws(FeatureError) -> FeatureSpec {
+    do { try schema.check(yaml, file: name) } catch { throw .unreadableSpec(file: name, reason: error.description) }
     let spec: FeatureSpec
     do { spec = try YAMLDecoder().decode(FeatureSpec.self, from: yaml) } catch let error as FeatureError {
       throw error
