@@ -32,6 +32,10 @@ struct DemoCommand: ParsableCommand {
   @Flag(help: "No progress bar.")
   var quiet = false
 
+  func validate() throws {
+    guard (1...1024).contains(threads) else { throw ValidationError("--threads must be in 1...1024, was \(threads)") }
+  }
+
   static let featureSpec = """
     features:
       - kind: log_returns

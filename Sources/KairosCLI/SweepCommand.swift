@@ -50,7 +50,8 @@ struct SweepCommand: ParsableCommand {
   var quiet = false
 
   func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, was \(threads)") }
+    if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1...1024, was \(threads)") }
+    guard (0...100_000).contains(top) else { throw ValidationError("--top must be in 0...100000, was \(top)") }
     guard equityTop >= 0 && equityTop <= 1000 else { throw ValidationError("--equity-top must be in 0...1000, was \(equityTop)") }
   }
 
@@ -65,6 +66,7 @@ struct SweepCommand: ParsableCommand {
     do { parameterGrid = try ParameterGrid(axes, fixed: fixed, where: constraintText) } catch { throw ValidationError("\(error)") }
     let runner = StrategyRunner(kind: run.kind, configuration: run.configuration, confirmation: run.confirmation)
     let workers = threads ?? run.file?.threads ?? ProcessInfo.processInfo.activeProcessorCount
+    guard (1...1024).contains(workers) else { throw ValidationError("--config: threads must be in 1...1024, was \(workers)") }
     let assets = try run.loadMarkets()
     let job: SweepJob
     do { job = try SweepJob(runner: runner, grid: parameterGrid, markets: assets.map(\.market), probabilities: assets.map(\.probabilities)) } catch {

@@ -256,6 +256,32 @@ struct Run {
     #expect(w.status == 2 && w.stderr.contains("unknown key 'fold'; did you mean 'folds'?"), "\(w.stderr)")
   }
 
+  /// Values outside their domain are refused before any work, for flags and configs alike
+  /// (each of these used to run, hang or trap).
+  @Test func numericOptionsAreCheckedAgainstTheirDomains() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let out = directory.appendingPathComponent("x").path, results = directory.appendingPathComponent("r.csv").path
+    let threads = directory.appendingPathComponent("threads.yaml").path
+    try "data: \(aapl)\nstrategy: sma-cross\nthreads: -1\n".write(toFile: threads, atomically: true, encoding: .utf8)
+    let cases: [([String], Int32, String)] = [
+      (["backtest", "--data", aapl, "--strategy", "sma-cross", "--slippage", "1.5", "--out", out], 2, "slippage: must be a fraction in [0, 1)"),
+      (["backtest", "--data", aapl, "--strategy", "sma-cross", "--fee", "2", "--out", out], 2, "fee: must be a fraction in [0, 1)"),
+      (["sweep", "--data", aapl, "--strategy", "sma-cross", "--top=-1", "--out", results], 2, "--top must be in 0...100000"),
+      (["sweep", "--data", aapl, "--strategy", "sma-cross", "--threads", "0", "--out", results], 2, "--threads must be in 1...1024"),
+      (["sweep", "--config", threads, "--out", results], 2, "threads must be in 1...1024"),
+      (["demo", "--threads", "0"], 2, "--threads must be in 1...1024"),
+    ]
+    for (arguments, status, message) in cases {
+      let run = try Run(arguments)
+      #expect(run.status == status && run.stderr.contains(message), "\(arguments.joined(separator: " ")): \(run.status) \(run.stderr)")
+    }
+    // Prices at or below zero are not traded on.
+    let bad = directory.appendingPathComponent("bad.csv").path
+    try "date,open,high,low,close,volume\n2020-01-02,1,1,1,1,10\n2020-01-03,1,1,-1,0,10\n".write(toFile: bad, atomically: true, encoding: .utf8)
+    let zero = try Run(["backtest", "--data", bad, "--strategy", "sma-cross", "--out", out])
+    #expect(zero.status == 1 && zero.stderr.contains("low is -1.0 at data row 2 (2020-01-03); prices must be finite and positive"), "\(zero.stderr)")
+  }
+
   @Test func sweepAndBacktestRejectBadInput() throws {
     let bad = try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fast=9:5", "--out", TestPaths.temporaryDirectory().appendingPathComponent("x.csv").path])
     #expect(bad.status == 2 && bad.stderr.contains("the range is empty"))

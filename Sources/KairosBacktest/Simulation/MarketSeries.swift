@@ -32,8 +32,20 @@ public final class MarketSeries: @unchecked Sendable {
   /// The source frame (strategies compute their indicators from it).
   public let frame: Frame
 
-  /// - Throws: `FrameError.columnNotFound` when an OHLCV column is missing.
+  /// - Throws: `FrameError.columnNotFound` when an OHLCV column is missing;
+  ///   `FrameError.invalidArgument` for a price at or below zero or a negative volume (missing
+  ///   values are `NaN` and allowed: a bar without a price never fills).
   public init(name: String, frame: Frame) throws(FrameError) {
+    for column in ["open", "high", "low", "close", "volume"] {
+      let values = try frame.column(column)
+      let floor = column == "volume" ? 0.0 : Double.leastNonzeroMagnitude
+      if let row = values.firstIndex(where: { $0 < floor || $0.isInfinite }) {
+        let stamp = UTCCalendar.iso8601(frame.index[row], dateOnly: frame.index.isDateOnly)
+        throw .invalidArgument(name: column, reason: "\(name): \(column) is \(values[row]) at data row \(row + 1) (\(stamp)); "
+                               + (column == "volume" ? "volumes must be finite and >= 0" : "prices must be finite and positive")
+                               + " (kairos data check lists every such row)")
+      }
+    }
     self.name = name
     self.frame = frame
     count = frame.rowCount

@@ -35,13 +35,20 @@ public struct RunSettings: Sendable, Equatable, Decodable {
   /// The configuration with the defaults (no costs, next-open fills, long/flat, 100,000 of
   /// capital, 252 periods per year) where a setting is not given.
   ///
-  /// - Throws: `BacktestError.invalidParameter` for a negative or non-finite cost, a fill other
+  /// - Throws: `BacktestError.invalidParameter` for a fee or slippage outside [0, 1), a negative
+  ///   or non-finite fixed fee or impact, a fill other
   ///   than `next-open`/`next-close`, a capital or period count that is not positive and finite.
   public func configuration() throws(BacktestError) -> BacktestConfiguration {
     var c = BacktestConfiguration()
-    for (name, value) in [("fee", fee), ("fixed_fee", fixedFee), ("slippage", slippage), ("impact", impact)] {
+    for (name, value) in [("fixed_fee", fixedFee), ("impact", impact)] {
       guard let value else { continue }
       guard value >= 0 && value.isFinite else { throw .invalidParameter(name: name, reason: "must be a finite number >= 0, was \(value)") }
+    }
+    // Fractions of the traded value or price: 1 or more would make a fill price or the cash
+    // left after an entry negative.
+    for (name, value) in [("fee", fee), ("slippage", slippage)] {
+      guard let value else { continue }
+      guard value >= 0 && value < 1 else { throw .invalidParameter(name: name, reason: "must be a fraction in [0, 1) (0.001 = 10 bp), was \(value)") }
     }
     c.fee = fee ?? c.fee
     c.fixedFee = fixedFee ?? c.fixedFee

@@ -66,7 +66,7 @@ extension WalkForward.Settings {
   public func validate(spec: FeatureSpec? = nil) throws(BacktestError) {
     guard folds >= 1 && folds <= 1000 else { throw .invalidParameter(name: "folds", reason: "must be in 1...1000, was \(folds)") }
     guard embargo >= 0 else { throw .invalidParameter(name: "embargo", reason: "must be >= 0, was \(embargo)") }
-    guard threads >= 1 else { throw .invalidParameter(name: "threads", reason: "must be at least 1, was \(threads)") }
+    guard (1...1024).contains(threads) else { throw .invalidParameter(name: "threads", reason: "must be in 1...1024, was \(threads)") }
     guard !penalties.isEmpty, penalties.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
       throw .invalidParameter(name: "l2", reason: "must be a non-empty list of numbers >= 0, was \(penalties)")
     }
