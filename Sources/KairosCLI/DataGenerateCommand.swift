@@ -42,8 +42,16 @@ struct DataGenerateCommand: ParsableCommand {
     guard bars >= 1 else { throw ValidationError("--bars must be at least 1, was \(bars)") }
     guard assets >= 1 && assets <= 100_000 else { throw ValidationError("--assets must be in 1...100000, was \(assets)") }
     do { _ = try BarInterval(parsing: interval) } catch { throw ValidationError("--interval: \(error)") }
-    guard UTCCalendar.parseTimestamp(start) != nil else {
+    guard let first = UTCCalendar.parseTimestamp(start) else {
       throw ValidationError("--start: expected an ISO 8601 date or time such as 2000-01-03, was '\(start)'")
+    }
+    // The last bar must be a timestamp Kairos reads back (up to 2261-12-31); daily bars skip
+    // weekends (7 calendar days per 5 bars).
+    let interval = try BarInterval(parsing: interval)
+    let daily = interval.unit == .day && interval.count == 1
+    let last = Double(first) + Double(bars) * Double(interval.nanoseconds) * (daily ? 1.4 : 1)
+    guard last < Double(UTCCalendar.acceptedRange.upperBound) - 4 * Double(UTCCalendar.nanosecondsPerDay) else {
+      throw ValidationError("--bars: \(bars) bars of \(interval) from \(start) would run past 2261-12-31, the last date Kairos reads; use fewer bars or an earlier --start")
     }
   }
 

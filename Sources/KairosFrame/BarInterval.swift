@@ -13,6 +13,12 @@ public struct BarInterval: Sendable, Hashable, CustomStringConvertible {
 
   public init(_ count: Int, _ unit: Unit) throws(FrameError) {
     guard count > 0 else { throw FrameError.invalidArgument(name: "interval", reason: "the count must be positive, was \(count)") }
+    // At most 100 years (5,218 weeks): bar starts and ends then stay far inside the Int64
+    // nanoseconds of any accepted timestamp.
+    let limit: Int = switch unit { case .minute: 52_560_000; case .hour: 876_000; case .day: 36_500; case .week: 5_218 }
+    guard count <= limit else {
+      throw FrameError.invalidArgument(name: "interval", reason: "\(count)\(unit.rawValue) is longer than 100 years (at most \(limit)\(unit.rawValue))")
+    }
     self.count = count
     self.unit = unit
   }

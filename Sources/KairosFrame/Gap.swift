@@ -9,7 +9,7 @@ public struct Gap: Sendable, Equatable {
   /// The timestamp of the first row after the gap.
   public let to: Int64
   /// The step in nanoseconds.
-  public var length: Int64 { to - from }
+  public var length: Int64 { UTCCalendar.span(from: from, to: to) }
 
   public init(position: Int, from: Int64, to: Int64) {
     self.position = position
@@ -26,7 +26,7 @@ extension TimeIndex {
     guard count >= 2 else { return nil }
     var counts: [Int64: Int] = [:]
     timestamps.withUnsafeBufferPointer { t in
-      for i in 1..<t.count { counts[t[i] - t[i - 1], default: 0] += 1 }
+      for i in 1..<t.count { counts[UTCCalendar.span(from: t[i - 1], to: t[i]), default: 0] += 1 }
     }
     return counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
   }
@@ -50,7 +50,7 @@ extension TimeIndex {
     var result: [Gap] = []
     timestamps.withUnsafeBufferPointer { t in
       guard t.count >= 2 else { return }
-      for i in 1..<t.count where t[i] - t[i - 1] > tolerance {
+      for i in 1..<t.count where UTCCalendar.span(from: t[i - 1], to: t[i]) > tolerance {
         result.append(Gap(position: i, from: t[i - 1], to: t[i]))
       }
     }

@@ -88,7 +88,7 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
     case let .malformedNumber(l, text):
       return "\(l): malformed number '\(text)'\(l.columnPhrase); expected a decimal number such as 12.5, 1e-3, NaN or an empty field"
     case let .unknownTimestampFormat(l, text):
-      return "\(l): unknown timestamp format '\(text)'\(l.columnPhrase); expected YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM], YYYY-MM-DD HH:MM:SS, or epoch seconds/milliseconds"
+      return "\(l): unknown timestamp format '\(text)'\(l.columnPhrase); expected YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM], YYYY-MM-DD HH:MM:SS, or epoch seconds/milliseconds, from 1678-01-01 to 2261-12-31"
     case let .unsortedTimestamps(l, previous, found):
       return "\(l): timestamp \(UTCCalendar.iso8601(found)) is earlier than the previous row's \(UTCCalendar.iso8601(previous)); rows must be in ascending time (use --sort to sort them)"
     case let .duplicateTimestamp(l, timestamp, firstLine):

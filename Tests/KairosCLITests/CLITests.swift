@@ -270,10 +270,29 @@ struct Run {
       (["sweep", "--data", aapl, "--strategy", "sma-cross", "--threads", "0", "--out", results], 2, "--threads must be in 1...1024"),
       (["sweep", "--config", threads, "--out", results], 2, "threads must be in 1...1024"),
       (["demo", "--threads", "0"], 2, "--threads must be in 1...1024"),
+      (["data", "generate", "--bars", "200000", "--out", out], 2, "would run past 2261-12-31"),
+      (["data", "resample", aapl, "--every", "200000w", "--out", "-"], 2, "200000w is longer than 100 years"),
     ]
     for (arguments, status, message) in cases {
       let run = try Run(arguments)
       #expect(run.status == status && run.stderr.contains(message), "\(arguments.joined(separator: " ")): \(run.status) \(run.stderr)")
+    }
+    // Timestamps at the ends of the accepted range (1678 to 2261) go through every command;
+    // beyond them, and epoch numbers too large for nanoseconds, are errors naming the cell.
+    let edges = directory.appendingPathComponent("edges.csv").path
+    try "date,open,high,low,close,volume\n1678-01-01,1,1,1,1,1\n1678-01-02,1,1,1,1,1\n2261-12-30,1,1,1,1,1\n2261-12-31T23:59:59Z,1,1,1,1,1\n"
+      .write(toFile: edges, atomically: true, encoding: .utf8)
+    for arguments in [["data", "check", edges], ["backtest", "--data", edges, "--strategy", "sma-cross", "--param", "fast=1", "--param", "slow=2", "--out", out],
+                      ["data", "resample", edges, "--every", "1d", "--out", "-"], ["sweep", "--data", edges, "--strategy", "sma-cross", "--grid", "fast=1", "--grid", "slow=2", "--out", results]] {
+      let run = try Run(arguments)
+      #expect(run.status == 0, "\(arguments.joined(separator: " ")): \(run.status) \(run.stderr.prefix(300))")
+    }
+    for text in ["1677-12-31", "2262-01-01", "99999999999", "99999999999999"] {
+      let path = directory.appendingPathComponent("far.csv").path
+      try "date,open,high,low,close,volume\n\(text),1,1,1,1,1\n".write(toFile: path, atomically: true, encoding: .utf8)
+      let run = try Run(["backtest", "--data", path, "--strategy", "sma-cross", "--out", out])
+      #expect(run.status == 1 && run.stderr.contains("far.csv:2:1: unknown timestamp format '\(text)'") && run.stderr.contains("from 1678-01-01 to 2261-12-31"),
+              "\(text): \(run.stderr)")
     }
     // Prices at or below zero are not traded on.
     let bad = directory.appendingPathComponent("bad.csv").path

@@ -4,6 +4,19 @@
 /// 86,400 s. Conversions follow Howard Hinnant's `days_from_civil` / `civil_from_days`,
 /// exact for every date representable in `Int64` nanoseconds (years 1678–2261).
 public enum UTCCalendar {
+  /// The instants Kairos accepts: 1678-01-01T00:00:00Z ... 2261-12-31T23:59:59.999999999Z
+  /// (`Int64` nanoseconds reach 1677-09-21 to 2262-04-11; the margin leaves room for the
+  /// arithmetic on timestamps, e.g. adding a bar interval of up to 100 years... within a step).
+  public static let acceptedRange: ClosedRange<Int64> = -9_214_560_000_000_000_000...9_214_646_399_999_999_999
+
+  /// `to − from` in nanoseconds, saturated at `Int64.max` / `.min`: the span between the
+  /// earliest and latest accepted timestamps (1678 to 2261) is longer than an `Int64` holds.
+  @inlinable
+  public static func span(from: Int64, to: Int64) -> Int64 {
+    let (d, overflow) = to.subtractingReportingOverflow(from)
+    return overflow ? (to > from ? .max : .min) : d
+  }
+
   public static let nanosecondsPerSecond: Int64 = 1_000_000_000
   public static let nanosecondsPerMinute: Int64 = 60 * nanosecondsPerSecond
   public static let nanosecondsPerHour: Int64 = 60 * nanosecondsPerMinute
