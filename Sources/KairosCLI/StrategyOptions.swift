@@ -176,15 +176,23 @@ struct ResolvedRun {
   }
 }
 
-/// Ctrl-C handling: the first interrupt asks long work to stop cleanly (nothing half-written);
-/// a second one exits at once.
+/// Interrupt handling (Ctrl-C, `kill`, a closed terminal: SIGINT, SIGTERM, SIGHUP): the first
+/// signal asks long work to stop cleanly (temporary files removed, nothing half-written); a
+/// second one exits at once.
 enum Interruption {
   static let requested = Atomic<Bool>(false)
 
   static func install() {
-    signal(SIGINT) { _ in
-      if Interruption.requested.exchange(true, ordering: .relaxed) { _exit(130) }
+    var set = sigset_t()
+    sigemptyset(&set)
+    for number in [SIGINT, SIGTERM, SIGHUP] {
+      signal(number) { received in
+        if Interruption.requested.exchange(true, ordering: .relaxed) { _exit(128 + received) }
+      }
+      sigaddset(&set, number)
     }
+    // A parent may have started us with these blocked: they must reach the handler.
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
   }
 
   static var isRequested: Bool { requested.load(ordering: .relaxed) }

@@ -11,8 +11,50 @@ public enum AtomicFile {
     public var description: String { "\(path): cannot write: \(reason)" }
   }
 
-  /// Writes `bytes` to `path` atomically, creating the parent directory if needed.
-  public static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
+  /// Where a write to `path` goes: through a symlink to its target (the link stays a link),
+  /// and `direct` for an existing file that is not a regular file (a FIFO, `/dev/null`, a
+  /// terminal), which is opened and written, never replaced by a regular file.
+  public static func destination(of path: String) -> (path: String, direct: Bool) {
+    var target = path
+    for _ in 0..<40 {  // a symlink loop ends here; the write then fails naming the path
+      var link = stat()
+      guard lstat(target, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK else { break }
+      var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+      let n = readlink(target, &buffer, buffer.count - 1)
+      guard n > 0 else { break }
+      let text = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      target = text.hasPrefix("/") ? text : URL(fileURLWithPath: target).deletingLastPathComponent().appendingPathComponent(text).path
+    }
+    var info = stat()
+    let special = stat(target, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR
+    return (target, special)
+  }
+
+  /// Writes `bytes` to an existing special file (FIFO, device) as they come.
+  static func writeDirectly(_ bytes: [UInt8], to path: String) throws(WriteError) {
+    let fd = open(path, O_WRONLY)
+    guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var written = 0
+    let failure: String? = bytes.withUnsafeBytes { raw in
+      while written < raw.count {
+        let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return String(cString: strerror(errno))
+        }
+        written += n
+      }
+      return nil
+    }
+    if let failure { throw WriteError(path: path, reason: failure) }
+  }
+
+  /// Writes `bytes` to `path` atomically, creating the parent directory if needed. A symlink
+  /// is written through to its target; a special file (FIFO, device) is written directly.
+  public static func write(_ bytes: [UInt8], to requested: String) throws(WriteError) {
+    let (path, direct) = destination(of: requested)
+    if direct { return try writeDirectly(bytes, to: path) }
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()
     do {

@@ -3,14 +3,26 @@ import Foundation
 /// A file written in pieces that appears at its path only when complete: the pieces go to a
 /// hidden temporary sibling, `commit` flushes it and renames it over the destination, `abort`
 /// (or an error) removes it. For outputs too large to build in memory (a sweep's result matrix).
+/// As `AtomicFile`: a symlink is written through to its target, and a special file (FIFO,
+/// device) is written directly as the pieces come.
 public final class StreamingFile {
   public let path: String
   public let temporaryPath: String
+  /// Writing straight into a special file: nothing to rename or remove.
+  let direct: Bool
   private var handle: FileHandle?
 
   /// Creates the temporary file (and the destination's folder).
-  public init(path: String) throws(AtomicFile.WriteError) {
+  public init(path requested: String) throws(AtomicFile.WriteError) {
+    let (path, direct) = AtomicFile.destination(of: requested)
     self.path = path
+    self.direct = direct
+    if direct {
+      temporaryPath = path
+      guard let handle = FileHandle(forWritingAtPath: path) else { throw AtomicFile.WriteError(path: path, reason: "cannot open it for writing") }
+      self.handle = handle
+      return
+    }
     let url = URL(fileURLWithPath: path)
     temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(getpid())").path
     do { try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
@@ -35,13 +47,14 @@ public final class StreamingFile {
   public func commit() throws(AtomicFile.WriteError) {
     guard let handle else { throw AtomicFile.WriteError(path: path, reason: "already committed or aborted") }
     do {
-      try handle.synchronize()
+      if !direct { try handle.synchronize() }
       try handle.close()
     } catch {
       abort()
       throw AtomicFile.WriteError(path: path, reason: error.localizedDescription)
     }
     self.handle = nil
+    if direct { return }
     guard rename(temporaryPath, path) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporaryPath)
@@ -53,7 +66,7 @@ public final class StreamingFile {
   public func abort() {
     try? handle?.close()
     handle = nil
-    unlink(temporaryPath)
+    if !direct { unlink(temporaryPath) }
   }
 
   deinit { if handle != nil { abort() } }

@@ -12,6 +12,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
   case shapeMismatch(String)
   /// A training table whose only column is the label.
   case noFeatures(label: String)
+  /// The label column listed among the features.
+  case labelAsFeature(label: String)
   /// Unpenalized logistic regression on classes a hyperplane separates: no finite optimum.
   case separable
   /// Every (weighted) label is the same: there is nothing to separate.
@@ -32,6 +34,7 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
       return "row \(row + 1) has NaN or infinity in '\(column)'; drop such rows (--drop-nan) or fill them"
     case let .missingValue(row, timestamp, column):
       return "data row \(row + 1) (\(timestamp)) has NaN or infinity in '\(column)'; use --drop-nan to leave such rows out, or fill them"
+    case let .labelAsFeature(label): return "the label '\(label)' is also listed as a feature (--features): a model would learn the answer, not a signal"
     case let .noFeatures(label): return "no feature columns: the table has only '\(label)'"
     case let .shapeMismatch(what): return "shape mismatch: \(what)"
     case .separable:

@@ -24,6 +24,8 @@ public struct TrainingTable: Sendable {
   public init(frame table: Frame, label: String, features: [String]? = nil, dropNaN: Bool = false) throws {
     guard table.hasColumn(label) else { throw FeatureError.missingColumn(name: label, feature: "--label", available: table.columnNames) }
     let names = features.map { $0.map(ColumnNames.normalize) } ?? table.columnNames.filter { $0 != label }
+    // The label as a feature is a perfect look-ahead: a model that learns nothing real.
+    if names.contains(ColumnNames.normalize(label)) { throw ModelError.labelAsFeature(label: label) }
     for name in names where !table.hasColumn(name) { throw FeatureError.missingColumn(name: name, feature: "--features", available: table.columnNames) }
     guard !names.isEmpty else { throw ModelError.noFeatures(label: label) }
     let labels = try table.column(label)

@@ -22,7 +22,13 @@ public enum ProbabilitySource: Sendable, Equatable {
     switch self {
     case let .file(path, column):
       let table = try CSVReader.readFrame(path: path)
-      let aligned = try Frame(index: table.index, columns: [("p", try table.column(column))]).reindexed(to: frame.index)
+      let values = try table.column(column)
+      // A probability is in [0, 1] (NaN: none for that bar); anything else is not one (prices, scores).
+      if let row = values.firstIndex(where: { !$0.isNaN && !(0...1).contains($0) }) {
+        throw CSVError.invalidValue(CSVLocation(file: path, line: row + 2, columnName: column), text: CSVWriter.format(values[row]),
+                                    expected: "a probability in [0, 1] in column '\(column)' (or NaN)")
+      }
+      let aligned = try Frame(index: table.index, columns: [("p", values)]).reindexed(to: frame.index)
       return try aligned.column("p")
     case let .model(path, spec):
       let data: Data

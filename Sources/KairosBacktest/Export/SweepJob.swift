@@ -15,6 +15,8 @@ public struct SweepJob: Sendable {
   /// The assets; `probabilities[a]` feeds the model strategy on asset `a` (nil otherwise).
   public let markets: [MarketSeries]
   public let probabilities: [Column<Double>?]
+  /// The validated sweep (every combination's parameters resolved once, at `init`).
+  let sweep: SweepRunner
 
   /// What the job wrote and found.
   public struct Outcome: Sendable {
@@ -31,7 +33,7 @@ public struct SweepJob: Sendable {
 
   /// - Throws: `BacktestError` for a grid with an invalid combination.
   public init(runner: StrategyRunner, grid: ParameterGrid, markets: [MarketSeries], probabilities: [Column<Double>?]? = nil) throws(BacktestError) {
-    _ = try SweepRunner(runner: runner, grid: grid)  // validates every combination
+    sweep = try SweepRunner(runner: runner, grid: grid)  // validates every combination
     self.runner = runner
     self.grid = grid
     self.markets = markets
@@ -47,6 +49,10 @@ public struct SweepJob: Sendable {
   ///   - cancelled: polled between chunks; stops with `BacktestError.cancelled`, nothing written.
   public func run(to path: String, threads: Int, keep: Int = 10, equityTop: Int = 0,
                   progress: (@Sendable (Int, Int) -> Void)? = nil, cancelled: @escaping @Sendable () -> Bool = { false }) throws -> Outcome {
+    let summaryPath = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("json").path
+    guard summaryPath != URL(fileURLWithPath: path).path else {
+      throw BacktestError.invalidParameter(name: "out", reason: "\(path): the summary goes to RESULTS.json beside the results, so the results cannot be a .json file; use e.g. results.csv")
+    }
     let started = DispatchTime.now().uptimeNanoseconds
     let caches = zip(markets, probabilities).map { market, p -> IndicatorCache in
       let cache = IndicatorCache(market: market)
@@ -56,7 +62,6 @@ public struct SweepJob: Sendable {
     let file = try StreamingFile(path: path)
     try file.append(Self.matrixHeader(grid))
     var keeper = try BestRows(by: "sharpe", count: Swift.max(keep, equityTop, 1))
-    let sweep = try SweepRunner(runner: runner, grid: grid)
     let m = Metrics.names.count
     do {
       try sweep.run(caches: caches, threads: threads, progress: progress, cancelled: cancelled) { (a, rows) throws(BacktestError) in
@@ -73,7 +78,6 @@ public struct SweepJob: Sendable {
     let best = keeper.rows
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
     let barCombinations = Double(markets.reduce(0) { $0 + $1.count } * grid.combinations.count)
-    let summaryPath = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("json").path
     try AtomicFile.write(summaryJSON(best: best, seconds: seconds, barCombinations: barCombinations, threads: threads), to: summaryPath)
     var equityPath: String? = nil
     if equityTop > 0 {

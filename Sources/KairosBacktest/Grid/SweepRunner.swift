@@ -71,12 +71,19 @@ public struct SweepRunner: Sendable {
     let total = caches.count * combinations
     let done = Atomic<Int>(0)
     let failure = Mutex<BacktestError?>(nil)
-    let resolved = try (0..<combinations).map { (k) throws(BacktestError) in try runner.resolve(grid.parameters(k)) }
+    var resolving: [[String: Double]] = []
+    resolving.reserveCapacity(combinations)
+    for k in 0..<combinations {
+      if k % 1024 == 0 && cancelled() { throw .cancelled }  // a large grid takes a while to resolve
+      resolving.append(try runner.resolve(grid.parameters(k)))
+    }
+    let resolved = resolving
     let keys = Set(resolved.flatMap(runner.indicators))
     let chunk = max(1, min(64, combinations / (threads * 16)))
     let chunks = (combinations + chunk - 1) / chunk
     let strategy = self.runner
     for (index, cache) in caches.enumerated() {
+      if cancelled() { throw .cancelled }
       // Shared precomputation: every indicator of every combination, once for this asset.
       cache.prepare(keys, threads: threads)
       let next = Atomic<Int>(0)

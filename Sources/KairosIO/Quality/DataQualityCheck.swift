@@ -111,7 +111,9 @@ public enum DataQualityCheck {
 
   /// `true` when the file's header names `ex_date`, `type` and `value` (a corporate-actions file).
   static func isCorporateActionsFile(_ path: String) -> Bool {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+          let handle = FileHandle(forReadingAtPath: path) else { return false }
     defer { try? handle.close() }
     let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
     let header = head.split(separator: "\n", maxSplits: 1).first.map { $0.split(separator: ",").map { ColumnNames.normalize(String($0)) } } ?? []
