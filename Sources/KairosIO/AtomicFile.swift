@@ -35,8 +35,13 @@ public enum AtomicFile {
     let fd = open(path, O_WRONLY)
     guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
     defer { close(fd) }
+    if let failure = writeAll(bytes, to: fd) { throw WriteError(path: path, reason: failure) }
+  }
+
+  /// Writes every byte to `fd` (retrying interrupted and partial writes); the reason on failure.
+  static func writeAll(_ bytes: [UInt8], to fd: Int32) -> String? {
     var written = 0
-    let failure: String? = bytes.withUnsafeBytes { raw in
+    return bytes.withUnsafeBytes { raw in
       while written < raw.count {
         let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
         if n < 0 {
@@ -47,7 +52,6 @@ public enum AtomicFile {
       }
       return nil
     }
-    if let failure { throw WriteError(path: path, reason: failure) }
   }
 
   /// Writes `bytes` to `path` atomically, creating the parent directory if needed. A symlink
@@ -65,18 +69,7 @@ public enum AtomicFile {
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
     guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
-    var written = 0
-    let failure: String? = bytes.withUnsafeBytes { raw in
-      while written < raw.count {
-        let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return String(cString: strerror(errno))
-        }
-        written += n
-      }
-      return fsync(fd) == 0 ? nil : String(cString: strerror(errno))
-    }
+    let failure = writeAll(bytes, to: fd) ?? (fsync(fd) == 0 ? nil : String(cString: strerror(errno)))
     close(fd)
     if let failure {
       unlink(temporary)
