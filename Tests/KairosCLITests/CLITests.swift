@@ -272,6 +272,9 @@ struct Run {
       (["demo", "--threads", "0"], 2, "--threads must be in 1...1024"),
       (["data", "generate", "--bars", "200000", "--out", out], 2, "would run past 2261-12-31"),
       (["data", "resample", aapl, "--every", "200000w", "--out", "-"], 2, "200000w is longer than 100 years"),
+      // 10⁸ combinations used to reach 7 GB within a minute; now an estimate and a refusal at once.
+      (["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fast=1:1000", "--grid", "slow=1:1000", "--grid", "stop_atr=0:100:1", "--out", results],
+       2, "101000000 combinations (before the constraint) need about"),
     ]
     for (arguments, status, message) in cases {
       let run = try Run(arguments)

@@ -1,3 +1,4 @@
+import Foundation
 import KairosCore
 
 /// A Cartesian grid of parameter values with an optional constraint.
@@ -25,7 +26,15 @@ public struct ParameterGrid: Sendable {
   ///   - constraint: e.g. `fast<slow`; it may name fixed parameters too.
   /// - Throws: `BacktestError.invalidGrid` for a malformed axis, a name given twice (also as
   ///   both swept and fixed), `invalidConstraint`, `emptyGrid`.
-  public init(_ specs: [String], fixed: [String: Double] = [:], where constraint: String? = nil) throws(BacktestError) {
+  /// Bytes a sweep holds per combination at most: its values, its resolved parameters and one
+  /// row of metrics (an upper bound measured on this implementation, for the estimate below).
+  public static func bytesPerCombination(axes: Int) -> Int { 64 + 8 * axes + 96 + 64 * axes + 8 * 17 }
+
+  /// - Parameters:
+  ///   - memoryLimit: the most a grid may need (default: half the machine's memory); a larger
+  ///     one is refused with its estimate before anything is allocated.
+  public init(_ specs: [String], fixed: [String: Double] = [:], where constraint: String? = nil,
+              memoryLimit: Int = Int(min(ProcessInfo.processInfo.physicalMemory / 2, UInt64(Int.max)))) throws(BacktestError) {
     var axes: [Axis] = []
     for spec in specs {
       let axis = try Self.parse(spec)
@@ -36,6 +45,19 @@ public struct ParameterGrid: Sendable {
       guard !axes.contains(where: { $0.name == name }) else { throw .invalidGrid("'\(name)' is both swept (--grid) and fixed (--param)") }
       guard value.isFinite else { throw .invalidGrid("the fixed parameter '\(name)' is not a finite number") }
       axes.append(Axis(name: name, values: [value]))
+    }
+    // The estimate, before the combinations are made (the constraint can only remove some).
+    var product = 1
+    for axis in axes {
+      let (p, overflow) = product.multipliedReportingOverflow(by: axis.values.count)
+      product = overflow ? .max : p
+    }
+    let (bytes, tooMany) = product.multipliedReportingOverflow(by: Self.bytesPerCombination(axes: axes.count))
+    if tooMany || bytes > memoryLimit {
+      let gigabytes = tooMany ? Double.infinity : Double(bytes) / 1e9
+      throw .invalidGrid("\(product == .max ? "more than 9.2e18" : String(product)) combinations (before the constraint) need about "
+                         + String(format: "%.3g", gigabytes) + " GB, more than the \(String(format: "%.3g", Double(memoryLimit) / 1e9)) GB allowed "
+                         + "(half this machine's memory); split the grid into several runs, e.g. ranges of the first axis '\(axes.first?.name ?? "")'")
     }
     let parsed = try constraint.map { (text) throws(BacktestError) -> Constraint in try Constraint(text, names: axes.map(\.name)) }
     var combinations: [[Double]] = [[]]
