@@ -54,7 +54,7 @@ struct ModelRiskCommand: ParsableCommand {
     settings.minimumTrainRows = minimumTrain; settings.l2 = l2
     let configuration = try asUsage { try RunSettings(fee: fee).configuration() }
     let featureSpec = try FeatureSpec.load(path: spec)
-    guard case .nextReturnSign? = featureSpec.target else { throw ValidationError("\(spec) needs target: next_return_sign") }
+    _ = try asUsage { try ModelRiskBacktest.horizon(of: featureSpec) }
     let result = try ModelRiskBacktest(prices: try CSVReader.readOHLCV(path: data), spec: featureSpec, settings: settings, threshold: threshold,
                                        smoothing: smoothing, configuration: configuration, fallback: StrategyKind(rawValue: fallback))
     for (name, bytes) in result.files { try AtomicFile.write(bytes, to: URL(fileURLWithPath: out).appendingPathComponent(name).path) }

@@ -59,9 +59,7 @@ struct SweepCommand: ParsableCommand {
     Interruption.install()  // first: a signal while the data loads stops the sweep before it starts
     let run = try ResolvedRun(options)
     guard let out = out ?? run.file?.out else { throw ValidationError("give the result file: --out RESULTS.csv") }
-    guard URL(fileURLWithPath: out).pathExtension.lowercased() != "json" else {
-      throw ValidationError("--out \(out): the summary goes to RESULTS.json beside the results, so the results cannot be a .json file; use e.g. results.csv")
-    }
+    _ = try asUsage { try SweepJob.summaryPath(for: out) }
     let axes = !grid.isEmpty ? grid : (run.file?.grid?.list ?? run.kind.defaultGrid)
     let constraintText = constraint ?? run.file?.where ?? (grid.isEmpty && run.file?.grid == nil ? run.kind.defaultConstraint : nil)
     var fixed = run.file?.params ?? [:]

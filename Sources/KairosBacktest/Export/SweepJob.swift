@@ -49,10 +49,7 @@ public struct SweepJob: Sendable {
   ///   - cancelled: polled between chunks; stops with `BacktestError.cancelled`, nothing written.
   public func run(to path: String, threads: Int, keep: Int = 10, equityTop: Int = 0,
                   progress: (@Sendable (Int, Int) -> Void)? = nil, cancelled: @escaping @Sendable () -> Bool = { false }) throws -> Outcome {
-    let summaryPath = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("json").path
-    guard summaryPath != URL(fileURLWithPath: path).path else {
-      throw BacktestError.invalidParameter(name: "out", reason: "\(path): the summary goes to RESULTS.json beside the results, so the results cannot be a .json file; use e.g. results.csv")
-    }
+    let summaryPath = try Self.summaryPath(for: path)
     let started = DispatchTime.now().uptimeNanoseconds
     let caches = zip(markets, probabilities).map { market, p -> IndicatorCache in
       let cache = IndicatorCache(market: market)
@@ -104,6 +101,18 @@ public struct SweepJob: Sendable {
       TableWriter.append([asset] + grid.combinations[k].map(CSVWriter.format) + metrics[(k * m)..<((k + 1) * m)].map(CSVWriter.format), to: &bytes)
     }
     return bytes
+  }
+
+  /// Where the summary of results at `path` goes (`RESULTS.json` beside them).
+  ///
+  /// - Throws: `BacktestError.invalidParameter` when that is `path` itself (a `.json` result
+  ///   file would be overwritten by its summary).
+  public static func summaryPath(for path: String) throws(BacktestError) -> String {
+    let summary = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("json").path
+    guard summary != URL(fileURLWithPath: path).path else {
+      throw .invalidParameter(name: "out", reason: "\(path): the summary goes to RESULTS.json beside the results, so the results cannot be a .json file; use e.g. results.csv")
+    }
+    return summary
   }
 
   /// `RESULTS.json`: the strategy, grid, constraint, assets, counts, speed and the ten best rows.

@@ -84,22 +84,17 @@ public struct MovingAverageBank: Sendable {
               // The warm-up (no full window yet), then full windows only: no bound check inside.
               let first = Swift.min(Swift.max(rows.lowerBound, window - 1), rows.upperBound)
               for r in rows.lowerBound..<first { out[r - rows.lowerBound] = .nan }
-              if largest * w < 0x1p49 {
-                // Every window sum's `high` is below 2⁵¹: the branch-free conversion.
+              // One loop, specialized twice: below 2⁴⁹ every window sum's `high` is below 2⁵¹
+              // and converts without a branch.
+              @inline(__always) func fill(_ convert: (Int64, UInt64) -> Double) {
                 for r in first..<rows.upperBound {
                   let end = r + 1, start = end - window
                   let (high, low) = Self.difference(h[end], l[end], h[start], l[start])
-                  let mean = run[r] >= w32 ? x[r] : FixedPoint.doubleOfSmall(high: high, low: low) / w
-                  out[r - rows.lowerBound] = m[end] == m[start] ? mean : .nan
-                }
-              } else {
-                for r in first..<rows.upperBound {
-                  let end = r + 1, start = end - window
-                  let (high, low) = Self.difference(h[end], l[end], h[start], l[start])
-                  let mean = run[r] >= w32 ? x[r] : FixedPoint.double(high: high, low: low) / w
+                  let mean = run[r] >= w32 ? x[r] : convert(high, low) / w
                   out[r - rows.lowerBound] = m[end] == m[start] ? mean : .nan
                 }
               }
+              if largest * w < 0x1p49 { fill(FixedPoint.doubleOfSmall) } else { fill(FixedPoint.double) }
             }
           }
         }

@@ -64,16 +64,13 @@ public struct ExactWindowSum: Sendable, Equatable {
 /// whatever the history before the window.
 public struct RollingMeanState: StreamingIndicator {
   var total: RollingSumState
-  /// The newest present value and how many present values in a row have had it (`NaN`s are
-  /// skipped): when the run covers every present value of the window, they are all equal.
-  var last = Double.nan
-  var run = 0
+  var run = EqualRun()
   public init(window: Int, minPeriods: Int? = nil) { total = RollingSumState(window: window, minPeriods: minPeriods) }
   @inline(__always)
   public mutating func update(_ x: Double) -> Double {
     let sum = total.update(x), count = total.sum.count
-    if x == last { run += 1 } else if !x.isNaN { last = x; run = 1 }
-    if run >= count && count >= total.minPeriods { return last }  // every present value of the window is `last`
+    run.push(x)
+    if run.length >= count && count >= total.minPeriods { return run.value }  // every present value of the window is `run.value`
     return sum / Double(count)  // NaN while fewer than `minPeriods` are present
   }
 }

@@ -1,3 +1,16 @@
+/// The newest present value of a stream and how many present values in a row have had it
+/// (`NaN`s are skipped): when the run covers every present value of a window, they are all
+/// equal — how the mean and deviation states give a flat window's value and 0 exactly.
+public struct EqualRun: Sendable, Equatable {
+  public private(set) var value = Double.nan
+  public private(set) var length = 0
+  public init() {}
+  @inline(__always)
+  public mutating func push(_ x: Double) {
+    if x == value { length += 1 } else if !x.isNaN { value = x; length = 1 }
+  }
+}
+
 /// The last `window` doubles of a stream, oldest first: the storage of the finite-window
 /// indicators that need the values themselves (deviations, extrema, ranks).
 public struct WindowRing: Sendable, Equatable {
@@ -97,10 +110,7 @@ public struct RollingDeviationState: StreamingIndicator {
   let minPeriods: Int
   var ring: WindowRing
   var sum: ExactWindowSum
-  /// The newest present value and how many present values in a row have had it (`NaN`s are
-  /// skipped): when the run covers every present value of the window, they are all equal.
-  var last = Double.nan
-  var run = 0
+  var run = EqualRun()
 
   public init(window: Int, ddof: Int = 1, minPeriods: Int? = nil) {
     precondition(window >= 1 && ddof >= 0, "window must be positive and ddof non-negative")
@@ -117,11 +127,11 @@ public struct RollingDeviationState: StreamingIndicator {
   public mutating func update(_ x: Double) -> Double {
     ring.push(x)
     sum.push(x)
-    if x == last { run += 1 } else if !x.isNaN { last = x; run = 1 }
+    run.push(x)
     mean = sum.count >= minPeriods && sum.count == ring.filled - ring.missing ? sum.value / Double(sum.count) : .nan
     guard !mean.isNaN else { return .nan }
     // Every value of the window is x: a deviation of exactly 0 (as pandas).
-    if run >= sum.count { mean = last; return 0 }
+    if run.length >= sum.count { mean = run.value; return 0 }
     let squares = ring.sumOfSquaredDeviations(from: mean)
     return (squares / Double(sum.count - ddof)).squareRoot()
   }

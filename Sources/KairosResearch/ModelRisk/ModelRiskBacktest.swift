@@ -4,6 +4,17 @@ import KairosFeatures
 import KairosFrame
 import KairosIO
 
+extension ModelRiskBacktest {
+  /// The label horizon of `spec`, whose target must be `next_return_sign` (the monitor scores
+  /// sign predictions).
+  public static func horizon(of spec: FeatureSpec) throws(BacktestError) -> Int {
+    guard case let .nextReturnSign(horizon)? = spec.target else {
+      throw .invalidParameter(name: "spec", reason: "the feature spec needs target: next_return_sign")
+    }
+    return horizon
+  }
+}
+
 /// A model strategy under the model-risk monitor — what `kairos modelrisk` computes: the
 /// monitor retrains on schedule and flags degradation; while it is active the model's signal
 /// trades, while degraded the fallback rule (or flat), during warm-up nothing.
@@ -22,9 +33,7 @@ public struct ModelRiskBacktest: Sendable {
   ///   features' and models' errors.
   public init(prices: Frame, spec: FeatureSpec, settings: ModelRiskMonitor.Settings, threshold: Double, smoothing: Double,
               configuration: BacktestConfiguration, fallback: StrategyKind?) throws {
-    guard case let .nextReturnSign(horizon)? = spec.target else {
-      throw BacktestError.invalidParameter(name: "spec", reason: "the feature spec needs target: next_return_sign")
-    }
+    let horizon = try Self.horizon(of: spec)
     if fallback == .model { throw BacktestError.invalidParameter(name: "fallback", reason: "must be flat or a rule strategy") }
     let set = try FeatureSet(spec: spec, frame: prices)
     var settings = settings
