@@ -3,8 +3,9 @@
 
 SWIFT        ?= swift
 APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
-# make test also renders the HTML reports in headless Chromium (Tests/Render/render_reports.py).
-TEST_PACKAGES := chromium
+# make test also renders the HTML reports in headless Chromium (Tests/Render/render_reports.py);
+# tzdata gives the calendar tests an independent New York clock (Foundation.TimeZone).
+TEST_PACKAGES := chromium tzdata
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KAIROS       := .build/release/kairos
 SAMPLE       := Sources/KairosIO/SampleData

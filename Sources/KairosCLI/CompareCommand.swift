@@ -37,6 +37,8 @@ struct CompareCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The OHLCV file (overrides data: in the config).", valueName: "path"))
   var data: String?
 
+  @OptionGroup var annualization: AnnualizationOptions
+
   @Option(help: ArgumentHelp("The folder to write.", valueName: "dir"))
   var out: String
 
@@ -72,7 +74,7 @@ struct CompareCommand: ParsableCommand {
       }
       return .init(name: entry.name ?? entry.strategy, strategy: kind, parameters: entry.params ?? [:], probabilities: source)
     }
-    let configuration = try asUsage { try decodeYAML(RunSettings.self, path: config, schema: Self.schema).configuration() }
+    let configuration = try asUsage { try annualization.settings.merged(over: decodeYAML(RunSettings.self, path: config, schema: Self.schema)).configuration() }
     let prices = try CSVReader.readOHLCV(path: dataPath)
     let comparison = try StrategyComparison(entries, on: prices, name: URL(fileURLWithPath: dataPath).lastPathComponent, configuration: configuration)
     let settings = configuration.manifestSettings.merging(["strategies": comparison.names.dropFirst().joined(separator: "; ")]) { $1 }

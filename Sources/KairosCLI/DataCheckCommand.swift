@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Kairos
 
+extension TradingCalendar: ExpressibleByArgument {}
+
 /// `kairos data check FILE...`: the data-quality report.
 struct DataCheckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -9,8 +11,11 @@ struct DataCheckCommand: ParsableCommand {
     abstract: "Report rows, range, spacing, gaps, duplicates, OHLC violations and suspected splits.",
     discussion: """
       Exits 0 when every file is usable and 1 when one is not (the verdict line says why).
-      Gaps are steps longer than the tolerance for the inferred spacing: one bar for intraday
-      data, four days for daily data (weekends and one-day holidays are not gaps).
+      Steps are judged by a trading calendar (24x7, 24x5 FX, or the NYSE's sessions and
+      holidays; detected from the timestamps unless --calendar is given): a step is a gap
+      only when the market was open for at least one whole bar in it (intraday), or a
+      session day lies inside it (daily); otherwise it is a closure (night, weekend,
+      holiday). Weekly and longer bars: a step over 1.5 bars is a gap.
 
       Examples:
         kairos data check aapl_daily_unadjusted.csv
@@ -20,6 +25,9 @@ struct DataCheckCommand: ParsableCommand {
 
   @Argument(help: ArgumentHelp("OHLCV CSV files to check.", valueName: "file"))
   var files: [String]
+
+  @Option(help: ArgumentHelp("The trading calendar that tells closures from gaps: 24x7, 24x5 (FX) or nyse (default: detected).", valueName: "name"))
+  var calendar: TradingCalendar?
 
   @Flag(help: "Print JSON (an array with one report per file) instead of text.")
   var json = false
@@ -32,7 +40,7 @@ struct DataCheckCommand: ParsableCommand {
   }
 
   func run() throws {
-    let reports = files.map { DataQualityCheck.run(path: $0, verbose: verbose) }
+    let reports = files.map { DataQualityCheck.run(path: $0, calendar: calendar, verbose: verbose) }
     if json {
       print(DataQualityReport.json(reports))
     } else {

@@ -36,6 +36,7 @@ struct ModelRiskCommand: ParsableCommand {
   @Option(help: ArgumentHelp("While degraded: flat, or a rule strategy (\(StrategyKind.allCases.filter { $0 != .model }.map(\.rawValue).joined(separator: ", "))).", valueName: "name"))
   var fallback = "flat"
   @Option(help: "Proportional fee.") var fee = 0.0
+  @OptionGroup var annualization: AnnualizationOptions
   @Option(help: ArgumentHelp("The folder to write.", valueName: "dir")) var out: String
 
   func validate() throws {
@@ -52,7 +53,7 @@ struct ModelRiskCommand: ParsableCommand {
     var settings = ModelRiskMonitor.Settings()
     settings.retrainEvery = retrainEvery; settings.window = window; settings.validationRows = validation
     settings.minimumTrainRows = minimumTrain; settings.l2 = l2
-    let configuration = try asUsage { try RunSettings(fee: fee).configuration() }
+    let configuration = try asUsage { try RunSettings(fee: fee).merged(over: annualization.settings).configuration() }
     let featureSpec = try FeatureSpec.load(path: spec)
     _ = try asUsage { try ModelRiskBacktest.horizon(of: featureSpec) }
     let result = try ModelRiskBacktest(prices: try CSVReader.readOHLCV(path: data), spec: featureSpec, settings: settings, threshold: threshold,

@@ -37,8 +37,7 @@ struct StrategyOptions: ParsableArguments {
   @Option(help: "Initial capital (default 100000).")
   var capital: Double?
 
-  @Option(name: .customLong("periods-per-year"), help: "Periods per year for annualized metrics (default 252).")
-  var periodsPerYear: Double?
+  @OptionGroup var annualization: AnnualizationOptions
 
   @Option(help: ArgumentHelp("Confirm signals on a coarser timeframe (e.g. 1w for daily bars).", valueName: "interval"))
   var confirm: String?
@@ -59,6 +58,20 @@ struct StrategyOptions: ParsableArguments {
   var config: String?
 
   @OptionGroup var exporting: ExportOptions
+}
+
+/// `--periods-per-year` and `--calendar`, shared by every command that annualizes a metric.
+/// Flags win over the same keys in a config file.
+struct AnnualizationOptions: ParsableArguments {
+  @Option(name: .customLong("periods-per-year"),
+          help: "Bars per year for annualized metrics (default: inferred from the timestamps, e.g. 252 daily, 98280 NYSE minutes, 525600 24x7 minutes).")
+  var periodsPerYear: Double?
+
+  @Option(help: ArgumentHelp("The trading calendar of that inference: 24x7, 24x5 (FX) or nyse (default: detected from the timestamps).", valueName: "name"))
+  var calendar: TradingCalendar?
+
+  /// These flags as run settings (only the two keys).
+  var settings: RunSettings { RunSettings(periodsPerYear: periodsPerYear, calendar: calendar?.rawValue) }
 }
 
 /// `--export` and `--export-dir`, shared by every command that can write a run folder.
@@ -137,7 +150,7 @@ struct ResolvedRun {
       kind = k
     } else { throw ValidationError("give a strategy: --strategy \(StrategyKind.allCases.map(\.rawValue).joined(separator: "|"))") }
     let flags = RunSettings(fee: o.fee, fixedFee: o.fixedFee, slippage: o.slippage, impact: o.impact, fill: o.fill?.rawValue,
-                            shorts: o.shorts ? true : nil, capital: o.capital, periodsPerYear: o.periodsPerYear)
+                            shorts: o.shorts ? true : nil, capital: o.capital).merged(over: o.annualization.settings)
     configuration = try asUsage { try flags.merged(over: file?.costs).configuration() }
     if let text = o.confirm ?? file?.confirm {
       do { confirmation = try BarInterval(parsing: text) } catch { throw ValidationError("--confirm: \(error)") }

@@ -95,5 +95,7 @@ struct SweepCommand: ParsableCommand {
     note(String(format: "%d rows (%d assets × %d combinations) in %.2f s, %.3g bar·combinations/s on %d threads → %@%@",
                 outcome.rows, assets.count, parameterGrid.combinations.count, outcome.seconds, outcome.barCombinations / outcome.seconds,
                 workers, out, outcome.equityPath.map { ", \($0)" } ?? ""))
+    let periods = Set(job.periodsPerYear.map(\.value)).sorted().map { String(format: "%.6g", $0) }
+    note("annualized with \(periods.joined(separator: ", ")) periods per year" + (run.configuration.periodsPerYear == nil ? " (inferred from the timestamps; --periods-per-year overrides)" : ""))
   }
 }

@@ -41,12 +41,13 @@ public struct StrategyComparison: Sendable {
   /// - Throws: `BacktestError` for an invalid parameter, the errors of a probability source.
   public init(_ entries: [Entry], on prices: Frame, name: String, configuration: BacktestConfiguration) throws {
     let market = try MarketSeries(name: name, frame: prices)
+    let configuration = configuration.resolved(for: market.timestamps)
     var results = [try buyAndHold(on: market, configuration: configuration)]
     for entry in entries {
       results.append(try backtest(entry.strategy, parameters: entry.parameters, on: market, configuration: configuration,
                                   probabilities: try entry.probabilities?.probabilities(on: prices)))
     }
-    let b = results[0].recording.returns, P = configuration.periodsPerYear
+    let b = results[0].recording.returns, P = configuration.annualization(for: market.timestamps)
     rows = results.map { r in
       let returns = r.recording.returns
       return Metrics.values(r.summary) + [Alpha.value(returns: returns, benchmark: b, periodsPerYear: P), Beta.value(returns: returns, benchmark: b),
@@ -86,7 +87,7 @@ public struct StrategyComparison: Sendable {
 func buyAndHold(on market: MarketSeries, configuration: BacktestConfiguration) throws(BacktestError) -> BacktestResult {
   let always = [Int8](repeating: 1, count: market.count)
   var recording = FullRecording()
-  var accumulator = PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: configuration.periodsPerYear, capacity: market.count)
+  var accumulator = PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: configuration.annualization(for: market.timestamps), capacity: market.count)
   let summary = always.withUnsafeBufferPointer { d in
     var rule = ArraySignal(direction: d.baseAddress!)
     return Simulator.run(market: market, rule: &rule, configuration: configuration, accumulator: &accumulator, recorder: &recording)

@@ -31,7 +31,7 @@ func randomTargets(_ n: Int, seed: UInt64) -> [Int8] {
 func engineEquity(_ frame: Frame, targets: [Int8], config: BacktestConfiguration) throws -> (FullRecording, PerformanceSummary) {
   let market = try MarketSeries(name: "TEST", frame: frame)
   var recording = FullRecording()
-  var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: config.periodsPerYear, capacity: market.count)
+  var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: config.annualization(for: market.timestamps), capacity: market.count)
   let summary = targets.withUnsafeBufferPointer { d in
     var rule = ArraySignal(direction: d.baseAddress!)
     return Simulator.run(market: market, rule: &rule, configuration: config, accumulator: &accumulator, recorder: &recording)

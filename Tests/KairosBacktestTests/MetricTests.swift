@@ -1,6 +1,7 @@
 import Foundation
 import KairosBacktest
 import KairosCore
+import KairosIO
 import KairosTestSupport
 import Testing
 
@@ -118,5 +119,50 @@ struct RelativeCase: Decodable, Sendable, CustomTestStringConvertible {
     #expect(isClose(Alpha.value(returns: c.returns, benchmark: c.benchmark, periodsPerYear: 252), c.alpha, rtol: 1e-12))
     #expect(isClose(InformationRatio.value(returns: c.returns, benchmark: c.benchmark), c.information_ratio, rtol: 1e-12))
     #expect(isClose(TrackingError.value(returns: c.returns, benchmark: c.benchmark, periodsPerYear: 252), c.tracking_error, rtol: 1e-12))
+  }
+}
+
+/// Annualization on intraday data: the periods per year are inferred from the timestamps by
+/// the docs/DESIGN.md §5 rule, and the annualized metrics equal empyrical's with that factor
+/// (`Fixtures/make_annualization_fixtures.py`).
+@Suite struct AnnualizationFixtureTests {
+  struct Metrics: Decodable {
+    let periods_per_year, cagr, volatility, sharpe, sortino, calmar: Double
+  }
+  struct Crypto: Decodable {
+    let start: String, spacing_seconds: Int64, returns: [Double]
+    let periods_per_year, cagr, volatility, sharpe, sortino, calmar: Double
+    var metrics: Metrics { Metrics(periods_per_year: periods_per_year, cagr: cagr, volatility: volatility, sharpe: sharpe, sortino: sortino, calmar: calmar) }
+  }
+  struct File: Decodable { let spy_minute: Metrics, crypto_minute: Crypto }
+
+  static func file() throws -> File {
+    try JSONDecoder().decode(File.self, from: Data(contentsOf: Bundle.module.resourceURL!.appendingPathComponent("Fixtures/annualization.json")))
+  }
+
+  static func check(returns: [Double], timestamps: [Int64], expected: Metrics, name: String) {
+    let inferred = PeriodsPerYear.infer(timestamps: timestamps)?.value
+    #expect(inferred == expected.periods_per_year, "\(name): inferred \(String(describing: inferred))")
+    let s = PerformanceSummary(returns: returns, periodsPerYear: inferred ?? .nan)
+    for (metric, ours, theirs) in [("cagr", CAGR.value(s), expected.cagr), ("volatility", Volatility.value(s), expected.volatility),
+                                   ("sharpe", SharpeRatio.value(s), expected.sharpe), ("sortino", SortinoRatio.value(s), expected.sortino),
+                                   ("calmar", CalmarRatio.value(s), expected.calmar)] {
+      #expect(isClose(ours, theirs, rtol: 1e-9), "\(name) \(metric): \(ours) vs \(theirs)")
+    }
+  }
+
+  @Test func spyMinuteBarsAnnualizeWithTheNYSESession() throws {
+    let frame = try CSVReader.readOHLCV(path: try TestPaths.sharedData("spy_minute_2011.csv"))
+    let close = Array(frame["close"]!)
+    let returns = (1..<close.count).map { close[$0] / close[$0 - 1] - 1 }
+    Self.check(returns: returns, timestamps: Array(frame.index.timestamps), expected: try Self.file().spy_minute, name: "SPY minutes")
+  }
+
+  @Test func cryptoMinuteBarsAnnualizeAroundTheClock() throws {
+    let c = try Self.file().crypto_minute
+    #expect(c.start == "2021-05-01T00:00:00Z")
+    let start = UTCCalendar.days(year: 2021, month: 5, day: 1) * UTCCalendar.nanosecondsPerDay
+    let timestamps = (0...c.returns.count).map { start + Int64($0) * c.spacing_seconds * 1_000_000_000 }
+    Self.check(returns: c.returns, timestamps: timestamps, expected: c.metrics, name: "24x7 minutes")
   }
 }

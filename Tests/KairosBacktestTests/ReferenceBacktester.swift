@@ -68,7 +68,7 @@ struct ReferenceBacktester {
         let first = (cash - config.fixedFee) / (costed(p, buy: direction > 0, units: 0, decision: -1) * (1 + config.fee))
         q = (cash - config.fixedFee) / (costed(p, buy: direction > 0, units: max(first, 0), decision: d) * (1 + config.fee))
       case let .fixedFractional(risk, k): q = equity * risk / (k * atr[d])
-      case let .volatilityTarget(v): q = equity * (v / (sigma[d] * config.periodsPerYear.squareRoot())) / p
+      case let .volatilityTarget(v): q = equity * (v / (sigma[d] * (config.periodsPerYear ?? 252).squareRoot())) / p
       }
       guard q > 0, q.isFinite else { return }
       if let m = config.limits.maxUnits, q > m { q = m }

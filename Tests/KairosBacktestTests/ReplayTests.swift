@@ -57,7 +57,7 @@ import Testing
     if kind == .model { cache.probabilities = Column(probabilities) }
     cache.prepare(runner.indicators(resolved))
     var recording = FullRecording()
-    var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: config.periodsPerYear)
+    var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: config.annualization(for: frame.index.timestamps))
     _ = try runner.run(resolved, cache: cache, accumulator: &accumulator, recorder: &recording)
     return recording
   }
@@ -72,7 +72,7 @@ import Testing
     let resolved = try runner.resolve(p)
     var strategy = try StreamingStrategy(kind: kind, parameters: resolved, allowShort: config.allowShort, confirmation: confirmation)
     var core = EngineCore(configuration: try config.applying(resolved),
-                          accumulator: PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: config.periodsPerYear),
+                          accumulator: PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: config.annualization(for: frame.index.timestamps)),
                           recorder: FullRecording())
     var engineInputs = DecisionInputsState()
     let columns = ["open", "high", "low", "close", "volume"].map { Array(frame[$0]!) }

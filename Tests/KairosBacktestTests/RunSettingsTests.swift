@@ -12,9 +12,10 @@ import Testing
     #expect(c == BacktestConfiguration())
     let file = RunSettings(fee: 0.002, fill: "next-close", capital: 5_000)
     let merged = try RunSettings(fee: 0.001, shorts: true).merged(over: file).configuration()
-    #expect(merged.fee == 0.001 && merged.fill == .nextClose && merged.initialCapital == 5_000 && merged.allowShort && merged.periodsPerYear == 252)
+    #expect(merged.fee == 0.001 && merged.fill == .nextClose && merged.initialCapital == 5_000 && merged.allowShort && merged.periodsPerYear == nil)
     for (bad, name) in [(RunSettings(fee: -1), "fee"), (RunSettings(slippage: .nan), "slippage"), (RunSettings(fill: "tomorrow"), "fill"),
-                        (RunSettings(capital: 0), "capital"), (RunSettings(periodsPerYear: .infinity), "periods_per_year")] {
+                        (RunSettings(capital: 0), "capital"), (RunSettings(periodsPerYear: .infinity), "periods_per_year"),
+                        (RunSettings(calendar: "lse"), "calendar")] {
       #expect(throws: BacktestError.self) { try bad.configuration() }
       do { _ = try bad.configuration() } catch { #expect(error.description.hasPrefix("parameter \(name):"), "\(error)") }
     }
@@ -25,7 +26,10 @@ import Testing
     c.fee = 0.001
     c.fill = .nextClose
     #expect(c.manifestSettings == ["fee": "0.001", "fixed_fee": "0", "slippage": "0", "impact": "0", "fill": "next-close",
-                                   "shorts": "false", "capital": "100000", "periods_per_year": "252"])
+                                   "shorts": "false", "capital": "100000", "periods_per_year": "inferred", "calendar": "detected"])
+    c.periodsPerYear = 252
+    c.calendar = .nyse
+    #expect(c.manifestSettings["periods_per_year"] == "252" && c.manifestSettings["calendar"] == "nyse")
   }
 }
 

@@ -323,7 +323,8 @@ struct Run {
       #expect(FileManager.default.fileExists(atPath: directory + "/" + name), "\(name)")
     }
     let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/metrics.json"))) as! [String: Any]
-    #expect(metrics.count == 17 && metrics["trades"] != nil)
+    // The 17 metrics and the periods per year they were annualized with (weekday daily → 252).
+    #expect(metrics.count == 18 && metrics["trades"] != nil && metrics["periods_per_year"] as? Double == 252)
     let trades = try String(contentsOfFile: directory + "/trades.csv", encoding: .utf8)
     #expect(trades.hasPrefix("entry_time,exit_time,entry_price,exit_price,units,pnl,return,bars_held,exit_reason\n"))
     let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/manifest.json"))) as! [String: Any]

@@ -12,12 +12,14 @@ import Testing
     var testDescription: String { file }
   }
 
-  // Figures from ../shared/data/README.md: rows, range, and "gaps longer than 4 calendar days
-  // are all real exchange closures" (the three listed) for the daily files.
+  // Figures from ../shared/data/README.md: rows, range, "0 missing XNYS sessions and 0
+  // non-session dates" for the daily files (their long steps — 9/11, the Ford day of mourning,
+  // Hurricane Sandy — are closures, not gaps), and for SPY: February absent (19 sessions of 390
+  // minutes) and 14,987 extended-hours bars.
   static let expected = [
-    Expected(file: "orcl_daily.csv", rows: 5036, first: "1995-01-03", last: "2014-12-31", spacing: "1d", gaps: 3),
-    Expected(file: "nvda_daily.csv", rows: 4012, first: "1999-01-22", last: "2014-12-31", spacing: "1d", gaps: 3),
-    Expected(file: "aapl_daily_unadjusted.csv", rows: 3270, first: "2000-03-01", last: "2013-03-01", spacing: "1d", gaps: 3),
+    Expected(file: "orcl_daily.csv", rows: 5036, first: "1995-01-03", last: "2014-12-31", spacing: "1d", gaps: 0),
+    Expected(file: "nvda_daily.csv", rows: 4012, first: "1999-01-22", last: "2014-12-31", spacing: "1d", gaps: 0),
+    Expected(file: "aapl_daily_unadjusted.csv", rows: 3270, first: "2000-03-01", last: "2013-03-01", spacing: "1d", gaps: 0),
     Expected(file: "spy_minute_2011.csv", rows: 31757, first: "2011-01-03T09:00:00Z", last: "2011-03-31T23:58:00Z", spacing: "1m", gaps: -1),
   ]
 
@@ -31,12 +33,15 @@ import Testing
     #expect(report.highBelowBody.count == 0 && report.lowAboveBody.count == 0 && report.highBelowLow.count == 0)
     #expect(report.nonPositivePrices.count == 0 && report.zeroVolume.count == 0 && report.nonFiniteValues.count == 0)
     #expect(report.usable)
+    #expect(report.calendar == "nyse")
     if expected.gaps >= 0 {
-      #expect(report.gapCount == expected.gaps)
-      #expect(report.gaps.map(\.from) == ["2001-09-10", "2006-12-29", "2012-10-26"])
+      #expect(report.gapCount == expected.gaps && report.barsOutsideSessions == 0 && report.periodsPerYear == 252)
+      #expect(report.closures >= expected.rows / 6)  // at least every weekend
     } else {
-      // SPY: February 2011 is absent, so the longest gap spans it.
+      // SPY: February 2011 is the one gap; nights, weekends and MLK day are closures.
+      #expect(report.gapCount == 1 && report.gaps.first?.missingBars == 19 * 390)
       #expect(report.longestGap?.from.hasPrefix("2011-02-01") == true && report.longestGap?.to.hasPrefix("2011-03-01") == true)
+      #expect(report.barsOutsideSessions == 14_987 && report.periodsPerYear == 98_280)
     }
     if expected.file == "aapl_daily_unadjusted.csv" {
       #expect(report.suspectedSplits.map(\.date) == ["2000-06-21", "2005-02-28"])

@@ -145,7 +145,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
     case let .fixedFractional(risk, multiple):
       quantity = equity * risk / (multiple * atr)
     case let .volatilityTarget(target):
-      quantity = equity * (target / (known.sigma20 * c.periodsPerYear.squareRoot())) / price
+      quantity = equity * (target / (known.sigma20 * accumulator.summary.periodsPerYear.squareRoot())) / price
     }
     if !(quantity > 0) || !quantity.isFinite { return rejected(price, .none) }
     var clip = ClipReason.none

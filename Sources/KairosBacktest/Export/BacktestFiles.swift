@@ -73,19 +73,21 @@ public enum BacktestFiles {
       + [o.side > 0 ? "buy" : "sell", f(o.units), f(o.price), f(o.fee), o.reason.rawValue, o.status.rawValue, o.clip.rawValue]
   }
 
-  /// `{"total_return": …, …}` in the order of docs/DESIGN.md §5; `NaN` and infinities as strings
-  /// (JSON has no such numbers).
+  /// `{"total_return": …, …, "periods_per_year": P}`: the metrics in the order of
+  /// docs/DESIGN.md §5, then the periods per year they were annualized with; `NaN` and
+  /// infinities as strings (JSON has no such numbers).
   public static func metricsJSON(_ summary: PerformanceSummary) -> [UInt8] {
-    let body = zip(Metrics.names, Metrics.values(summary)).map { name, value in
+    let pairs = zip(Metrics.names, Metrics.values(summary)) + [("periods_per_year", summary.periodsPerYear)]
+    let body = pairs.map { name, value in
       "  \"\(name)\": " + (value.isFinite ? CSVWriter.format(value) : "\"\(CSVWriter.format(value))\"")
     }
     return Array(("{\n" + body.joined(separator: ",\n") + "\n}\n").utf8)
   }
 
-  /// A short text table of the metrics.
+  /// A short text table of the metrics, and the periods per year they were annualized with.
   public static func table(_ summary: PerformanceSummary) -> String {
-    zip(Metrics.names, Metrics.values(summary)).map { name, value in
-      name.padding(toLength: 15, withPad: " ", startingAt: 0) + String(format: "%.6g", value)
+    (zip(Metrics.names, Metrics.values(summary)) + [("periods/year", summary.periodsPerYear)]).map { name, value in
+      name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%.6g", value)
     }.joined(separator: "\n")
   }
 }

@@ -85,6 +85,11 @@ public struct SweepJob: Sendable {
                    barCombinations: barCombinations, threads: threads, resultsPath: path, summaryPath: summaryPath, equityPath: equityPath)
   }
 
+  /// Each asset's periods per year (given, or inferred from its bars), in asset order.
+  public var periodsPerYear: [(asset: String, value: Double)] {
+    markets.map { ($0.name, runner.configuration.annualization(for: $0.timestamps)) }
+  }
+
   /// The header of the result matrix: `asset`, the grid's parameters, the metrics.
   static func matrixHeader(_ grid: ParameterGrid) -> [UInt8] {
     var bytes: [UInt8] = []
@@ -132,6 +137,7 @@ public struct SweepJob: Sendable {
         "assets": [\(markets.map { string($0.name) }.joined(separator: ", "))],
         "combinations": \(grid.combinations.count),
         "rows": \(markets.count * grid.combinations.count),
+        "periods_per_year": {\(periodsPerYear.map { "\(string($0.asset)): \(number($0.value))" }.joined(separator: ", "))},
         "seconds": \(number(seconds)),
         "bar_combinations_per_second": \(number(barCombinations / seconds)),
         "threads": \(threads),
@@ -156,7 +162,7 @@ public struct SweepJob: Sendable {
       let p = try runner.resolve(grid.parameters(row.combination))
       cache.prepare(runner.indicators(p))
       var recording = FullRecording()
-      var accumulator = PerformanceAccumulator(initialEquity: runner.configuration.initialCapital, periodsPerYear: runner.configuration.periodsPerYear,
+      var accumulator = PerformanceAccumulator(initialEquity: runner.configuration.initialCapital, periodsPerYear: runner.configuration.annualization(for: market.timestamps),
                                                capacity: market.count)
       _ = try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recording)
       let label = zip(grid.names, grid.combinations[row.combination]).map { "\($0)=\(CSVWriter.format($1))" }.joined(separator: " ")

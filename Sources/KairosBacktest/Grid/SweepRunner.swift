@@ -81,9 +81,12 @@ public struct SweepRunner: Sendable {
     let keys = Set(resolved.flatMap(runner.indicators))
     let chunk = max(1, min(64, combinations / (threads * 16)))
     let chunks = (combinations + chunk - 1) / chunk
-    let strategy = self.runner
     for (index, cache) in caches.enumerated() {
       if cancelled() { throw .cancelled }
+      // The periods per year of this asset's bars, inferred once (not per combination).
+      let strategy = StrategyRunner(kind: runner.kind, configuration: runner.configuration.resolved(for: cache.market.timestamps),
+                                    confirmation: runner.confirmation)
+      let periodsPerYear = strategy.configuration.annualization(for: cache.market.timestamps)
       // Shared precomputation: every indicator of every combination, once for this asset.
       cache.prepare(keys, threads: threads)
       let next = Atomic<Int>(0)
@@ -91,7 +94,7 @@ public struct SweepRunner: Sendable {
         nonisolated(unsafe) let out = buffer  // each combination writes only its own row
         let worker: @Sendable (Int) -> Void = { _ in
           var accumulator = PerformanceAccumulator(
-            initialEquity: strategy.configuration.initialCapital, periodsPerYear: strategy.configuration.periodsPerYear,
+            initialEquity: strategy.configuration.initialCapital, periodsPerYear: periodsPerYear,
             capacity: cache.market.count)
           var recorder = NoRecording()
           while true {

@@ -42,7 +42,9 @@ public struct PortfolioCore {
     previousEquity = c.initialCapital
     books = Array(repeating: PositionBook(), count: assets)
     halt = DrawdownHalt(rules: c.risk, initialEquity: c.initialCapital)
-    accumulator = PerformanceAccumulator(initialEquity: c.initialCapital, periodsPerYear: c.periodsPerYear)
+    // Callers resolve the periods per year for their bars first (`PortfolioSimulator` does);
+    // with none given and no bars known, 252.
+    accumulator = PerformanceAccumulator(initialEquity: c.initialCapital, periodsPerYear: c.annualization(for: EmptyCollection()))
   }
 
   /// The open of bar `t` with every asset's prices (`NaN` where an asset has none).

@@ -50,6 +50,8 @@ public enum PortfolioSimulator {
     for (a, m) in markets.enumerated() where m.timestamps != first.timestamps || targets[a].count != m.count {
       throw .invalidParameter(name: "markets", reason: "\(m.name) is not on the first asset's timeline (align the frames first)")
     }
+    var configuration = configuration
+    configuration.base = configuration.base.resolved(for: first.timestamps)
     var core = try PortfolioCore(assets: markets.count, configuration: configuration)
     for m in markets { m.prepareImpactInputs(for: configuration.base) }
     let readsImpact = configuration.base.readsImpactInputs

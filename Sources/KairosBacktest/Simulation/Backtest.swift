@@ -29,13 +29,13 @@ public struct BacktestResult: Sendable {
 public func backtest(_ strategy: StrategyKind, parameters: [String: Double] = [:], on market: MarketSeries,
                      configuration: BacktestConfiguration = BacktestConfiguration(), confirmation: BarInterval? = nil,
                      probabilities: Column<Double>? = nil) throws(BacktestError) -> BacktestResult {
-  let runner = StrategyRunner(kind: strategy, configuration: configuration, confirmation: confirmation)
+  let runner = StrategyRunner(kind: strategy, configuration: configuration.resolved(for: market.timestamps), confirmation: confirmation)
   let p = try runner.resolve(parameters)
   let cache = IndicatorCache(market: market)
   cache.probabilities = probabilities
   cache.prepare(runner.indicators(p))
   var recording = FullRecording()
-  var accumulator = PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: configuration.periodsPerYear,
+  var accumulator = PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: runner.configuration.annualization(for: market.timestamps),
                                            capacity: market.count)
   let summary = try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recording)
   return BacktestResult(parameters: p, recording: recording, summary: summary, market: market)

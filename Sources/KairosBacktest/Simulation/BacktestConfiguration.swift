@@ -1,3 +1,5 @@
+import KairosCore
+
 /// When an order decided at the close of bar t fills (docs/DESIGN.md §4).
 public enum FillTiming: String, Sendable, CaseIterable, Codable {
   /// At the open of bar t+1 (the default).
@@ -62,10 +64,28 @@ public struct BacktestConfiguration: Sendable, Equatable, Codable {
   public var limits = PositionLimits()
   public var stopLoss: ExitDistance? = nil
   public var takeProfit: ExitDistance? = nil
-  /// Periods per year for annualized metrics (252 for daily bars).
-  public var periodsPerYear: Double = 252
+  /// Periods per year for annualized metrics; `nil`: inferred from the bars' timestamps by the
+  /// `PeriodsPerYear` rule when a run starts (`resolved(for:)`).
+  public var periodsPerYear: Double? = nil
+  /// The trading calendar of the periods-per-year rule; `nil`: detected from the timestamps.
+  public var calendar: TradingCalendar? = nil
   /// The risk manager's rules (none by default).
   public var risk = RiskRules()
 
   public init() {}
+
+  /// The periods per year of a run over bars at `timestamps`: the given value, else the
+  /// `PeriodsPerYear` rule (252 for fewer than two bars, where nothing can be inferred).
+  public func annualization(for timestamps: some Collection<Int64>) -> Double {
+    periodsPerYear ?? PeriodsPerYear.infer(timestamps: timestamps, calendar: calendar)?.value ?? 252
+  }
+
+  /// This configuration with `periodsPerYear` fixed for bars at `timestamps` (once per run, so
+  /// the engine reads a number, not a rule).
+  public func resolved(for timestamps: some Collection<Int64>) -> BacktestConfiguration {
+    guard periodsPerYear == nil else { return self }
+    var c = self
+    c.periodsPerYear = annualization(for: timestamps)
+    return c
+  }
 }

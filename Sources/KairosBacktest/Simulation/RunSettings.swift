@@ -1,8 +1,9 @@
+import KairosCore
 import KairosIO
 
 /// The costs, timing and capital a user gives for a run — on the command line or in a config
 /// file (`snake_case` keys: `fee`, `fixed_fee`, `slippage`, `impact`, `fill`, `shorts`,
-/// `capital`, `periods_per_year`) — each optional. `configuration()` is the one place that
+/// `capital`, `periods_per_year`, `calendar`) — each optional. `configuration()` is the one place that
 /// fills the defaults and validates them, for every command and config file.
 public struct RunSettings: Sendable, Equatable, Decodable {
   public var fee: Double?, fixedFee: Double?, slippage: Double?, impact: Double?
@@ -10,18 +11,20 @@ public struct RunSettings: Sendable, Equatable, Decodable {
   public var fill: String?
   public var shorts: Bool?
   public var capital: Double?, periodsPerYear: Double?
+  /// `24x7`, `24x5` or `nyse` (the periods-per-year rule's calendar; detected when absent).
+  public var calendar: String?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
-    case fee, fixedFee = "fixed_fee", slippage, impact, fill, shorts, capital, periodsPerYear = "periods_per_year"
+    case fee, fixedFee = "fixed_fee", slippage, impact, fill, shorts, capital, periodsPerYear = "periods_per_year", calendar
   }
 
   /// The keys these settings take in a config file.
   public static let keys = CodingKeys.allCases.map(\.rawValue)
 
   public init(fee: Double? = nil, fixedFee: Double? = nil, slippage: Double? = nil, impact: Double? = nil, fill: String? = nil,
-              shorts: Bool? = nil, capital: Double? = nil, periodsPerYear: Double? = nil) {
+              shorts: Bool? = nil, capital: Double? = nil, periodsPerYear: Double? = nil, calendar: String? = nil) {
     self.fee = fee; self.fixedFee = fixedFee; self.slippage = slippage; self.impact = impact; self.fill = fill
-    self.shorts = shorts; self.capital = capital; self.periodsPerYear = periodsPerYear
+    self.shorts = shorts; self.capital = capital; self.periodsPerYear = periodsPerYear; self.calendar = calendar
   }
 
   /// These settings where given, `other`'s elsewhere (flags over a config file).
@@ -29,11 +32,12 @@ public struct RunSettings: Sendable, Equatable, Decodable {
     guard let other else { return self }
     return RunSettings(fee: fee ?? other.fee, fixedFee: fixedFee ?? other.fixedFee, slippage: slippage ?? other.slippage,
                        impact: impact ?? other.impact, fill: fill ?? other.fill, shorts: shorts ?? other.shorts,
-                       capital: capital ?? other.capital, periodsPerYear: periodsPerYear ?? other.periodsPerYear)
+                       capital: capital ?? other.capital, periodsPerYear: periodsPerYear ?? other.periodsPerYear,
+                       calendar: calendar ?? other.calendar)
   }
 
   /// The configuration with the defaults (no costs, next-open fills, long/flat, 100,000 of
-  /// capital, 252 periods per year) where a setting is not given.
+  /// capital, periods per year inferred from the data) where a setting is not given.
   ///
   /// - Throws: `BacktestError.invalidParameter` for a fee or slippage outside [0, 1), a negative
   ///   or non-finite fixed fee or impact, a fill other
@@ -64,7 +68,13 @@ public struct RunSettings: Sendable, Equatable, Decodable {
       guard value > 0 && value.isFinite else { throw .invalidParameter(name: name, reason: "must be a positive number, was \(value)") }
     }
     c.initialCapital = capital ?? c.initialCapital
-    c.periodsPerYear = periodsPerYear ?? c.periodsPerYear
+    c.periodsPerYear = periodsPerYear
+    if let calendar {
+      guard let known = TradingCalendar(rawValue: calendar) else {
+        throw .invalidParameter(name: "calendar", reason: "must be one of \(TradingCalendar.allCases.map(\.rawValue).joined(separator: ", ")), was \(calendar)")
+      }
+      c.calendar = known
+    }
     return c
   }
 }
@@ -74,7 +84,8 @@ extension BacktestConfiguration {
   public var manifestSettings: [String: String] {
     let f = CSVWriter.format
     return ["fee": f(fee), "fixed_fee": f(fixedFee), "slippage": f(slippage), "impact": f(impact), "fill": fill.rawValue,
-            "shorts": "\(allowShort)", "capital": f(initialCapital), "periods_per_year": f(periodsPerYear)]
+            "shorts": "\(allowShort)", "capital": f(initialCapital), "periods_per_year": periodsPerYear.map(f) ?? "inferred",
+            "calendar": calendar?.rawValue ?? "detected"]
   }
 }
 

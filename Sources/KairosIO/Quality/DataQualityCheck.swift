@@ -13,7 +13,7 @@ public enum DataQualityCheck {
 
   /// Reads and checks `path`. A file that cannot be parsed gives an unusable report whose
   /// error is the parse error (file, line, column, what was expected).
-  public static func run(path: String, verbose: Bool = false) -> DataQualityReport {
+  public static func run(path: String, calendar: TradingCalendar? = nil, verbose: Bool = false) -> DataQualityReport {
     if isCorporateActionsFile(path) {
       do { return .corporateActions(file: path, actions: try CorporateActionsReader.read(path: path)) }
       catch { return .unreadable(file: path, reason: error.description) }
@@ -27,11 +27,14 @@ public enum DataQualityCheck {
     } catch {
       return .unreadable(file: path, reason: error.description)
     }
-    return check(frame, file: path, order: order, verbose: verbose)
+    return check(frame, file: path, order: order, calendar: calendar, verbose: verbose)
   }
 
-  /// Checks a frame that has `open`, `high`, `low`, `close` and `volume` columns.
-  public static func check(_ frame: Frame, file: String, order: RowOrderReport = RowOrderReport(), verbose: Bool = false) -> DataQualityReport {
+  /// Checks a frame that has `open`, `high`, `low`, `close` and `volume` columns. Gaps are judged
+  /// by `calendar` (detected from the timestamps when `nil`): a step is a gap only when the
+  /// market was open for a whole bar in it; otherwise it is a closure.
+  public static func check(_ frame: Frame, file: String, order: RowOrderReport = RowOrderReport(), calendar: TradingCalendar? = nil,
+                           verbose: Bool = false) -> DataQualityReport {
     let n = frame.rowCount
     let dateOnly = frame.index.isDateOnly
     func stamp(_ i: Int) -> String { UTCCalendar.iso8601(frame.index[i], dateOnly: dateOnly) }
@@ -74,10 +77,14 @@ public enum DataQualityCheck {
     }
 
     let spacing = frame.index.inferredSpacing
-    let tolerance = spacing.map(TimeIndex.defaultGapTolerance(forSpacing:))
-    let gaps = tolerance.map { frame.index.gaps(tolerance: $0) } ?? []
+    let periods = PeriodsPerYear.infer(timestamps: frame.index.timestamps, calendar: calendar)
+    var steps = SessionSteps()
+    if let spacing, let periods { steps = frame.index.sessionSteps(spacing: spacing, calendar: periods.calendar) }
+    let gaps = steps.gaps
+    let tolerance = spacing.flatMap { $0 >= 2 * UTCCalendar.nanosecondsPerDay ? $0 + $0 / 2 : nil }
     func entry(_ g: Gap) -> DataQualityReport.GapEntry {
-      .init(from: UTCCalendar.iso8601(g.from, dateOnly: dateOnly), to: UTCCalendar.iso8601(g.to, dateOnly: dateOnly), length: formatDuration(g.length))
+      .init(from: UTCCalendar.iso8601(g.from, dateOnly: dateOnly), to: UTCCalendar.iso8601(g.to, dateOnly: dateOnly), length: formatDuration(g.length),
+            missingBars: g.missingBars)
     }
     let longest = gaps.max { $0.length < $1.length }
 
@@ -92,7 +99,9 @@ public enum DataQualityCheck {
     if negativeVolume.count > 0 { errors.append(count(negativeVolume.count, "rows with negative volume")) }
     if nonFinite.count > 0 { errors.append(count(nonFinite.count, "rows with NaN or infinite values")) }
     if n < 2 { warnings.append("fewer than two rows: no spacing or gaps can be inferred") }
-    if !gaps.isEmpty { warnings.append(count(gaps.count, "gaps") + " longer than \(formatDuration(tolerance ?? 0))") }
+    if !gaps.isEmpty {
+      warnings.append(count(gaps.count, "gaps") + (tolerance.map { " longer than \(formatDuration($0))" } ?? " inside \(periods?.calendar.rawValue ?? "") sessions"))
+    }
     if zeroVolume.count > 0 { warnings.append(count(zeroVolume.count, "zero-volume bars")) }
     if !splits.isEmpty { warnings.append(count(splits.count, "suspected unadjusted splits") + " (kairos data adjust)") }
 
@@ -100,6 +109,8 @@ public enum DataQualityCheck {
       file: file, rows: n,
       first: n > 0 ? stamp(0) : nil, last: n > 0 ? stamp(n - 1) : nil,
       spacing: spacing.map(formatDuration), gapTolerance: tolerance.map(formatDuration),
+      calendar: periods?.calendar.rawValue, periodsPerYear: periods?.value,
+      closures: steps.closures, barsOutsideSessions: steps.barsOutsideSessions,
       gapCount: gaps.count, longestGap: longest.map(entry),
       gaps: verbose ? gaps.map(entry) : [],
       duplicates: order.duplicateRows, outOfOrder: order.outOfOrderRows,

@@ -15,11 +15,14 @@ public struct DataQualityReport: Sendable, Codable, Equatable {
     public init(count: Int = 0, examples: [String] = []) { self.count = count; self.examples = examples }
   }
 
-  /// A gap: the step from one row to the next exceeds the tolerance.
+  /// A gap: bars the calendar expected between two rows are missing (or, for weekly and
+  /// longer bars, the step exceeds the tolerance).
   public struct GapEntry: Sendable, Codable, Equatable {
     public var from: String
     public var to: String
     public var length: String
+    /// Bars expected in session between the two rows.
+    public var missingBars: Int?
   }
 
   /// A close-to-open jump whose ratio is near a common split ratio.
@@ -42,8 +45,16 @@ public struct DataQualityReport: Sendable, Codable, Equatable {
   public var last: String?
   /// The modal step between rows, e.g. `1d`, `1m`.
   public var spacing: String?
-  /// Steps longer than this are gaps.
+  /// Steps longer than this are gaps (weekly and longer bars; shorter bars use the calendar).
   public var gapTolerance: String?
+  /// The trading calendar gaps and closures are judged by (`24x7`, `24x5`, `nyse`), given or detected.
+  public var calendar: String?
+  /// Bars per year for annualized metrics by the docs/DESIGN.md §5 rule.
+  public var periodsPerYear: Double?
+  /// Steps over which the market was closed (nights, weekends, holidays): not gaps.
+  public var closures: Int = 0
+  /// Bars outside the calendar's sessions (e.g. extended hours against the NYSE regular session).
+  public var barsOutsideSessions: Int = 0
   public var gapCount: Int
   public var longestGap: GapEntry?
   public var gaps: [GapEntry]
@@ -112,8 +123,14 @@ extension DataQualityReport {
     row("rows", rows.formatted)
     row("range", "\(first ?? "-") … \(last ?? "-")")
     row("bar spacing", "\(spacing ?? "-")" + (gapTolerance.map { " (a step over \($0) is a gap)" } ?? ""))
-    row("gaps", gapCount == 0 ? "0" : "\(gapCount.formatted)" + (longestGap.map { " (longest \($0.length): \($0.from) → \($0.to))" } ?? ""))
-    if verbose { for gap in gaps { lines.append("      \(gap.from) → \(gap.to)  (\(gap.length))") } }
+    if let calendar {
+      row("calendar", calendar + (periodsPerYear.map { " (" + String(format: "%.6g", $0) + " bars per year for annualized metrics)" } ?? ""))
+      row("closures", closures.formatted + " (steps while the market was closed: nights, weekends, holidays)")
+      if barsOutsideSessions > 0 { row("off-session bars", barsOutsideSessions.formatted + " (outside the \(calendar) sessions)") }
+    }
+    func missing(_ g: GapEntry) -> String { g.missingBars.map { ", \($0.formatted) bars missing" } ?? "" }
+    row("gaps", gapCount == 0 ? "0" : "\(gapCount.formatted)" + (longestGap.map { " (longest \($0.length)\(missing($0)): \($0.from) → \($0.to))" } ?? ""))
+    if verbose { for gap in gaps { lines.append("      \(gap.from) → \(gap.to)  (\(gap.length)\(missing(gap)))") } }
     row("duplicates", "\(duplicates)")
     row("out of order", "\(outOfOrder)")
     func finding(_ label: String, _ f: Finding) {

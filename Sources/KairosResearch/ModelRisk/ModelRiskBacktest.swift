@@ -59,7 +59,7 @@ public struct ModelRiskBacktest: Sendable {
     }
     let direction = (0..<prices.rowCount).map { t in state[t] == 2 ? fallbackTargets[t] : (state[t] == 1 ? model[t] : 0) }
     var recording = FullRecording()
-    var accumulator = PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: configuration.periodsPerYear, capacity: market.count)
+    var accumulator = PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: configuration.annualization(for: market.timestamps), capacity: market.count)
     let summary = direction.withUnsafeBufferPointer { d in
       var rule = ArraySignal(direction: d.baseAddress!)
       return Simulator.run(market: market, rule: &rule, configuration: configuration, accumulator: &accumulator, recorder: &recording)

@@ -60,6 +60,13 @@ public struct WalkForward: Sendable {
   public let settings: Settings
   public init(settings: Settings) { self.settings = settings }
 
+  /// This walk-forward with the periods per year fixed for `prices`' bars.
+  func resolved(for prices: Frame) -> WalkForward {
+    var s = settings
+    s.configuration = s.configuration.resolved(for: prices.index.timestamps)
+    return WalkForward(settings: s)
+  }
+
   /// The row ranges of every fold for `n` complete rows.
   public func folds(rows n: Int) throws(BacktestError) -> [(train: Range<Int>, validation: Range<Int>, test: Range<Int>)] {
     let s = settings
@@ -86,6 +93,8 @@ public struct WalkForward: Sendable {
   /// Runs every fold. `prices` is the OHLCV frame; `set` the complete-row feature set of a spec
   /// on it, with its target.
   public func run(prices: Frame, set: FeatureSet) throws -> [Fold] {
+    // Every fold annualizes with the periods per year of the whole series, not of its slice.
+    if settings.configuration.periodsPerYear == nil { return try resolved(for: prices).run(prices: prices, set: set) }
     guard let target = set.target else { throw BacktestError.invalidParameter(name: "features", reason: "the feature set needs a target") }
     var results: [Fold] = []
     for (k, fold) in try folds(rows: set.rowCount).enumerated() {
@@ -135,7 +144,7 @@ public struct WalkForward: Sendable {
     let runner = StrategyRunner(kind: .model, configuration: settings.configuration)
     var recording = FullRecording()
     var accumulator = PerformanceAccumulator(initialEquity: settings.configuration.initialCapital,
-                                             periodsPerYear: settings.configuration.periodsPerYear, capacity: market.count)
+                                             periodsPerYear: settings.configuration.annualization(for: prices.index.timestamps), capacity: market.count)
     let summary = try runner.run(try runner.resolve(["threshold": threshold, "smoothing": smoothing]), cache: cache,
                                  accumulator: &accumulator, recorder: &recording)
     return (summary, recording.returns, market.timestamps)

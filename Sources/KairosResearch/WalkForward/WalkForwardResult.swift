@@ -32,7 +32,7 @@ public struct WalkForwardResult: Sendable {
     try equity.setColumn("equity", Column(stitched.equity))
     try equity.setColumn("return", Column(stitched.returns))
     try equity.setColumn("fold", Column(stitched.fold.map(Double.init)))
-    let years = WalkForwardReport.byYear(timestamps: stitched.timestamps, returns: stitched.returns, periodsPerYear: s.configuration.periodsPerYear)
+    let years = WalkForwardReport.byYear(timestamps: stitched.timestamps, returns: stitched.returns, periodsPerYear: summary.periodsPerYear)
     var files: [(String, [UInt8])] = [
       ("folds.csv", TableWriter.encode(header: ["fold", "train_from", "train_to", "validation_from", "validation_to", "test_from", "test_to",
                                                 "l2", "threshold", "smoothing", "validation_" + s.metric] + Metrics.names.map { "test_" + $0 }, rows: foldRows)),
@@ -94,10 +94,11 @@ extension WalkForward {
   ///   shorter than the label's horizon; the features' and models' errors.
   public func run(prices: Frame, spec: FeatureSpec) throws -> WalkForwardResult {
     try settings.validate(spec: spec)
+    let walk = resolved(for: prices), settings = walk.settings
     let set = try FeatureSet(spec: spec, frame: prices)
-    let folds = try run(prices: prices, set: set)
+    let folds = try walk.run(prices: prices, set: set)
     let stitched = WalkForwardReport.stitched(folds, capital: settings.configuration.initialCapital)
-    let summary = WalkForwardReport.summary(folds, returns: stitched.returns, periodsPerYear: settings.configuration.periodsPerYear)
+    let summary = WalkForwardReport.summary(folds, returns: stitched.returns, periodsPerYear: settings.configuration.annualization(for: prices.index.timestamps))
     return WalkForwardResult(settings: settings, set: set, folds: folds, stitched: stitched, summary: summary)
   }
 }

@@ -1,0 +1,43 @@
+/// The number of bars in a year, for annualized metrics (docs/DESIGN.md §5), inferred from the
+/// bars' timestamps by one rule:
+///
+/// - bars a day apart (the modal step): 365 when any bar falls on a weekend (`24x7`), else 252;
+/// - a week apart: 52; a month apart (28–31 days): 12; a quarter: 4; a year: 1;
+/// - intraday bars: (session length ÷ bar spacing) × sessions per year of the calendar — 24×5 FX
+///   hourly 24 × 260 = 6,240; NYSE one-minute bars 390 × 252 = 98,280 (extended-hours bars do
+///   not change the regular session's count); 24×7 minutes 1,440 × 365 = 525,600.
+///
+/// `--periods-per-year` overrides it; `--calendar` chooses the calendar instead of detecting it.
+public enum PeriodsPerYear {
+  /// The inferred value and the calendar it came from, or `nil` for fewer than two bars (no
+  /// spacing to infer: the caller falls back to 252 and says so).
+  public static func infer(timestamps: some Collection<Int64>, calendar: TradingCalendar? = nil) -> (value: Double, calendar: TradingCalendar)? {
+    guard let spacing = modalSpacing(timestamps), spacing > 0 else { return nil }
+    let calendar = calendar ?? TradingCalendar.detect(timestamps: timestamps)
+    let day = UTCCalendar.nanosecondsPerDay
+    switch spacing {
+    case ..<day:
+      return (Double(calendar.sessionLength) / Double(spacing) * calendar.sessionsPerYear, calendar)
+    case day..<(2 * day): return (calendar == .always ? 365 : 252, calendar)
+    case (6 * day)...(8 * day): return (52, calendar)
+    case (28 * day)...(31 * day): return (12, calendar)
+    case (89 * day)...(92 * day): return (4, calendar)
+    case (365 * day)...(366 * day): return (1, calendar)
+    default:
+      // Any other spacing: as many bars as fit in a year of 365.25 days.
+      return (365.25 * Double(day) / Double(spacing), calendar)
+    }
+  }
+
+  /// The most common step between consecutive timestamps (the smaller on ties), or `nil` for
+  /// fewer than two. A daily stock series gives one day although weekends make many steps longer.
+  public static func modalSpacing(_ timestamps: some Collection<Int64>) -> Int64? {
+    var counts: [Int64: Int] = [:]
+    var previous: Int64? = nil
+    for t in timestamps {
+      if let previous { counts[UTCCalendar.span(from: previous, to: t), default: 0] += 1 }
+      previous = t
+    }
+    return counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
+  }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import KairosCore
+import KairosTestSupport
+import Testing
+
+/// The trading calendars and the periods-per-year rule, against `exchange_calendars` (XNYS
+/// sessions, early closes, the America/New_York DST switches, 1990–2035; fixture made by
+/// `Fixtures/make_calendar_fixtures.py`).
+@Suite struct TradingCalendarTests {
+  struct Fixture: Decodable {
+    let closed_weekdays: [String], early_closes: [String], dst_switches_utc: [String]
+  }
+
+  static func fixture() throws -> Fixture {
+    let url = TestPaths.repositoryRoot.appendingPathComponent("Tests/KairosCoreTests/Fixtures/nyse_calendar.json")
+    return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+  }
+
+  static func day(_ text: String) -> Int64 {
+    let p = text.split(separator: "-").map { Int($0)! }
+    return UTCCalendar.days(year: p[0], month: p[1], day: p[2])
+  }
+
+  static let ns = UTCCalendar.nanosecondsPerDay, hour = UTCCalendar.nanosecondsPerHour, minute = UTCCalendar.nanosecondsPerMinute
+
+  @Test func nyseHolidaysAndEarlyClosesMatchExchangeCalendars() throws {
+    let f = try Self.fixture()
+    let closed = Set(f.closed_weekdays.map(Self.day)), early = Set(f.early_closes.map(Self.day))
+    var mismatches: [String] = []
+    for d in Self.day("1990-01-01")...Self.day("2035-12-31") where UTCCalendar.weekday(days: d) < 5 {
+      let date = UTCCalendar.iso8601(d * Self.ns, dateOnly: true)
+      if NYSEHolidays.isHoliday(d) != closed.contains(d) { mismatches.append("holiday \(date)") }
+      if NYSEHolidays.isEarlyClose(d) != early.contains(d) { mismatches.append("early close \(date)") }
+    }
+    #expect(mismatches.isEmpty, "\(mismatches.prefix(20))")
+  }
+
+  @Test func newYorkOffsetSwitchesWhenExchangeCalendarsSays() throws {
+    let switches = try Self.fixture().dst_switches_utc.map { text -> Int64 in
+      let date = Self.day(String(text.prefix(10)))
+      return date * Self.ns + Int64(text.dropFirst(11).prefix(2))! * Self.hour
+    }
+    #expect(switches.count == 92)
+    for t in switches {
+      // The offset changes exactly at the switch instant (one hour before, the other offset).
+      #expect(NewYorkTime.offset(at: t) != NewYorkTime.offset(at: t - Self.hour), "\(UTCCalendar.iso8601(t))")
+      #expect(NewYorkTime.offset(at: t) == NewYorkTime.offset(at: t + 30 * Self.minute))
+    }
+    #expect(NewYorkTime.offset(at: Self.day("2024-07-01") * Self.ns) == -4 * Self.hour)
+    #expect(NewYorkTime.offset(at: Self.day("2024-01-15") * Self.ns) == -5 * Self.hour)
+  }
+
+  @Test func sessionsOfEachCalendar() {
+    // 2024-11-29 (Friday after Thanksgiving): an early close at 13:00 EST = 18:00 UTC.
+    let friday = Self.day("2024-11-29")
+    #expect(TradingCalendar.nyse.sessions(onLocalDate: friday) == [friday * Self.ns + 14 * Self.hour + 30 * Self.minute..<friday * Self.ns + 18 * Self.hour])
+    #expect(TradingCalendar.nyse.sessions(onLocalDate: Self.day("2024-11-28")).isEmpty)
+    // The FX week: Friday 17:00 New York to Sunday 17:00 is closed (48 hours).
+    let fridayClose = Self.day("2024-11-29") * Self.ns + 22 * Self.hour
+    #expect(TradingCalendar.fx.isOpen(at: fridayClose - 1) && !TradingCalendar.fx.isOpen(at: fridayClose))
+    #expect(TradingCalendar.fx.openTime(from: fridayClose, to: fridayClose + 48 * Self.hour) == 0)
+    #expect(TradingCalendar.fx.isOpen(at: fridayClose + 48 * Self.hour))
+    // A whole week: 5 × 24 h for FX, 7 × 24 h for 24×7, 5 × 6.5 h for a week without holidays.
+    let monday = Self.day("2024-11-04") * Self.ns
+    #expect(TradingCalendar.fx.openTime(from: monday, to: monday + 7 * Self.ns) == 5 * Self.ns)
+    #expect(TradingCalendar.always.openTime(from: monday, to: monday + 7 * Self.ns) == 7 * Self.ns)
+    #expect(TradingCalendar.nyse.openTime(from: monday, to: monday + 7 * Self.ns) == 5 * (6 * Self.hour + 30 * Self.minute))
+  }
+
+  /// Timestamps every `step` from `start` for `count` steps that the calendar has in session.
+  static func bars(_ calendar: TradingCalendar, from start: Int64, step: Int64, until end: Int64) -> [Int64] {
+    stride(from: start, to: end, by: Int(step)).filter { calendar.isOpen(at: $0) }
+  }
+
+  @Test func periodsPerYearFollowTheDocumentedRule() {
+    let start = Self.day("2017-04-03") * Self.ns
+    let weekdays = (0..<400).map { start + Int64($0) * Self.ns }.filter { UTCCalendar.weekday(days: UTCCalendar.day(of: $0)) < 5 }
+    let everyDay = (0..<400).map { start + Int64($0) * Self.ns }
+    let weekly = (0..<200).map { start + Int64($0) * 7 * Self.ns }
+    let monthly = (0..<60).map { k in UTCCalendar.days(year: 2000 + k / 12, month: k % 12 + 1, day: 1) * Self.ns }
+    let fxHourly = Self.bars(.fx, from: start, step: Self.hour, until: start + 300 * Self.ns)
+    let cryptoMinutes = (0..<20_000).map { start + Int64($0) * Self.minute }
+    let nyseMinutes = Self.bars(.nyse, from: start, step: Self.minute, until: start + 30 * Self.ns)
+    func p(_ t: [Int64]) -> Double? { PeriodsPerYear.infer(timestamps: t)?.value }
+    #expect(p(weekdays) == 252 && p(everyDay) == 365 && p(weekly) == 52 && p(monthly) == 12)
+    #expect(p(fxHourly) == 6_240 && PeriodsPerYear.infer(timestamps: fxHourly)?.calendar == .fx)
+    #expect(p(cryptoMinutes) == 525_600 && PeriodsPerYear.infer(timestamps: cryptoMinutes)?.calendar == .always)
+    #expect(p(nyseMinutes) == 98_280 && PeriodsPerYear.infer(timestamps: nyseMinutes)?.calendar == .nyse)
+    // A chosen calendar wins over detection; fewer than two bars infer nothing.
+    #expect(PeriodsPerYear.infer(timestamps: nyseMinutes, calendar: .always)?.value == 525_600)
+    #expect(PeriodsPerYear.infer(timestamps: [start]) == nil)
+  }
+}
