@@ -50,7 +50,7 @@ bench: build
 	cd Benchmarks && $(SWIFT) build -c release
 	@[ -f $(BENCH_DATA) ] || $(KAIROS) data generate --bars 1000000 --interval 1m --seed 1 --out Benchmarks/data
 	@[ -f Benchmarks/data/daily/SYN10.csv ] || $(KAIROS) data generate --bars 5000 --assets 10 --seed 4 --out Benchmarks/data/daily --quiet > /dev/null
-	@[ -x $(PEER_VENV)/bin/python ] && $(PEER_VENV)/bin/python -c "import sklearn, talib, numba, vectorbt" 2>/dev/null || (python3 -m venv $(PEER_VENV) && $(PEER_VENV)/bin/pip install -q -r Benchmarks/peers/requirements.txt)
+	@[ -x $(PEER_VENV)/bin/python ] && $(PEER_VENV)/bin/python -c "import sklearn, talib, numba, vectorbt, backtesting" 2>/dev/null || (python3 -m venv $(PEER_VENV) && $(PEER_VENV)/bin/pip install -q -r Benchmarks/peers/requirements.txt)
 	Benchmarks/run
 
 clean:

@@ -11,7 +11,8 @@ rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswit
 json_rows = list(rows)
 rows = [r for r in rows if r["case"] != "walkforward"]
 checks = [r for r in rows if r["case"] == "vectorbt_nvda"]
-rows = [r for r in rows if r["case"] not in ("vectorbt_nvda", "make_design")]
+fidelity = [r for r in rows if "peer" in r and "kairos" in r]  # backtesting_check.py
+rows = [r for r in rows if r["case"] not in ("vectorbt_nvda", "make_design") and r not in fidelity]
 sweeps = {r["case"]: [] for r in rows if r["case"].startswith("sweep_sma")}
 for r in rows:
     if r["case"] in sweeps:
@@ -96,4 +97,9 @@ for w in walk:
 for c in checks:
     print(f"\nvectorbt on NVDA (sma 10/50, next open, fee 0.001): {c['vectorbt']} vs kairos {c['kairos']}: {c['agree']}")
     failed |= not all(c["agree"].values())
+for c in fidelity:
+    p, k = c["peer"], c["kairos"]
+    print(f"\n{c['case']}: trades {p['trades']} vs {k['trades']}, final equity {p['final_equity']:.2f} vs {k['final_equity']:.2f} "
+          f"(relative difference {c['relative_difference']['final_equity']:.1e}): {'agree' if c['agree'] else 'DIFFER'}")
+    failed |= not c["agree"]
 sys.exit(1 if failed else 0)

@@ -38,6 +38,7 @@ struct CompareCommand: ParsableCommand {
   var data: String?
 
   @OptionGroup var annualization: AnnualizationOptions
+  @OptionGroup var entryOptions: EntryOptions
 
   @Option(help: ArgumentHelp("The folder to write.", valueName: "dir"))
   var out: String
@@ -74,7 +75,7 @@ struct CompareCommand: ParsableCommand {
       }
       return .init(name: entry.name ?? entry.strategy, strategy: kind, parameters: entry.params ?? [:], probabilities: source)
     }
-    let configuration = try asUsage { try annualization.settings.merged(over: decodeYAML(RunSettings.self, path: config, schema: Self.schema)).configuration() }
+    let configuration = try asUsage { try entryOptions.settings.merged(over: annualization.settings).merged(over: decodeYAML(RunSettings.self, path: config, schema: Self.schema)).configuration() }
     let prices = try CSVReader.readOHLCV(path: dataPath)
     let comparison = try StrategyComparison(entries, on: prices, name: URL(fileURLWithPath: dataPath).lastPathComponent, configuration: configuration)
     let settings = configuration.manifestSettings.merging(["strategies": comparison.names.dropFirst().joined(separator: "; ")]) { $1 }

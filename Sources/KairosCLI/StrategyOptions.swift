@@ -6,6 +6,7 @@ import Yams
 
 extension StrategyKind: ExpressibleByArgument {}
 extension FillTiming: ExpressibleByArgument {}
+extension Trigger: ExpressibleByArgument {}
 
 /// The options `kairos backtest` and `kairos sweep` share. Every one can also come from
 /// `--config FILE.yaml` (same names, `snake_case`); a flag on the command line wins.
@@ -38,6 +39,7 @@ struct StrategyOptions: ParsableArguments {
   var capital: Double?
 
   @OptionGroup var annualization: AnnualizationOptions
+  @OptionGroup var entries: EntryOptions
 
   @Option(help: ArgumentHelp("Confirm signals on a coarser timeframe (e.g. 1w for daily bars).", valueName: "interval"))
   var confirm: String?
@@ -72,6 +74,18 @@ struct AnnualizationOptions: ParsableArguments {
 
   /// These flags as run settings (only the two keys).
   var settings: RunSettings { RunSettings(periodsPerYear: periodsPerYear, calendar: calendar?.rawValue) }
+}
+
+/// `--lot-size` and `--trigger`, shared by every command that trades a rule (docs/DESIGN.md §4).
+/// Both are also sweepable parameters (`lot_size=…`, `trigger=0|1`).
+struct EntryOptions: ParsableArguments {
+  @Option(name: .customLong("lot-size"), help: ArgumentHelp("Units per lot: entries round down to whole lots (1 = whole shares; default fractional units).", valueName: "units"))
+  var lotSize: Double?
+
+  @Option(help: ArgumentHelp("level: act on the rule's target from its warm-up on (default); cross: only once it first changes (enter on a cross, as backtesting.py and vectorbt's crossed_above).", valueName: "level|cross"))
+  var trigger: Trigger?
+
+  var settings: RunSettings { RunSettings(lotSize: lotSize, trigger: trigger?.rawValue) }
 }
 
 /// `--export` and `--export-dir`, shared by every command that can write a run folder.
@@ -150,7 +164,7 @@ struct ResolvedRun {
       kind = k
     } else { throw ValidationError("give a strategy: --strategy \(StrategyKind.allCases.map(\.rawValue).joined(separator: "|"))") }
     let flags = RunSettings(fee: o.fee, fixedFee: o.fixedFee, slippage: o.slippage, impact: o.impact, fill: o.fill?.rawValue,
-                            shorts: o.shorts ? true : nil, capital: o.capital).merged(over: o.annualization.settings)
+                            shorts: o.shorts ? true : nil, capital: o.capital).merged(over: o.annualization.settings).merged(over: o.entries.settings)
     configuration = try asUsage { try flags.merged(over: file?.costs).configuration() }
     if let text = o.confirm ?? file?.confirm {
       do { confirmation = try BarInterval(parsing: text) } catch { throw ValidationError("--confirm: \(error)") }

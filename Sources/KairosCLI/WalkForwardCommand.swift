@@ -41,6 +41,7 @@ struct WalkForwardCommand: ParsableCommand {
   var out: String
 
   @OptionGroup var annualization: AnnualizationOptions
+  @OptionGroup var entries: EntryOptions
   @OptionGroup var exporting: ExportOptions
 
   struct File: Decodable {
@@ -75,7 +76,7 @@ struct WalkForwardCommand: ParsableCommand {
     s.threads = file.threads ?? ProcessInfo.processInfo.activeProcessorCount
     var extra: [String: Double] = [:]
     extra["stop_atr"] = file.stop_atr; extra["risk_per_trade"] = file.risk_per_trade; extra["max_dd"] = file.max_dd
-    s.configuration = try asUsage { try annualization.settings.merged(over: decodeYAML(RunSettings.self, path: config, schema: Self.schema)).configuration().applying(extra) }
+    s.configuration = try asUsage { try entries.settings.merged(over: annualization.settings).merged(over: decodeYAML(RunSettings.self, path: config, schema: Self.schema)).configuration().applying(extra) }
     let prices = try CSVReader.readOHLCV(path: dataPath)
     let spec = try FeatureSpec.load(path: specPath)
     try asUsage { try s.validate(spec: spec) }

@@ -54,6 +54,9 @@ func engineEquity(_ frame: Frame, targets: [Int8], config: BacktestConfiguration
     ("limits", { $0.limits.maxPositionFraction = 0.5; $0.limits.maxUnits = 300; $0.fee = 0.001 }),
     ("risk manager", { $0.stopLoss = .atrMultiple(2); $0.risk = RiskRules(maxRiskPerTrade: 0.02, maxDrawdown: 0.1, resume: .afterBars(20)); $0.fee = 0.001 }),
     ("halt with recovery, shorts", { $0.allowShort = true; $0.risk = RiskRules(maxDrawdown: 0.08, resume: .recovery(0.95)) }),
+    ("whole shares, fees", { $0.lotSize = 1; $0.fee = 0.002 }),
+    ("lots of 100, shorts, impact", { $0.lotSize = 100; $0.allowShort = true; $0.impact = 0.3 }),
+    ("cross trigger, lots, shorts", { $0.trigger = .cross; $0.lotSize = 10; $0.allowShort = true; $0.fee = 0.001 }),
   ]
 
   @Test(arguments: 0..<options.count)

@@ -81,6 +81,12 @@ struct ReferenceBacktester {
       }
       let budget = config.limits.maxLeverage * equity - config.fixedFee
       if q * price * (1 + config.fee) > budget * (1 + 1e-12) { q = budget / (price * (1 + config.fee)); price = costed(p, buy: direction > 0, units: q, decision: d) }
+      if let lot = config.lotSize {
+        // Whole lots, rounded down; none affordable: refused.
+        let lots = (q / lot).rounded(.down) * lot
+        if lots == 0 { return }
+        if lots != q { q = lots; price = costed(p, buy: direction > 0, units: q, decision: d) }
+      }
       guard q > 0 else { return }
       let value = q * price, fee = config.fee * value + config.fixedFee
       if direction > 0 { cash -= value + fee; units = q } else { cash += value - fee; units = -q }

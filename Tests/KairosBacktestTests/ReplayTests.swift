@@ -68,9 +68,9 @@ import Testing
   static func replay(_ frame: Frame, _ kind: StrategyKind, _ p: [String: Double], _ confirmation: BarInterval?,
                      _ config: BacktestConfiguration, probabilities: [Double], scorer: ModelScorer? = nil) throws -> FullRecording {
     var scorer = scorer
-    let runner = StrategyRunner(kind: kind, configuration: config)
+    let runner = StrategyRunner(kind: kind, configuration: config, confirmation: confirmation)
     let resolved = try runner.resolve(p)
-    var strategy = try StreamingStrategy(kind: kind, parameters: resolved, allowShort: config.allowShort, confirmation: confirmation)
+    var strategy = try runner.stream(resolved)
     var core = EngineCore(configuration: try config.applying(resolved),
                           accumulator: PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: config.annualization(for: frame.index.timestamps)),
                           recorder: FullRecording())

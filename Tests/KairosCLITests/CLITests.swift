@@ -228,6 +228,34 @@ struct Run {
     #expect(clash.status == 2 && clash.stderr.contains("both swept"))
   }
 
+  /// Lots and the cross trigger are sweepable: the `trigger=1, lot_size=5` row equals
+  /// `backtest --trigger cross --lot-size 5`, and the `trigger=0` row the default.
+  @Test func lotsAndTriggerAreSweepableAndMatchTheFlags() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let results = directory.appendingPathComponent("r.csv").path
+    #expect(try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "trigger=0,1", "--param", "fast=10", "--param", "slow=30",
+                     "--param", "lot_size=5", "--fee", "0.002", "--out", results, "--quiet"]).status == 0)
+    let table = try CSVTable.read(path: results)
+    #expect(table.rows.count == 2 && table.header.contains("trigger") && table.header.contains("lot_size"))
+    for (row, flags) in [(0, ["--trigger", "level"]), (1, ["--trigger", "cross"])] {
+      let bt = directory.appendingPathComponent("bt\(row)").path
+      #expect(try Run(["backtest", "--data", aapl, "--strategy", "sma-cross", "--param", "fast=10", "--param", "slow=30",
+                       "--lot-size", "5", "--fee", "0.002", "--out", bt] + flags).status == 0)
+      let json = try String(contentsOfFile: bt + "/metrics.json", encoding: .utf8)
+      for name in ["total_return", "trades"] {
+        let swept = table.rows[row][try table.column(name)]
+        #expect(json.contains("\"\(name)\": \(swept),"), "row \(row) \(name): \(swept)")
+      }
+      let orders = try CSVTable.read(path: bt + "/orders.csv")
+      let units = try orders.column("units")
+      #expect(orders.rows.allSatisfy { Double($0[units])!.truncatingRemainder(dividingBy: 5) == 0 })
+    }
+    let bad = try Run(["backtest", "--data", aapl, "--strategy", "sma-cross", "--trigger", "sideways", "--out", directory.path + "/x"])
+    #expect(bad.status == 2 && bad.stderr.contains("trigger"))
+    let badLot = try Run(["backtest", "--data", aapl, "--strategy", "sma-cross", "--lot-size", "0", "--out", directory.path + "/y"])
+    #expect(badLot.status == 2 && badLot.stderr.contains("lot_size"))
+  }
+
   /// A misspelled key is an error naming the file, line and nearest key — in every config and
   /// in a feature spec — never a silent default.
   @Test func everyConfigRejectsAMisspelledKey() throws {

@@ -168,6 +168,12 @@ public struct EngineCore<Recorder: BacktestRecorder> {
       quantity = budget / (p * (1 + c.fee)); clip = .leverage
       p = costs.fillPrice(price, side: direction, quantity: quantity, known: known)
     }
+    if c.lotSize != nil {
+      let lots = c.roundedToLots(quantity)
+      // Rounding down is the normal case and keeps the earlier clip reason; 0 lots is refused.
+      if lots == 0 { return rejected(p, .lot) }
+      if lots != quantity { quantity = lots; p = costs.fillPrice(price, side: direction, quantity: quantity, known: known) }
+    }
     if !(quantity > 0) { return rejected(p, clip) }
     let order = book.enter(direction, quantity: quantity, price: p, bar: t, clip: clip,
                            stopDistance: c.stopLoss.map { $0.distance(atr: atr, price: p) } ?? .nan,

@@ -149,6 +149,12 @@ public struct PortfolioCore {
       quantity = (cash - c.fixedFee) / (p * (1 + c.fee)); clip = .leverage
       p = costs.fillPrice(price, side: direction, quantity: quantity, known: known)
     }
+    if c.lotSize != nil, quantity.isFinite {
+      let lots = c.roundedToLots(quantity)
+      // Rounding down is the normal case and keeps the earlier clip reason; 0 lots is refused.
+      if lots == 0 { return rejected(p, .lot) }
+      if lots != quantity { quantity = lots; p = costs.fillPrice(price, side: direction, quantity: quantity, known: known) }
+    }
     guard quantity > 0, quantity.isFinite else { return rejected(p, clip) }
     let order = books[a].enter(direction, quantity: quantity, price: p, bar: t, clip: clip,
                                stopDistance: stopDistance > 0 ? stopDistance : .nan, targetDistance: .nan, costs: costs, cash: &cash)

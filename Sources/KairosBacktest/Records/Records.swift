@@ -16,6 +16,8 @@ public enum ClipReason: String, Sendable, Codable {
   case atrUnavailable = "atr-unavailable"
   /// The portfolio's gross exposure limit (`PortfolioConfiguration.maxGrossExposure`).
   case grossExposure = "gross-exposure"
+  /// Refused: the entry rounds down to 0 lots (`--lot-size`).
+  case lot
 }
 
 /// What happened to an order (vectorbt's `OrderStatus`, as codes: no throwing in the loop).

@@ -10,6 +10,33 @@
 public protocol SignalRule {
   /// +1 long, −1 short, 0 flat.
   mutating func target(at t: Int) -> Int8
+  /// Whether the rule's inputs are known at bar `t` (`false` during their warm-up); what
+  /// `--trigger cross` waits for. Rules whose target starts flat need not say.
+  func isDefined(at t: Int) -> Bool
+}
+
+extension SignalRule {
+  @inline(__always)
+  public func isDefined(at t: Int) -> Bool { true }
+}
+
+/// `--trigger cross` (docs/DESIGN.md §4): the target is held flat until it first changes after
+/// the rule's warm-up, so a cross strategy enters on a cross, not on the state it finds when its
+/// averages first exist. The one implementation, for the column rules (`CrossTriggeredSignal`)
+/// and the bar-by-bar strategy (`StreamingStrategy`).
+public struct CrossTrigger: Sendable, Equatable {
+  var reference: Int8 = 0, seen = false, armed = false
+  public init() {}
+
+  /// The target to act on, given the rule's `target` and whether its inputs are known.
+  @inline(__always)
+  public mutating func filter(_ target: Int8, defined: Bool) -> Int8 {
+    if armed { return target }
+    guard defined else { return 0 }
+    if !seen { seen = true; reference = target; return 0 }
+    if target != reference { armed = true; return target }
+    return 0
+  }
 }
 
 // MARK: - The rules, by value
@@ -80,6 +107,8 @@ public struct CrossSignal: SignalRule {
   }
   @inline(__always)
   public mutating func target(at t: Int) -> Int8 { rule.update(fast: fast[t], slow: slow[t]) }
+  @inline(__always)
+  public func isDefined(at t: Int) -> Bool { !fast[t].isNaN && !slow[t].isNaN }
 }
 
 public struct OscillatorReversionSignal: SignalRule {
@@ -128,4 +157,17 @@ public struct GatedSignal<Base: SignalRule>: SignalRule {
   public init(_ base: Base, gate: UnsafePointer<Int8>) { self.base = base; self.gate = gate }
   @inline(__always)
   public mutating func target(at t: Int) -> Int8 { gated(base.target(at: t), by: gate[t]) }
+  @inline(__always)
+  public func isDefined(at t: Int) -> Bool { base.isDefined(at: t) }
+}
+
+/// A rule under `--trigger cross` (see `CrossTrigger`).
+public struct CrossTriggeredSignal<Base: SignalRule>: SignalRule {
+  var base: Base
+  var trigger = CrossTrigger()
+  public init(_ base: Base) { self.base = base }
+  @inline(__always)
+  public mutating func target(at t: Int) -> Int8 { trigger.filter(base.target(at: t), defined: base.isDefined(at: t)) }
+  @inline(__always)
+  public func isDefined(at t: Int) -> Bool { base.isDefined(at: t) }
 }

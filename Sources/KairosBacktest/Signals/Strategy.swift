@@ -18,6 +18,8 @@ public enum CommonParameter {
     "max_dd": "risk manager: halt at a drawdown deeper than this fraction (0.2 = 20 %)",
     "dd_resume_bars": "risk manager: resume this many bars after a halt",
     "dd_resume_recovery": "risk manager: resume when equity is back to this fraction of the peak",
+    "lot_size": "units per lot: entries round down to whole lots (1 = whole shares; 0 = fractional)",
+    "trigger": "0: act on the target from the warm-up on (level); 1: only once it changes (cross)",
   ]
 }
 
@@ -56,9 +58,17 @@ extension BacktestConfiguration {
       guard v >= 0, v.isFinite else { throw .invalidParameter(name: name, reason: "must be a finite number >= 0, was \(v)") }
       return v
     }
+    for name in ["fee", "slippage"] {
+      if let v = values[name], !(v >= 0 && v < 1) { throw .invalidParameter(name: name, reason: "must be a fraction in [0, 1) (0.001 = 10 bp), was \(v)") }
+    }
     if let v = try positive("fee") { c.fee = v }
     if let v = try positive("fixed_fee") { c.fixedFee = v }
     if let v = try positive("slippage") { c.slippage = v }
+    if let v = try positive("lot_size") { c.lotSize = v > 0 ? v : nil }
+    if let v = values["trigger"] {
+      guard v == 0 || v == 1 else { throw .invalidParameter(name: "trigger", reason: "must be 0 (level) or 1 (cross), was \(v)") }
+      c.trigger = v == 1 ? .cross : .level
+    }
     if let v = try positive("impact") { c.impact = v }
     if let v = try positive("stop_atr") { c.stopLoss = v > 0 ? .atrMultiple(v) : nil }
     if let v = try positive("stop_pct") { c.stopLoss = v > 0 ? .fraction(v) : nil }

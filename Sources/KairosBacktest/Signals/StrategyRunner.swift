@@ -64,14 +64,15 @@ public struct StrategyRunner: Sendable {
                                  accumulator: &accumulator, recorder: &recorder)
   }
 
-  /// The rule's target after every bar (no costs, stops or gates): what it wants, bar by bar.
+  /// The rule's target after every bar (no costs, stops or gates; under the configured
+  /// trigger): what it wants, bar by bar.
   public func targets(_ p: [String: Double], cache: IndicatorCache) throws(BacktestError) -> [Int8] {
-    try kind.definition.targets(p, cache: cache, allowShort: configuration.allowShort)
+    try kind.definition.targets(p, cache: cache, allowShort: configuration.allowShort, trigger: configuration.trigger)
   }
 
   /// The bar-by-bar form of this strategy with resolved parameters `p` (the live loop's).
   public func stream(_ p: [String: Double]) throws(BacktestError) -> StreamingStrategy {
-    try StreamingStrategy(kind: kind, parameters: p, allowShort: configuration.allowShort, confirmation: confirmation)
+    try StreamingStrategy(kind: kind, parameters: p, allowShort: configuration.allowShort, confirmation: confirmation, trigger: configuration.trigger)
   }
 
   /// The gate of `GatedSignal` (filters and confirmation), or `nil` when there is none.
@@ -119,7 +120,9 @@ public struct StrategyRunner: Sendable {
     var coarseParameters = p
     for name in ["vol_lookback", "er_window", "chop_window"] { coarseParameters[name] = nil }
     coarseCache.prepare(indicators(coarseParameters))
-    let targetAfter = try StrategyRunner(kind: kind, configuration: configuration).targets(coarseParameters, cache: coarseCache)
+    var coarse = configuration
+    coarse.trigger = .level  // the confirmation is a state to agree with, not an entry
+    let targetAfter = try StrategyRunner(kind: kind, configuration: coarse).targets(coarseParameters, cache: coarseCache)
     var out = [Int8](repeating: 0, count: frame.rowCount)
     var k = 0
     for t in 0..<frame.rowCount {
@@ -140,10 +143,16 @@ struct SimulateVisitor<Recorder: BacktestRecorder>: RuleVisitor {
 
   mutating func visit<R: SignalRule>(_ rule: R) -> PerformanceSummary {
     if let gate {
-      return gate.withUnsafeBufferPointer { g in
-        var gated = GatedSignal(rule, gate: g.baseAddress!)
-        return Simulator.run(market: market, rule: &gated, configuration: configuration, accumulator: &accumulator, recorder: &recorder)
-      }
+      return gate.withUnsafeBufferPointer { g in run(GatedSignal(rule, gate: g.baseAddress!)) }
+    }
+    return run(rule)
+  }
+
+  /// The fold, with the rule under `--trigger cross` when asked.
+  mutating func run<R: SignalRule>(_ rule: R) -> PerformanceSummary {
+    if configuration.trigger == .cross {
+      var triggered = CrossTriggeredSignal(rule)
+      return Simulator.run(market: market, rule: &triggered, configuration: configuration, accumulator: &accumulator, recorder: &recorder)
     }
     var plain = rule
     return Simulator.run(market: market, rule: &plain, configuration: configuration, accumulator: &accumulator, recorder: &recorder)
@@ -154,11 +163,14 @@ struct SimulateVisitor<Recorder: BacktestRecorder>: RuleVisitor {
 struct TargetsVisitor: RuleVisitor {
   let count: Int
   let allowShort: Bool
+  let trigger: Trigger
 
   func visit<R: SignalRule>(_ rule: R) -> [Int8] {
     var r = rule
+    var cross = CrossTrigger()
     return (0..<count).map { t in
-      let target = r.target(at: t)
+      var target = r.target(at: t)
+      if trigger == .cross { target = cross.filter(target, defined: r.isDefined(at: t)) }
       return target < 0 && !allowShort ? 0 : target
     }
   }

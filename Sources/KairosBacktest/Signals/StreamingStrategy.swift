@@ -15,6 +15,8 @@ public struct StreamingStrategy: Sendable {
   var confirmation: Confirmation?
   var rule: any StrategyStream
   var volatilityRank: VolatilityRankState?, efficiency: EfficiencyRatioState?, choppiness: ChoppinessState?
+  /// `--trigger cross`: the target is held flat until it first changes after the warm-up.
+  var cross: CrossTrigger?
 
   /// The coarse timeframe of a confirmation: the coarse bar being built and the strategy on
   /// completed coarse bars.
@@ -43,8 +45,10 @@ public struct StreamingStrategy: Sendable {
 
   /// - Parameters: `parameters` resolved by `StrategyRunner.resolve` (defaults filled in);
   ///   `confirmation`: the coarse timeframe whose completed bars must agree (`nil`: none).
-  public init(kind: StrategyKind, parameters p: [String: Double], allowShort short: Bool, confirmation: BarInterval? = nil) throws(BacktestError) {
+  public init(kind: StrategyKind, parameters p: [String: Double], allowShort short: Bool, confirmation: BarInterval? = nil,
+              trigger: Trigger = .level) throws(BacktestError) {
     self.kind = kind
+    cross = trigger == .cross ? CrossTrigger() : nil
     if let interval = confirmation {
       var coarse = p
       for name in ["vol_lookback", "er_window", "chop_window"] { coarse[name] = nil }
@@ -64,6 +68,12 @@ public struct StreamingStrategy: Sendable {
   /// with a confirmation): +1, −1, 0 (shorts are clamped by the engine). `probability`: the
   /// model's probability for this bar (the `model` strategy only).
   public mutating func update(_ bar: OHLCVBar, time: Int64 = 0, probability: Double = .nan) -> Int8 {
+    let target = gatedTarget(bar, time: time, probability: probability)
+    guard cross != nil else { return target }
+    return cross!.filter(target, defined: rule.isDefined)
+  }
+
+  mutating func gatedTarget(_ bar: OHLCVBar, time: Int64, probability: Double) -> Int8 {
     let base = ruleTarget(bar, probability: probability)
     let gate = confirmation?.add(bar, time: time, probability: probability) ?? 2
     guard !filters.isEmpty else { return gated(base, by: gate) }

@@ -8,6 +8,15 @@ public enum FillTiming: String, Sendable, CaseIterable, Codable {
   case nextClose = "next-close"
 }
 
+/// When a rule's target is acted on (docs/DESIGN.md §4).
+public enum Trigger: String, Sendable, CaseIterable, Codable {
+  /// From the first bar where the target is defined (the default).
+  case level
+  /// Only once the target first changes after its warm-up: a cross strategy enters on a cross,
+  /// as backtesting.py's `crossover` and vectorbt's `crossed_above` entries do.
+  case cross
+}
+
 /// A stop or target distance from the entry price.
 public enum ExitDistance: Sendable, Equatable, Codable {
   /// `k × ATR`, with the ATR known when the entry was decided.
@@ -71,8 +80,21 @@ public struct BacktestConfiguration: Sendable, Equatable, Codable {
   public var calendar: TradingCalendar? = nil
   /// The risk manager's rules (none by default).
   public var risk = RiskRules()
+  /// Units per lot: entries are rounded down to a whole number of lots (1 = whole shares);
+  /// `nil`: fractional units.
+  public var lotSize: Double? = nil
+  /// When the rule's target is acted on.
+  public var trigger: Trigger = .level
 
   public init() {}
+
+  /// `quantity` rounded down to a whole number of lots (unchanged without a lot size). The one
+  /// rounding rule of the single-asset and portfolio engines.
+  @inlinable
+  public func roundedToLots(_ quantity: Double) -> Double {
+    guard let lot = lotSize else { return quantity }
+    return (quantity / lot).rounded(.down) * lot
+  }
 
   /// The periods per year of a run over bars at `timestamps`: the given value, else the
   /// `PeriodsPerYear` rule (252 for fewer than two bars, where nothing can be inferred).

@@ -3,7 +3,7 @@ import KairosIO
 
 /// The costs, timing and capital a user gives for a run — on the command line or in a config
 /// file (`snake_case` keys: `fee`, `fixed_fee`, `slippage`, `impact`, `fill`, `shorts`,
-/// `capital`, `periods_per_year`, `calendar`) — each optional. `configuration()` is the one place that
+/// `capital`, `periods_per_year`, `calendar`, `lot_size`, `trigger`) — each optional. `configuration()` is the one place that
 /// fills the defaults and validates them, for every command and config file.
 public struct RunSettings: Sendable, Equatable, Decodable {
   public var fee: Double?, fixedFee: Double?, slippage: Double?, impact: Double?
@@ -13,18 +13,23 @@ public struct RunSettings: Sendable, Equatable, Decodable {
   public var capital: Double?, periodsPerYear: Double?
   /// `24x7`, `24x5` or `nyse` (the periods-per-year rule's calendar; detected when absent).
   public var calendar: String?
+  /// Units per lot (entries round down to whole lots); `trigger`: `level` or `cross`.
+  public var lotSize: Double?, trigger: String?
 
   enum CodingKeys: String, CodingKey, CaseIterable {
     case fee, fixedFee = "fixed_fee", slippage, impact, fill, shorts, capital, periodsPerYear = "periods_per_year", calendar
+    case lotSize = "lot_size", trigger
   }
 
   /// The keys these settings take in a config file.
   public static let keys = CodingKeys.allCases.map(\.rawValue)
 
   public init(fee: Double? = nil, fixedFee: Double? = nil, slippage: Double? = nil, impact: Double? = nil, fill: String? = nil,
-              shorts: Bool? = nil, capital: Double? = nil, periodsPerYear: Double? = nil, calendar: String? = nil) {
+              shorts: Bool? = nil, capital: Double? = nil, periodsPerYear: Double? = nil, calendar: String? = nil,
+              lotSize: Double? = nil, trigger: String? = nil) {
     self.fee = fee; self.fixedFee = fixedFee; self.slippage = slippage; self.impact = impact; self.fill = fill
     self.shorts = shorts; self.capital = capital; self.periodsPerYear = periodsPerYear; self.calendar = calendar
+    self.lotSize = lotSize; self.trigger = trigger
   }
 
   /// These settings where given, `other`'s elsewhere (flags over a config file).
@@ -33,7 +38,7 @@ public struct RunSettings: Sendable, Equatable, Decodable {
     return RunSettings(fee: fee ?? other.fee, fixedFee: fixedFee ?? other.fixedFee, slippage: slippage ?? other.slippage,
                        impact: impact ?? other.impact, fill: fill ?? other.fill, shorts: shorts ?? other.shorts,
                        capital: capital ?? other.capital, periodsPerYear: periodsPerYear ?? other.periodsPerYear,
-                       calendar: calendar ?? other.calendar)
+                       calendar: calendar ?? other.calendar, lotSize: lotSize ?? other.lotSize, trigger: trigger ?? other.trigger)
   }
 
   /// The configuration with the defaults (no costs, next-open fills, long/flat, 100,000 of
@@ -69,6 +74,14 @@ public struct RunSettings: Sendable, Equatable, Decodable {
     }
     c.initialCapital = capital ?? c.initialCapital
     c.periodsPerYear = periodsPerYear
+    if let lotSize {
+      guard lotSize > 0 && lotSize.isFinite else { throw .invalidParameter(name: "lot_size", reason: "must be a positive number of units (1 = whole shares), was \(lotSize)") }
+      c.lotSize = lotSize
+    }
+    if let trigger {
+      guard let known = Trigger(rawValue: trigger) else { throw .invalidParameter(name: "trigger", reason: "must be level or cross, was \(trigger)") }
+      c.trigger = known
+    }
     if let calendar {
       guard let known = TradingCalendar(rawValue: calendar) else {
         throw .invalidParameter(name: "calendar", reason: "must be one of \(TradingCalendar.allCases.map(\.rawValue).joined(separator: ", ")), was \(calendar)")
@@ -85,7 +98,7 @@ extension BacktestConfiguration {
     let f = CSVWriter.format
     return ["fee": f(fee), "fixed_fee": f(fixedFee), "slippage": f(slippage), "impact": f(impact), "fill": fill.rawValue,
             "shorts": "\(allowShort)", "capital": f(initialCapital), "periods_per_year": periodsPerYear.map(f) ?? "inferred",
-            "calendar": calendar?.rawValue ?? "detected"]
+            "calendar": calendar?.rawValue ?? "detected", "lot_size": lotSize.map(f) ?? "fractional", "trigger": trigger.rawValue]
   }
 }
 

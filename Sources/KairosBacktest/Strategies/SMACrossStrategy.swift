@@ -26,8 +26,11 @@ public enum SMACrossStrategy: StrategyDefinition {
   struct Stream: StrategyStream {
     var fast: RollingMeanState, slow: RollingMeanState
     let rule: CrossRule
+    var isDefined = false
     mutating func update(_ bar: OHLCVBar, probability: Double) -> Int8 {
-      rule.update(fast: fast.update(bar.close), slow: slow.update(bar.close))
+      let (f, s) = (fast.update(bar.close), slow.update(bar.close))
+      isDefined = !f.isNaN && !s.isNaN
+      return rule.update(fast: f, slow: s)
     }
   }
 }

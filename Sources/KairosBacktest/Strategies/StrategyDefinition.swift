@@ -51,7 +51,7 @@ public protocol StrategyDefinition: Sendable {
                        accumulator: inout PerformanceAccumulator, recorder: inout NoRecording) throws(BacktestError) -> PerformanceSummary
   static func simulate(_ p: [String: Double], cache: IndicatorCache, configuration: BacktestConfiguration, gate: [Int8]?,
                        accumulator: inout PerformanceAccumulator, recorder: inout FullRecording) throws(BacktestError) -> PerformanceSummary
-  static func targets(_ p: [String: Double], cache: IndicatorCache, allowShort: Bool) throws(BacktestError) -> [Int8]
+  static func targets(_ p: [String: Double], cache: IndicatorCache, allowShort: Bool, trigger: Trigger) throws(BacktestError) -> [Int8]
   /// The same rule bar by bar, from the indicators' streaming states.
   static func stream(_ p: [String: Double], allowShort: Bool) -> any StrategyStream
 }
@@ -70,8 +70,8 @@ extension StrategyDefinition {
     try simulated(p, cache: cache, configuration: configuration, gate: gate, accumulator: &accumulator, recorder: &recorder)
   }
 
-  public static func targets(_ p: [String: Double], cache: IndicatorCache, allowShort: Bool) throws(BacktestError) -> [Int8] {
-    var visitor = TargetsVisitor(count: cache.market.count, allowShort: allowShort)
+  public static func targets(_ p: [String: Double], cache: IndicatorCache, allowShort: Bool, trigger: Trigger = .level) throws(BacktestError) -> [Int8] {
+    var visitor = TargetsVisitor(count: cache.market.count, allowShort: allowShort, trigger: trigger)
     return try withColumnRule(p, cache: cache, allowShort: allowShort, &visitor)
   }
 
@@ -93,6 +93,12 @@ public protocol StrategyStream: Sendable {
   /// The target after the close of `bar`; `probability` is the model's for this bar (the
   /// `model` strategy; `NaN` otherwise).
   mutating func update(_ bar: OHLCVBar, probability: Double) -> Int8
+  /// Whether the last update's inputs were known (see `SignalRule.isDefined(at:)`).
+  var isDefined: Bool { get }
+}
+
+extension StrategyStream {
+  public var isDefined: Bool { true }
 }
 
 /// Something done with a concrete rule (see `StrategyDefinition.withColumnRule`).
