@@ -12,7 +12,7 @@ SAMPLE       := Sources/KairosIO/SampleData
 BENCH_DATA   := Benchmarks/data/SYN1.csv
 PEER_VENV    := Benchmarks/peers/.venv
 
-.PHONY: setup build run test bench clean
+.PHONY: setup build run test bench fuzz clean
 
 ## setup: install the Debian packages Kairos links against, if any is missing.
 setup:
@@ -44,6 +44,13 @@ test:
 	$(SWIFT) test --skip-build
 	KAIROS=$(CURDIR)/.build/debug/kairos notebooks-export/run
 	python3 Tests/Render/render_reports.py .build/debug/kairos
+	Tests/BadInput/run .build/debug/kairos
+	Fuzz/run 20
+
+## fuzz: libFuzzer on the CSV reader, the timestamp and decimal parsers and the config decoders,
+## ten minutes each; what it finds is merged into Fuzz/Corpus/ (commit it).
+fuzz: setup
+	FUZZ_SAVE=1 Fuzz/run 600
 
 ## bench: release benchmarks side by side with the Python peers, as ratios.
 bench: build
@@ -54,4 +61,4 @@ bench: build
 	Benchmarks/run
 
 clean:
-	rm -rf .build Benchmarks/.build Benchmarks/data Benchmarks/results
+	rm -rf .build Benchmarks/.build Benchmarks/data Benchmarks/results Fuzz/.build Fuzz/bin

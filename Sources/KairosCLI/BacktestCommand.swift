@@ -34,6 +34,7 @@ struct BacktestCommand: ParsableCommand {
     guard let out = out ?? run.file?.out else { throw ValidationError("give the output folder: --out DIR") }
     var values = run.file?.params ?? [:]
     for (k, v) in try parseParameters(param) { values[k] = v }
+    _ = try asUsage { try StrategyRunner(kind: run.kind, configuration: run.configuration).resolve(values) }  // before any work
     let (path, market, probabilities) = try run.loadMarkets()[0]
     let result = try backtest(run.kind, parameters: values, on: market, configuration: run.configuration,
                               confirmation: run.confirmation, probabilities: probabilities)

@@ -62,20 +62,20 @@ struct CompareCommand: ParsableCommand {
   func run() throws {
     let file = try decodeYAML(File.self, path: config, schema: Self.schema)
     guard let dataPath = data ?? file.data else { throw ValidationError("give the price data: --data FILE or data: in the config") }
-    guard !file.strategies.isEmpty else { throw ValidationError("the config lists no strategies") }
+    guard !file.strategies.isEmpty else { throw ConfigFileError(config, "the config lists no strategies (strategies: [- strategy: sma-cross, …])") }
     let entries = try file.strategies.enumerated().map { k, entry -> StrategyComparison.Entry in
       guard let kind = StrategyKind(rawValue: entry.strategy) else {
-        throw ValidationError("strategies[\(k)]: unknown strategy '\(entry.strategy)'; expected \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw ConfigFileError(config, "strategies[\(k)]: unknown strategy '\(entry.strategy)'; expected \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))")
       }
       var source: ProbabilitySource? = nil
       if kind == .model {
         if let path = entry.probabilities { source = .file(path: path, column: entry.column ?? "probability") }
         else if let model = entry.model, let spec = entry.spec { source = .model(path: model, spec: spec) }
-        else { throw ValidationError("strategies[\(k)]: the model strategy needs model: and spec:, or probabilities:") }
+        else { throw ConfigFileError(config, "strategies[\(k)]: the model strategy needs model: and spec:, or probabilities:") }
       }
       return .init(name: entry.name ?? entry.strategy, strategy: kind, parameters: entry.params ?? [:], probabilities: source)
     }
-    let configuration = try asUsage { try entryOptions.settings.merged(over: annualization.settings).merged(over: decodeYAML(RunSettings.self, path: config, schema: Self.schema)).configuration() }
+    let configuration = try asUsage { try entryOptions.settings.merged(over: annualization.settings).merged(over: RunSettings.load(path: config, schema: Self.schema)).configuration() }
     let prices = try CSVReader.readOHLCV(path: dataPath)
     let comparison = try StrategyComparison(entries, on: prices, name: URL(fileURLWithPath: dataPath).lastPathComponent, configuration: configuration)
     let settings = configuration.manifestSettings.merging(["strategies": comparison.names.dropFirst().joined(separator: "; ")]) { $1 }

@@ -45,6 +45,7 @@ struct PortfolioCommand: ParsableCommand {
     guard run.confirmation == nil else { throw ValidationError("--confirm is not supported by the portfolio engine") }
     var values = run.file?.params ?? [:]
     for (k, v) in try parseParameters(param) { values[k] = v }
+    _ = try asUsage { try StrategyRunner(kind: run.kind, configuration: run.configuration).resolve(values) }  // before any work
     let loaded = try run.loadMarkets()
     // Every error of this call is about the options given: bad usage.
     let result = try asUsage {

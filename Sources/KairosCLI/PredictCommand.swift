@@ -19,7 +19,7 @@ struct PredictCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The model file (from kairos train).", valueName: "path"))
   var model: String
 
-  @Option(name: .customLong("features-csv"), help: ArgumentHelp("The feature table (CSV with a time column).", valueName: "path"))
+  @Option(name: .customLong("features-csv"), help: ArgumentHelp("The feature table (CSV; a time column is optional).", valueName: "path"))
   var featuresCSV: String
 
   @Option(help: ArgumentHelp("Where to write the predictions (- for standard output).", valueName: "path"))
@@ -31,9 +31,16 @@ struct PredictCommand: ParsableCommand {
       throw ModelError.unreadableModel(file: model, reason: FileManager.default.fileExists(atPath: model) ? "\(error.localizedDescription)" : "no such file")
     }
     let fitted = try LinearModel.decode(data, name: model)
-    let table = try CSVReader.readFrame(path: featuresCSV)
+    let (table, hasTime) = try CSVReader.readTable(path: featuresCSV)
     let (output, complete) = try fitted.predictions(on: table)
-    try writeFrame(output, to: out)
+    if hasTime {
+      try writeFrame(output, to: out)
+    } else {
+      // A plain table (no time column): the rows are numbered from 0 in a `row` column.
+      let rows = (0..<output.rowCount).map { i in [String(i)] + output.columnNames.map { CSVWriter.format(output[$0]![i]) } }
+      let bytes = TableWriter.encode(header: ["row"] + output.columnNames, rows: rows)
+      if out == "-" { FileHandle.standardOutput.write(Data(bytes)) } else { try AtomicFile.write(bytes, to: out) }
+    }
     let incomplete = table.rowCount - complete
     if out != "-" {
       note("predicted \(complete) rows with a \(fitted.kind.rawValue) model\(incomplete > 0 ? "; \(incomplete) rows with NaN features got NaN" : "") → \(out)")

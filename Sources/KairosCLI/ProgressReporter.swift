@@ -22,7 +22,7 @@ final class ProgressReporter {
 
   func advance(by count: Int = 1) {
     done += count
-    guard enabled else { return }
+    guard enabled, total > 0 else { return }
     let elapsed = Date().timeIntervalSince(started)
     let rate = Double(done) / max(elapsed, 1e-9)
     let remaining = Double(total - done) / max(rate, 1e-9)

@@ -43,6 +43,12 @@ struct ReportCommand: ParsableCommand {
   @Option(name: .customLong("halt-level"), help: "The drawdown halt level to draw against (e.g. 0.2); default: the run's max_dd or none.")
   var haltLevel: Double?
 
+  func validate() throws {
+    if let haltLevel, !(haltLevel > 0 && haltLevel < 1) {
+      throw ValidationError("--halt-level is a drawdown fraction in (0, 1), e.g. 0.2; was \(haltLevel)")
+    }
+  }
+
   func run() throws {
     let report = try BacktestReport(runDirectory: runDirectory, options: .init(haltLevel: haltLevel, sweepResults: sweep, metric: metric,
                                                                               walkForwardDirectory: walkForwardDirectory))

@@ -136,7 +136,11 @@ struct RunConfigFile: Decodable {
   static func load(_ path: String?) throws -> RunConfigFile? {
     guard let path else { return nil }
     var file = try decodeYAML(RunConfigFile.self, path: path, schema: schema)
-    file.costs = try decodeYAML(RunSettings.self, path: path, schema: schema)
+    file.costs = try RunSettings.load(path: path, schema: schema)
+    if let threads = file.threads, !(1...1024).contains(threads) { throw ConfigFileError(path, "threads must be in 1...1024, was \(threads)") }
+    if let name = file.strategy, StrategyKind(rawValue: name) == nil {
+      throw ConfigFileError(path, "unknown strategy '\(name)'; expected \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
     return file
   }
 }
@@ -245,13 +249,36 @@ func parseParameters(_ items: [String]) throws -> [String: Double] {
   return out
 }
 
+/// An error in the content of a config file (`--config`): a user error (exit 1), one line
+/// naming the file and, where there is one, the line and column.
+struct ConfigFileError: Error, CustomStringConvertible {
+  let description: String
+  init(_ path: String, _ message: String) { description = "\(path): \(message)" }
+  init(located error: YAMLKeyError) { description = error.description }
+}
+
 /// Reads a YAML settings file into `type` after checking its keys against `schema` (a
 /// misspelled key is an error naming the line and the nearest known key, never a silent
-/// default); a bad file is bad usage (exit 2) naming the file.
+/// default). Every problem is a `ConfigFileError` naming the file.
+extension RunSettings {
+  /// The settings of a config file, each checked against its domain (a bad value names the
+  /// file: exit 1, as any error in a file's content).
+  static func load(path: String, schema: YAMLSchema) throws -> RunSettings {
+    let settings = try decodeYAML(RunSettings.self, path: path, schema: schema)
+    do { _ = try settings.configuration() } catch { throw ConfigFileError(path, error.description) }
+    return settings
+  }
+}
+
 func decodeYAML<T: Decodable>(_ type: T.Type, path: String, schema: YAMLSchema) throws -> T {
-  guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--config: cannot read \(path)") }
-  do { try schema.check(text, file: path) } catch { throw ValidationError("--config \(error)") }
-  do { return try YAMLDecoder().decode(T.self, from: text) } catch { throw ValidationError("--config \(path): \(error)") }
+  let text: String
+  do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+    throw ConfigFileError(path, FileManager.default.fileExists(atPath: path) ? "cannot read this file as UTF-8 text" : "no such file")
+  }
+  do { try schema.check(text, file: path) } catch { throw ConfigFileError(located: error) }
+  do { return try YAMLDecoder().decode(T.self, from: text) } catch let error as DecodingError {
+    throw ConfigFileError(path, YAMLSchema.describe(error, in: text))
+  } catch { throw ConfigFileError(path, "not valid YAML: \(error)") }
 }
 
 /// Runs `body`, reporting a `BacktestError` as bad usage (exit 2): for library calls whose

@@ -68,7 +68,7 @@ struct SweepCommand: ParsableCommand {
     do { parameterGrid = try ParameterGrid(axes, fixed: fixed, where: constraintText) } catch { throw ValidationError("\(error)") }
     let runner = StrategyRunner(kind: run.kind, configuration: run.configuration, confirmation: run.confirmation)
     let workers = threads ?? run.file?.threads ?? ProcessInfo.processInfo.activeProcessorCount
-    guard (1...1024).contains(workers) else { throw ValidationError("--config: threads must be in 1...1024, was \(workers)") }
+    guard (1...1024).contains(workers) else { throw ValidationError("--threads must be in 1...1024, was \(workers)") }
     let assets = try run.loadMarkets()
     let job: SweepJob
     do { job = try SweepJob(runner: runner, grid: parameterGrid, markets: assets.map(\.market), probabilities: assets.map(\.probabilities)) } catch {

@@ -10,7 +10,8 @@ struct TrainCommand: ParsableCommand {
     commandName: "train",
     abstract: "Fit ridge or logistic regression on a feature table, for one penalty or a list.",
     discussion: """
-      Any CSV with a time column works (from kairos features, or exported from pandas): the
+      Any numeric CSV works: from kairos features, exported from pandas with its time index,
+      or a plain table without one (to_csv(index=False); rows are then numbered). The
       label column is the target, every other column a feature (or those named by --features).
       Ridge matches scikit-learn Ridge(alpha=λ, solver="cholesky"); logistic matches
       LogisticRegression(C=1/λ) (objective Σ log-loss + λ/2‖w‖², intercept unpenalized).
@@ -22,7 +23,7 @@ struct TrainCommand: ParsableCommand {
         kairos train --features-csv table.csv --label y --model ridge --l2 0.01,0.1,1,10 --standardize --out ridge.json
       """)
 
-  @Option(name: .customLong("features-csv"), help: ArgumentHelp("The feature table (CSV with a time column).", valueName: "path"))
+  @Option(name: .customLong("features-csv"), help: ArgumentHelp("The feature table (CSV; a time column is optional).", valueName: "path"))
   var featuresCSV: String
 
   @Option(help: ArgumentHelp("The target column.", valueName: "column"))
@@ -63,8 +64,9 @@ struct TrainCommand: ParsableCommand {
   }
 
   func run() throws {
-    let training = try TrainingTable(frame: try CSVReader.readFrame(path: featuresCSV), label: label,
-                                     features: features.map { $0.split(separator: ",").map(String.init) }, dropNaN: dropNan)
+    let (table, hasTime) = try CSVReader.readTable(path: featuresCSV)
+    let training = try TrainingTable(frame: table, label: label, features: features.map { $0.split(separator: ",").map(String.init) },
+                                     dropNaN: dropNan, timeIndexed: hasTime)
     let set = training.set
     let (unlabeled, dropped, constant) = (training.unlabeledRows, training.droppedRows, training.constantColumns)
     if unlabeled > 0 { note("left out \(unlabeled) row\(unlabeled == 1 ? "" : "s") without a label") }

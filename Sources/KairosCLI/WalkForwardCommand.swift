@@ -59,7 +59,7 @@ struct WalkForwardCommand: ParsableCommand {
   func run() throws {
     let file = try decodeYAML(File.self, path: config, schema: Self.schema)
     guard let dataPath = data ?? file.data else { throw ValidationError("give the price data: --data FILE or data: in the config") }
-    guard let specPath = file.spec else { throw ValidationError("the config needs spec: FEATURES.yaml (with a target)") }
+    guard let specPath = file.spec else { throw ConfigFileError(config, "the config needs spec: FEATURES.yaml (with a target)") }
     var s = WalkForward.Settings()
     s.folds = file.folds ?? 3
     if let scheme = file.scheme {
@@ -76,10 +76,10 @@ struct WalkForwardCommand: ParsableCommand {
     s.threads = file.threads ?? ProcessInfo.processInfo.activeProcessorCount
     var extra: [String: Double] = [:]
     extra["stop_atr"] = file.stop_atr; extra["risk_per_trade"] = file.risk_per_trade; extra["max_dd"] = file.max_dd
-    s.configuration = try asUsage { try entries.settings.merged(over: annualization.settings).merged(over: decodeYAML(RunSettings.self, path: config, schema: Self.schema)).configuration().applying(extra) }
-    let prices = try CSVReader.readOHLCV(path: dataPath)
+    s.configuration = try asUsage { try entries.settings.merged(over: annualization.settings).merged(over: RunSettings.load(path: config, schema: Self.schema)).configuration().applying(extra) }
     let spec = try FeatureSpec.load(path: specPath)
-    try asUsage { try s.validate(spec: spec) }
+    do { try s.validate(spec: spec) } catch { throw ConfigFileError(config, error.description) }  // typed: a BacktestError
+    let prices = try CSVReader.readOHLCV(path: dataPath)
     let result = try WalkForward(settings: s).run(prices: prices, spec: spec)
     let (folds, set, summary, stitched) = (result.folds, result.set, result.summary, result.stitched)
     let dateOnly = set.timestamps.allSatisfy(UTCCalendar.isMidnight)

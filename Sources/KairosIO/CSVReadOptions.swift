@@ -18,6 +18,9 @@ public struct CSVReadOptions: Sendable {
   public var columns: [String]?
   /// Columns that must be present (normalized names); a missing one is an error naming it.
   public var requiredColumns: [String]
+  /// A file without a time column is read with the row numbers (0, 1, …) as its index instead
+  /// of failing: a plain feature table (pandas `to_csv(index=False)`).
+  public var rowNumbersWithoutTime = false
   /// Files are parsed in chunks of about this many bytes, in parallel on multi-core machines
   /// (internal: tests shrink it to exercise chunk boundaries on small files).
   var chunkBytes = 8 << 20

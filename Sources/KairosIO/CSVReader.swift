@@ -19,6 +19,21 @@ public enum CSVReader {
     return try result.get()
   }
 
+  /// Reads a feature table: time-indexed when it has a time column, else indexed by row number
+  /// (`hasTime` false) — a table exported with pandas `to_csv(index=False)`.
+  public static func readTable(path: String) throws(CSVError) -> (frame: Frame, hasTime: Bool) {
+    var options = CSVReadOptions()
+    options.rowNumbersWithoutTime = true
+    let file = try FileBytes(path: path)
+    let result = file.data.withUnsafeBytes { raw in
+      Result { () throws(CSVError) -> (Frame, Bool) in
+        var parser = try _FrameParser(raw, name: path, options: options)
+        return (try parser.parse(), parser.timeField >= 0)
+      }
+    }
+    return try result.get()
+  }
+
   /// Reads an OHLCV file: `open`, `high`, `low`, `close`, `volume` required, `adj_close` optional.
   public static func readOHLCV(path: String, sort: Bool = false, duplicates: DuplicatePolicy = .error) throws(CSVError) -> Frame {
     var options = CSVReadOptions.ohlcv
@@ -134,7 +149,12 @@ struct _FrameParser {
       }
       seen[column] = k
     }
-    guard let time = ColumnNames.timestampAliases.lazy.compactMap({ seen[$0] }).first else {
+    let time: Int
+    if let found = ColumnNames.timestampAliases.lazy.compactMap({ seen[$0] }).first {
+      time = found
+    } else if options.rowNumbersWithoutTime {
+      time = -1  // no field is the time: rows are numbered instead
+    } else {
       throw CSVError.missingColumns(["timestamp (or date, datetime, time)"], file: name, available: names)
     }
     timeField = time
@@ -194,6 +214,7 @@ struct _FrameParser {
         initialized = rows
       }
     }
+    if timeField < 0 { for i in 0..<rows { timestamps[i] = Int64(i) } }
     orderReport = try order(&timestamps, &values)
     let index: TimeIndex
     do { index = try TimeIndex(timestamps) } catch { preconditionFailure("ordering was checked: \(error)") }

@@ -106,12 +106,12 @@ enum DecimalParser {
     guard length >= 2 && length <= 8 else { return nil }
     var word: UInt64 = 0
     for k in 0..<length { word = word << 8 | UInt64(bytes[i + k] | (bytes[i + k] >= 0x41 ? 0x20 : 0)) }
-    switch word {
-    case wordValue("inf"), wordValue("infinity"): return sign * .infinity
-    case wordValue("nan"), wordValue("na"), wordValue("n/a"), wordValue("null"):
-      return i == start ? .nan : nil
-    default: return nil
-    }
+    // The packed word alone would let leading NUL bytes through ("\0inf" packs like "inf",
+    // found by fuzzing): the length must match too.
+    func matches(_ text: StaticString) -> Bool { text.utf8CodeUnitCount == length && wordValue(text) == word }
+    if matches("inf") || matches("infinity") { return sign * .infinity }
+    if matches("nan") || matches("na") || matches("n/a") || matches("null") { return i == start ? .nan : nil }
+    return nil
   }
 
   @usableFromInline

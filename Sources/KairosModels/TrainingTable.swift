@@ -18,10 +18,12 @@ public struct TrainingTable: Sendable {
   /// - Parameters:
   ///   - features: the feature columns (case-insensitive); nil: every column but the label.
   ///   - dropNaN: leave out rows with a missing feature instead of failing.
+  ///   - timeIndexed: `false` for a plain table read with row numbers as its index (errors then
+  ///     name the row, not a timestamp).
   /// - Throws: `FeatureError.missingColumn` for a label or feature the table lacks,
   ///   `ModelError.missingValue` naming the first missing feature value (without `dropNaN`),
   ///   `ModelError.noFeatures` when no feature column is left.
-  public init(frame table: Frame, label: String, features: [String]? = nil, dropNaN: Bool = false) throws {
+  public init(frame table: Frame, label: String, features: [String]? = nil, dropNaN: Bool = false, timeIndexed: Bool = true) throws {
     guard table.hasColumn(label) else { throw FeatureError.missingColumn(name: label, feature: "--label", available: table.columnNames) }
     let names = features.map { $0.map(ColumnNames.normalize) } ?? table.columnNames.filter { $0 != label }
     // The label as a feature is a perfect look-ahead: a model that learns nothing real.
@@ -34,6 +36,7 @@ public struct TrainingTable: Sendable {
     if let bad = rows.first(where: { i in names.contains { !table[$0]![i].isFinite } }) {
       if !dropNaN {
         let column = names.first { !table[$0]![bad].isFinite }!
+        guard timeIndexed else { throw ModelError.nonFinite(row: bad, column: column) }
         throw ModelError.missingValue(row: bad, timestamp: UTCCalendar.iso8601(table.index[bad], dateOnly: table.index.isDateOnly), column: column)
       }
       rows = rows.filter { i in names.allSatisfy { table[$0]![i].isFinite } }

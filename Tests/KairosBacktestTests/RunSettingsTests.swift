@@ -26,7 +26,8 @@ import Testing
     c.fee = 0.001
     c.fill = .nextClose
     #expect(c.manifestSettings == ["fee": "0.001", "fixed_fee": "0", "slippage": "0", "impact": "0", "fill": "next-close",
-                                   "shorts": "false", "capital": "100000", "periods_per_year": "inferred", "calendar": "detected"])
+                                   "shorts": "false", "capital": "100000", "periods_per_year": "inferred", "calendar": "detected",
+                                   "lot_size": "fractional", "trigger": "level"])
     c.periodsPerYear = 252
     c.calendar = .nyse
     #expect(c.manifestSettings["periods_per_year"] == "252" && c.manifestSettings["calendar"] == "nyse")

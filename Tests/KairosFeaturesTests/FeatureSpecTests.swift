@@ -64,7 +64,7 @@ let fixtures = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
     #expect(message("features:\n  - kind: sma\n    window: 3\n    column: vwap").contains("needs column 'vwap'"))
     #expect(message("features:\n  - kind: sma\n    window: 3\n  - kind: sma\n    window: 3").contains("two features are named 'sma_3'"))
     #expect(message("features: []").contains("lists no features"))
-    #expect(message("features:\n  - window: 3").contains("missing 'kind'"))
+    #expect(message("features:\n  - window: 3").contains("'features[0].kind': this key is required"))
     #expect(message("features:\n  - kind: sma\n    window: 3\ntarget: tomorrow").contains("unknown target kind 'tomorrow'"))
     #expect(message("features: [").contains("cannot read the feature spec"))
   }

@@ -97,8 +97,12 @@ public struct ParameterGrid: Sendable {
       let a = try number(bounds[0]), b = try number(bounds[1]), step = bounds.count == 3 ? try number(bounds[2]) : 1
       guard step > 0 else { throw .invalidGrid("the step must be positive in '\(spec)'") }
       guard a <= b else { throw .invalidGrid("the range is empty: \(a) > \(b) in '\(spec)'") }
-      let count = Int(((b - a) / step + 1e-9).rounded(.down)) + 1
-      guard count <= 1_000_000 else { throw .invalidGrid("'\(spec)' has \(count) values; at most 1,000,000 per axis") }
+      // Counted in floating point first: a huge range must be an error, not an Int overflow.
+      let span = ((b - a) / step + 1e-9).rounded(.down)
+      guard span.isFinite, span < 1_000_000 else {
+        throw .invalidGrid("'\(spec)' has \(span.isFinite ? String(format: "%.0f", span + 1) : "too many") values; at most 1,000,000 per axis")
+      }
+      let count = Int(span) + 1
       // Each value from its index (no accumulated rounding), cleaned to 12 significant digits.
       values = (0..<count).map { Self.clean(a + Double($0) * step) }
     } else {

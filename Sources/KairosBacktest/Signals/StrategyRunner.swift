@@ -33,6 +33,7 @@ public struct StrategyRunner: Sendable {
       guard let v = p[name] else { continue }
       guard v == v.rounded(), v >= 2, v <= 1e6 else { throw .invalidParameter(name: name, reason: "must be a whole number in 2...1000000, was \(v)") }
     }
+    _ = try configuration.applying(p)  // the common parameters' domains, before any work
     return p
   }
 

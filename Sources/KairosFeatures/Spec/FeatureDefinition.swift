@@ -26,6 +26,26 @@ public struct FeatureDefinition: Codable, Sendable, Equatable {
   public var signal: Int?
   public var periodsPerYear: Double?
 
+  /// The parameters each kind reads (besides `kind` and `name`).
+  static let keys: [String: Set<String>] = {
+    var keys: [String: Set<String>] = [:]
+    for kind in ["returns", "log_returns", "lag", "diff"] { keys[kind] = ["column", "periods"] }
+    for kind in ["sma", "rolling_mean", "rolling_sum", "rolling_std", "zscore", "rolling_min", "rolling_max", "rank", "efficiency_ratio"] {
+      keys[kind] = ["column", "window"]
+    }
+    keys["ema"] = ["column", "span"]
+    keys["rsi"] = ["column", "period"]
+    keys["atr"] = ["period"]
+    keys["true_range"] = []
+    keys["macd"] = ["column", "fast", "slow", "signal"]
+    keys["bollinger"] = ["column", "window", "k"]
+    keys["donchian"] = ["window"]
+    keys["choppiness"] = ["window"]
+    keys["realized_volatility"] = ["column", "window", "periods_per_year"]
+    keys["volume_zscore"] = ["column", "window"]
+    return keys
+  }()
+
   enum CodingKeys: String, CodingKey {
     case kind, name, column, window, period, periods, span, k, fast, slow, signal
     case periodsPerYear = "periods_per_year"
@@ -89,6 +109,17 @@ public struct FeatureDefinition: Codable, Sendable, Equatable {
     func bars() throws(FeatureError) -> (Int, Int, Int) { (try field("high"), try field("low"), try field("close")) }
     func named(_ base: String, source: String, default defaultSource: String = "close") -> String {
       name ?? (source == defaultSource ? base : "\(source)_\(base)")
+    }
+    // A key the kind does not read is an error, not a silent default (`window: 5` on `returns`,
+    // which takes `periods`, used to compute one-bar returns without a word).
+    if let accepted = Self.keys[kind] {
+      let given: [(String, Bool)] = [("column", column != nil), ("window", window != nil), ("period", period != nil), ("periods", periods != nil),
+                                     ("span", span != nil), ("k", k != nil), ("fast", fast != nil), ("slow", slow != nil), ("signal", signal != nil),
+                                     ("periods_per_year", periodsPerYear != nil)]
+      for (key, present) in given where present && !accepted.contains(key) {
+        let takes = accepted.sorted().joined(separator: ", ")
+        throw .invalidParameter(feature: label, name: key, reason: "does not apply to \(kind)" + (takes.isEmpty ? " (it takes no parameters)" : "; it takes \(takes)"))
+      }
     }
     switch kind {
     case "returns", "log_returns", "lag", "diff":

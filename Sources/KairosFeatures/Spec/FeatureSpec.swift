@@ -54,7 +54,7 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
     do { spec = try YAMLDecoder().decode(FeatureSpec.self, from: yaml) } catch let error as FeatureError {
       throw error
     } catch let error as DecodingError {
-      throw .unreadableSpec(file: name, reason: Self.explain(error))
+      throw .unreadableSpec(file: name, reason: YAMLSchema.describe(error, in: yaml))
     } catch {
       throw .unreadableSpec(file: name, reason: "\(error)")
     }
@@ -64,20 +64,6 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
       throw .unknownFeature(kind: feature.kind, index: k, known: FeatureDefinition.kinds.map(\.kind))
     }
     return spec
-  }
-
-  static func explain(_ error: DecodingError) -> String {
-    func path(_ context: DecodingError.Context) -> String {
-      context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-    }
-    switch error {
-    case let .keyNotFound(key, context): return "missing '\(key.stringValue)' at \(path(context).isEmpty ? "the top level" : path(context))"
-    case let .typeMismatch(type, context): return "expected \(type) at \(path(context)): \(context.debugDescription)"
-    case let .valueNotFound(type, context): return "missing \(type) at \(path(context))"
-    case let .dataCorrupted(context):
-      return path(context).isEmpty ? context.debugDescription : "\(path(context)): \(context.debugDescription)"
-    @unknown default: return "\(error)"
-    }
   }
 
   /// Every feature (and the target, as column `target`) of `frame`, on its full timeline,

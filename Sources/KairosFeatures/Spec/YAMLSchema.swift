@@ -24,8 +24,70 @@ public indirect enum YAMLSchema: Sendable {
   /// Checks `text` (the file `file`) against the schema. A document that is not YAML is left
   /// to the decoder, which says why.
   public func check(_ text: String, file: String) throws(YAMLKeyError) {
-    guard let node = try? Yams.compose(yaml: text) else { return }
+    let node: Node?
+    do { node = try Yams.compose(yaml: text) } catch {
+      // Not YAML at all: the parser's own position and words (e.g. a tab used for indentation).
+      throw YAMLKeyError(file: file, line: nil, column: nil, key: "", place: "", problem: .syntax("\(error)"))
+    }
+    guard let node else { return }
+    try rejectBaseSixty(node, file: file)
     try check(node, file: file, path: "")
+  }
+
+  /// YAML 1.1 reads `1:30` as the base-60 integer 90, and Yams traps on one that overflows
+  /// (`99:99:…`, found by fuzzing): no setting here is written that way, so such a plain
+  /// scalar is refused before any decoding, wherever it is.
+  func rejectBaseSixty(_ node: Node, file: String) throws(YAMLKeyError) {
+    switch node {
+    case let .scalar(scalar):
+      guard scalar.style == .plain, scalar.string.contains(":") else { return }
+      let parts = scalar.string.split(separator: ":", omittingEmptySubsequences: false)
+      let digits = parts.allSatisfy { part in !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "_" || $0 == "." || $0 == "-" || $0 == "+") } }
+      guard digits else { return }
+      throw YAMLKeyError(file: file, line: scalar.mark.map { $0.line }, column: scalar.mark.map { $0.column }, key: scalar.string, place: "",
+                         problem: .syntax("'\(scalar.string)' reads as a base-60 number in YAML 1.1; write the value itself (or quote it)"))
+    case let .mapping(mapping):
+      for (key, value) in mapping { try rejectBaseSixty(key, file: file); try rejectBaseSixty(value, file: file) }
+    case let .sequence(sequence):
+      for value in sequence { try rejectBaseSixty(value, file: file) }
+    @unknown default:
+      return
+    }
+  }
+
+  /// A decoding error in the terms of the file: the key (and its line when it can be found in
+  /// `text`) and what was expected there. The one rewriting of `DecodingError` for every
+  /// settings file and feature spec.
+  public static func describe(_ error: DecodingError, in text: String) -> String {
+    func place(_ path: [CodingKey]) -> String {
+      let names = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+      let key = path.last(where: { $0.intValue == nil })?.stringValue
+      let line = key.flatMap { k in
+        text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+          let trimmed = $0.drop { $0 == " " || $0 == "-" }
+          return trimmed.hasPrefix(k + ":")
+        }
+      }
+      let joined = names.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+      return (line.map { "line \($0 + 1): " } ?? "") + (names.isEmpty ? "the document" : "'\(joined)'")
+    }
+    func expected(_ type: Any.Type) -> String {
+      let name = "\(type)"
+      if type == Double.self || type == Float.self { return "a number" }
+      if type == Int.self { return "a whole number" }
+      if type == Bool.self { return "true or false" }
+      if type == String.self { return "text" }
+      if name.contains("Array") { return "a list (- item lines)" }
+      if name.contains("Dictionary") || name.contains("Mapping") || name.contains("Keyed") { return "a mapping (key: value lines)" }
+      return "a value of type \(name)"
+    }
+    switch error {
+    case let .typeMismatch(type, context): return "\(place(context.codingPath)): expected \(expected(type))"
+    case let .valueNotFound(type, context): return "\(place(context.codingPath)): expected \(expected(type)), found nothing"
+    case let .keyNotFound(key, context): return "\(place(context.codingPath + [key])): this key is required"
+    case let .dataCorrupted(context): return "\(place(context.codingPath)): \(context.debugDescription)"
+    @unknown default: return "\(error)"
+    }
   }
 
   func check(_ node: Node, file: String, path: String) throws(YAMLKeyError) {
@@ -77,6 +139,8 @@ public struct YAMLKeyError: Error, Equatable, Sendable, CustomStringConvertible 
   public enum Problem: Equatable, Sendable {
     case unknown(nearest: String?, known: [String])
     case duplicate
+    /// The text is not YAML (the parser's message, with its line and column).
+    case syntax(String)
   }
   public let file: String
   /// 1-based, as editors count (`nil` when the parser gave no position).
@@ -95,6 +159,8 @@ public struct YAMLKeyError: Error, Equatable, Sendable, CustomStringConvertible 
         + " (known: \(known.joined(separator: ", ")))"
     case .duplicate:
       return "\(file)\(position): the key '\(key)'\(location) is given twice"
+    case let .syntax(message):
+      return "\(file)\(position): not valid YAML: \(message.split(separator: "\n").first.map(String.init) ?? message)"
     }
   }
 }
