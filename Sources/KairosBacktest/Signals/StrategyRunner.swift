@@ -104,7 +104,7 @@ public struct StrategyRunner: Sendable {
     let frame = cache.market.frame
     let coarseFrame = frame.resampled(to: interval)
     let coarseMarket: MarketSeries
-    do { coarseMarket = try MarketSeries(name: cache.market.name, frame: coarseFrame) } catch {
+    do { coarseMarket = try MarketSeries(name: cache.market.name, frame: coarseFrame, checked: false) } catch {
       throw .invalidParameter(name: "confirm", reason: "\(error)")
     }
     let coarseCache = IndicatorCache(market: coarseMarket)

@@ -35,16 +35,18 @@ public final class MarketSeries: @unchecked Sendable {
   /// - Throws: `FrameError.columnNotFound` when an OHLCV column is missing;
   ///   `FrameError.invalidArgument` for a price at or below zero or a negative volume (missing
   ///   values are `NaN` and allowed: a bar without a price never fills).
-  public init(name: String, frame: Frame) throws(FrameError) {
-    for column in ["open", "high", "low", "close", "volume"] {
-      let values = try frame.column(column)
-      let floor = column == "volume" ? 0.0 : Double.leastNonzeroMagnitude
-      if let row = values.firstIndex(where: { $0 < floor || $0.isInfinite }) {
-        let stamp = UTCCalendar.iso8601(frame.index[row], dateOnly: frame.index.isDateOnly)
-        throw .invalidArgument(name: column, reason: "\(name): \(column) is \(values[row]) at data row \(row + 1) (\(stamp)); "
-                               + (column == "volume" ? "volumes must be finite and >= 0" : "prices must be finite and positive")
-                               + " (kairos data check lists every such row)")
-      }
+  /// - Parameter checked: refuse the bars `kairos data check` calls unusable (`BarProblems`).
+  ///   Only frames derived here from checked data (the coarse bars of a confirmation, whose
+  ///   aggregates of partly missing bars need not be consistent) skip it.
+  public init(name: String, frame: Frame, checked: Bool = true) throws(FrameError) {
+    // The bars `kairos data check` calls unusable are refused here, by the same rule.
+    let (o, h, l, cl, v) = (try frame.column("open"), try frame.column("high"), try frame.column("low"), try frame.column("close"), try frame.column("volume"))
+    for row in 0..<(checked ? frame.rowCount : 0) {
+      let problems = BarProblems.of(open: o[row], high: h[row], low: l[row], close: cl[row], volume: v[row])
+      guard let first = problems.firstDescription else { continue }
+      let stamp = UTCCalendar.iso8601(frame.index[row], dateOnly: frame.index.isDateOnly)
+      throw .invalidArgument(name: "data", reason: "\(name): data row \(row + 1) (\(stamp)) has \(first) (open \(o[row]), high \(h[row]), low \(l[row]), "
+                             + "close \(cl[row]), volume \(v[row])); kairos data check lists every such row")
     }
     self.name = name
     self.frame = frame

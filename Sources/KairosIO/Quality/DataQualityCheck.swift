@@ -51,19 +51,18 @@ public enum DataQualityCheck {
     var highBelowBody = DataQualityReport.Finding(), lowAboveBody = DataQualityReport.Finding(),
       highBelowLow = DataQualityReport.Finding(), nonPositive = DataQualityReport.Finding(),
       negativeVolume = DataQualityReport.Finding(), nonFinite = DataQualityReport.Finding(),
-      zeroVolume = DataQualityReport.Finding()
+      zeroVolume = DataQualityReport.Finding(), missing = DataQualityReport.Finding()
     var splits: [DataQualityReport.SuspectedSplit] = []
     for i in 0..<n {
       let (o, h, l, c, v) = (open[i], high[i], low[i], close[i], volume[i])
-      if ![o, h, l, c, v].allSatisfy(\.isFinite) || (adjusted.map { !$0[i].isFinite } ?? false) {
-        note(&nonFinite, i)
-        continue
-      }
-      if h < Swift.max(o, c) { note(&highBelowBody, i) }
-      if l > Swift.min(o, c) { note(&lowAboveBody, i) }
-      if h < l { note(&highBelowLow, i) }
-      if o <= 0 || h <= 0 || l <= 0 || c <= 0 { note(&nonPositive, i) }
-      if v < 0 { note(&negativeVolume, i) }
+      let problems = BarProblems.of(open: o, high: h, low: l, close: c, volume: v)
+      if problems.contains(.infinite) || (adjusted.map { $0[i].isInfinite } ?? false) { note(&nonFinite, i) }
+      if [o, h, l, c, v].contains(where: \.isNaN) { note(&missing, i); continue }
+      if problems.contains(.highBelowBody) { note(&highBelowBody, i) }
+      if problems.contains(.lowAboveBody) { note(&lowAboveBody, i) }
+      if problems.contains(.highBelowLow) { note(&highBelowLow, i) }
+      if problems.contains(.nonPositivePrice) { note(&nonPositive, i) }
+      if problems.contains(.negativeVolume) { note(&negativeVolume, i) }
       if v == 0 { note(&zeroVolume, i) }
       if i > 0, close[i - 1] > 0, o > 0, let nearest = nearestSplitRatio(close[i - 1] / o) {
         var confirmed: Bool? = nil
@@ -97,12 +96,13 @@ public enum DataQualityCheck {
     if highBelowLow.count > 0 { errors.append(count(highBelowLow.count, "rows with high < low")) }
     if nonPositive.count > 0 { errors.append(count(nonPositive.count, "rows with a price <= 0")) }
     if negativeVolume.count > 0 { errors.append(count(negativeVolume.count, "rows with negative volume")) }
-    if nonFinite.count > 0 { errors.append(count(nonFinite.count, "rows with NaN or infinite values")) }
+    if nonFinite.count > 0 { errors.append(count(nonFinite.count, "rows with infinite values")) }
     if n < 2 { warnings.append("fewer than two rows: no spacing or gaps can be inferred") }
     if !gaps.isEmpty {
       warnings.append(count(gaps.count, "gaps") + (tolerance.map { " longer than \(formatDuration($0))" } ?? " inside \(periods?.calendar.rawValue ?? "") sessions"))
     }
     if zeroVolume.count > 0 { warnings.append(count(zeroVolume.count, "zero-volume bars")) }
+    if missing.count > 0 { warnings.append(count(missing.count, "bars with a missing (NaN) value") + " (they never fill; orders wait for the next bar with a price)") }
     if !splits.isEmpty { warnings.append(count(splits.count, "suspected unadjusted splits") + " (kairos data adjust)") }
 
     return DataQualityReport(
@@ -115,7 +115,7 @@ public enum DataQualityCheck {
       gaps: verbose ? gaps.map(entry) : [],
       duplicates: order.duplicateRows, outOfOrder: order.outOfOrderRows,
       highBelowBody: highBelowBody, lowAboveBody: lowAboveBody, highBelowLow: highBelowLow,
-      nonPositivePrices: nonPositive, negativeVolume: negativeVolume, nonFiniteValues: nonFinite,
+      nonPositivePrices: nonPositive, negativeVolume: negativeVolume, nonFiniteValues: nonFinite, missingValues: missing,
       zeroVolume: zeroVolume, suspectedSplits: splits,
       usable: errors.isEmpty, errors: errors, warnings: warnings)
   }

@@ -66,6 +66,8 @@ public struct DataQualityReport: Sendable, Codable, Equatable {
   public var nonPositivePrices: Finding
   public var negativeVolume: Finding
   public var nonFiniteValues: Finding
+  /// Bars with a missing (`NaN`) value: usable (they never fill), counted apart.
+  public var missingValues: Finding = .init()
   public var zeroVolume: Finding
   public var suspectedSplits: [SuspectedSplit]
   /// Splits and dividends in a corporate-actions file.
@@ -141,7 +143,8 @@ extension DataQualityReport {
     finding("high < low", highBelowLow)
     finding("price <= 0", nonPositivePrices)
     finding("volume < 0", negativeVolume)
-    finding("NaN or inf", nonFiniteValues)
+    finding("infinite", nonFiniteValues)
+    finding("missing (NaN)", missingValues)
     finding("zero volume", zeroVolume)
     row("suspected splits", suspectedSplits.isEmpty ? "0" : "\(suspectedSplits.count): " + suspectedSplits.map {
       "\($0.date) (close→open ×\(String(format2: $0.ratio)), near \(String(format2: $0.nearest))\($0.confirmedByAdjustedClose == true ? ", adj_close agrees" : ""))"
