@@ -38,6 +38,7 @@ struct CompareCommand: ParsableCommand {
   var data: String?
 
   @OptionGroup var annualization: AnnualizationOptions
+  @OptionGroup var read: ReadOptions
   @OptionGroup var entryOptions: EntryOptions
 
   @Option(help: ArgumentHelp("The folder to write.", valueName: "dir"))
@@ -76,7 +77,7 @@ struct CompareCommand: ParsableCommand {
       return .init(name: entry.name ?? entry.strategy, strategy: kind, parameters: entry.params ?? [:], probabilities: source)
     }
     let configuration = try asUsage { try entryOptions.settings.merged(over: annualization.settings).merged(over: RunSettings.load(path: config, schema: Self.schema)).configuration() }
-    let prices = try CSVReader.readOHLCV(path: dataPath)
+    let prices = try read.ohlcv(dataPath)
     let comparison = try StrategyComparison(entries, on: prices, name: URL(fileURLWithPath: dataPath).lastPathComponent, configuration: configuration)
     let settings = configuration.manifestSettings.merging(["strategies": comparison.names.dropFirst().joined(separator: "; ")]) { $1 }
     try OutputFolder.write(try comparison.files(), manifest: .init(command: CommandLine.arguments, dataFiles: [RunFolder.dataFile(dataPath, rows: prices.rowCount)],

@@ -37,6 +37,7 @@ struct ModelRiskCommand: ParsableCommand {
   var fallback = "flat"
   @Option(help: "Proportional fee.") var fee = 0.0
   @OptionGroup var annualization: AnnualizationOptions
+  @OptionGroup var read: ReadOptions
   @Option(help: ArgumentHelp("The folder to write.", valueName: "dir")) var out: String
 
   func validate() throws {
@@ -56,7 +57,7 @@ struct ModelRiskCommand: ParsableCommand {
     let configuration = try asUsage { try RunSettings(fee: fee).merged(over: annualization.settings).configuration() }
     let featureSpec = try FeatureSpec.load(path: spec)
     _ = try asUsage { try ModelRiskBacktest.horizon(of: featureSpec) }
-    let result = try ModelRiskBacktest(prices: try CSVReader.readOHLCV(path: data), spec: featureSpec, settings: settings, threshold: threshold,
+    let result = try ModelRiskBacktest(prices: try read.ohlcv(data), spec: featureSpec, settings: settings, threshold: threshold,
                                        smoothing: smoothing, configuration: configuration, fallback: StrategyKind(rawValue: fallback))
     for (name, bytes) in result.files { try AtomicFile.write(bytes, to: URL(fileURLWithPath: out).appendingPathComponent(name).path) }
     let counts = Dictionary(grouping: result.monitor.events, by: \.kind).mapValues(\.count)

@@ -15,6 +15,12 @@ struct ReadOptions: ParsableArguments {
   func options(requiring columns: [String] = []) -> CSVReadOptions {
     CSVReadOptions(sort: sort, duplicates: dedupe, requiredColumns: columns)
   }
+
+  /// Reads an OHLCV file with these policies (every command that trades reads through here,
+  /// so the `--sort` an error suggests is always there).
+  func ohlcv(_ path: String) throws -> Frame {
+    try CSVReader.readOHLCV(path: path, sort: sort, duplicates: dedupe)
+  }
 }
 
 /// Writes a frame to a path, or to standard output for `-`.

@@ -12,6 +12,7 @@ struct ReportCommand: ParsableCommand {
       Reads the folder of kairos backtest or kairos portfolio (equity.csv, orders.csv,
       trades.csv, manifest.json and the data files the manifest names) and writes:
         daily.csv           per bar: pnl, return, equity, drawdown, exposure, trades closed
+        sessions.csv        per trading session of the data's calendar (NYSE day, FX day, UTC day)
         reconciliation.csv  breaks between fills → positions → cash and the engine (none expected)
         exposure.csv        per bar: gross and net exposure, drawdown against the halt level;
                             for a portfolio also each asset's weight and the concentration
@@ -55,6 +56,10 @@ struct ReportCommand: ParsableCommand {
     try report.write(to: out)
     print("reconciliation: \(report.breaks.isEmpty ? "0 breaks" : "\(report.breaks.count) breaks, first at \(report.firstBreak!)")")
     print("report: \(URL(fileURLWithPath: out).appendingPathComponent("report.html").path)")
-    if !report.breaks.isEmpty { throw ExitCode.failure }
+    if !report.breaks.isEmpty {
+      // A break is a data error: said on stderr (one line) as well as in the summary, exit 1.
+      note("kairos: error: \(runDirectory): \(report.breaks.count) reconciliation break\(report.breaks.count == 1 ? "" : "s"), first at \(report.firstBreak!) (see \(out)/reconciliation.csv)")
+      throw ExitCode.failure
+    }
   }
 }

@@ -40,6 +40,7 @@ struct StrategyOptions: ParsableArguments {
 
   @OptionGroup var annualization: AnnualizationOptions
   @OptionGroup var entries: EntryOptions
+  @OptionGroup var read: ReadOptions
 
   @Option(help: ArgumentHelp("Confirm signals on a coarser timeframe (e.g. 1w for daily bars).", valueName: "interval"))
   var confirm: String?
@@ -153,8 +154,11 @@ struct ResolvedRun {
   var confirmation: BarInterval?
   var modelPath: String?, specPath: String?, probabilitiesPath: String?, probabilityColumn: String
   var file: RunConfigFile?
+  /// `--sort` and `--dedupe`.
+  var read: ReadOptions
 
   init(_ o: StrategyOptions) throws {
+    read = o.read
     let file = try RunConfigFile.load(o.config)
     self.file = file
     guard let data = o.data.map({ $0.split(separator: ",").map(String.init) }) ?? file?.data?.list, !data.isEmpty else {
@@ -186,7 +190,7 @@ struct ResolvedRun {
   func loadMarkets() throws -> [(path: String, market: MarketSeries, probabilities: Column<Double>?)] {
     var names = Set<String>()
     return try dataPaths.map { path in
-      let frame = try CSVReader.readOHLCV(path: path)
+      let frame = try read.ohlcv(path)
       var name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
       while names.contains(name) { name += "'" }
       names.insert(name)

@@ -41,6 +41,7 @@ struct WalkForwardCommand: ParsableCommand {
   var out: String
 
   @OptionGroup var annualization: AnnualizationOptions
+  @OptionGroup var read: ReadOptions
   @OptionGroup var entries: EntryOptions
   @OptionGroup var exporting: ExportOptions
 
@@ -79,7 +80,7 @@ struct WalkForwardCommand: ParsableCommand {
     s.configuration = try asUsage { try entries.settings.merged(over: annualization.settings).merged(over: RunSettings.load(path: config, schema: Self.schema)).configuration().applying(extra) }
     let spec = try FeatureSpec.load(path: specPath)
     do { try s.validate(spec: spec) } catch { throw ConfigFileError(config, error.description) }  // typed: a BacktestError
-    let prices = try CSVReader.readOHLCV(path: dataPath)
+    let prices = try read.ohlcv(dataPath)
     let result = try WalkForward(settings: s).run(prices: prices, spec: spec)
     let (folds, set, summary, stitched) = (result.folds, result.set, result.summary, result.stitched)
     let dateOnly = set.timestamps.allSatisfy(UTCCalendar.isMidnight)

@@ -8,6 +8,10 @@ import KairosIO
 /// `orders.csv`, `trades.csv`, `manifest.json` and the data files the manifest names) — what
 /// `kairos report` writes:
 /// - `daily.csv`: per bar P&L, return, equity, drawdown, exposed, trades closed;
+/// - `sessions.csv`: the same per trading session of the data's calendar (one row per day for
+///   daily bars; for intraday bars the NYSE day, the FX day rolling at 17:00 New York, or the
+///   UTC day for 24×7): bars, P&L, return, closing equity and drawdown, the session's worst
+///   drawdown, the share of bars exposed, trades closed;
 /// - `reconciliation.csv`: the breaks between fills → positions → cash and the engine's
 ///   positions and equity (none expected);
 /// - `exposure.csv`: gross and net exposure, drawdown against the halt level; for a portfolio
@@ -113,7 +117,24 @@ public struct BacktestReport: Sendable {
         + [f(report.drawdown[t]), halt.map { f(-$0) } ?? ""]
     }
     let timestamps = Array(equityFrame.index.timestamps)
-    let summary = PerformanceSummary(returns: returns)
+    // Annualized as the run was (metrics.json), else by the same rule from the bars.
+    let periods = (FileManager.default.contents(atPath: path("metrics.json")).flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any])?["periods_per_year"] as? Double
+    let inferred = PeriodsPerYear.infer(timestamps: timestamps)
+    let summary = PerformanceSummary(returns: returns, periodsPerYear: periods ?? inferred?.value ?? 252)
+    // One row per trading session of the run's calendar: the daily report of intraday runs.
+    let calendar = inferred?.calendar ?? .nyse
+    func session(_ t: Int) -> Int64 { dateOnly ? UTCCalendar.day(of: timestamps[t]) : calendar.sessionDate(of: timestamps[t]) }
+    var sessions: [[String]] = []
+    var start = 0
+    for t in 0..<equity.count where t == equity.count - 1 || session(t + 1) != session(t) {
+      let before = start == 0 ? capital : equity[start - 1]
+      let bars = start...t
+      sessions.append([UTCCalendar.iso8601(session(t) * UTCCalendar.nanosecondsPerDay, dateOnly: true),
+                       String(bars.count), f(equity[t] - before), f(equity[t] / before - 1), f(equity[t]), f(report.drawdown[t]),
+                       f(bars.map { report.drawdown[$0] }.min() ?? 0), f(Double(bars.filter { report.exposed[$0] }.count) / Double(bars.count)),
+                       String(bars.reduce(0) { $0 + report.tradesClosed[$1] })])
+      start = t + 1
+    }
     var html = HTMLReport(title: "Backtest report: \(URL(fileURLWithPath: runDirectory).lastPathComponent)")
     let sources = manifest.data_files.prefix(names.count).map { "\($0.path) (\($0.rows) rows, sha256 \($0.sha256.prefix(12))…)" }
     html.paragraph("Data \(sources.joined(separator: "; ")); \(equity.count) bars; \(fills.count) fills.")
@@ -160,6 +181,8 @@ public struct BacktestReport: Sendable {
     }
     files = [
       ("daily.csv", TableWriter.encode(header: ["timestamp", "pnl", "return", "equity", "drawdown", "exposed", "trades_closed"], rows: daily)),
+      ("sessions.csv", TableWriter.encode(header: ["session", "bars", "pnl", "return", "equity", "drawdown", "worst_drawdown", "exposed_share", "trades_closed"],
+                                          rows: sessions)),
       ("reconciliation.csv", TableWriter.encode(header: ["timestamp", "what", "expected", "found"],
                                                 rows: breaks.map { [$0.bar < equity.count ? time($0.bar) : "", $0.what, f($0.expected), f($0.found)] })),
       ("exposure.csv", TableWriter.encode(header: ["timestamp", "gross_exposure", "net_exposure"]

@@ -228,6 +228,25 @@ struct Run {
     #expect(clash.status == 2 && clash.stderr.contains("both swept"))
   }
 
+  /// The report of an intraday run is annualized with the run's periods per year and has one
+  /// `sessions.csv` row per NYSE session: the shared SPY minute file has 43 (its README).
+  @Test func intradayReportsGoBySession() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let run = directory.appendingPathComponent("run").path, report = directory.appendingPathComponent("report").path
+    #expect(try Run(["backtest", "--data", try TestPaths.sharedData("spy_minute_2011.csv"), "--strategy", "sma-cross", "--param", "fast=30",
+                     "--param", "slow=120", "--out", run]).status == 0)
+    #expect(try Run(["report", "--run", run, "--out", report]).status == 0)
+    let sessions = try CSVTable.read(path: report + "/sessions.csv")
+    #expect(sessions.rows.count == 43 && Set(sessions.rows.map { $0[0] }).count == 43)
+    let bars = try sessions.column("bars"), pnl = try sessions.column("pnl")
+    #expect(sessions.rows.reduce(0) { $0 + Int($1[bars])! } == 31_757)
+    let equity = try CSVTable.read(path: run + "/equity.csv")
+    let last = Double(equity.rows.last![try equity.column("equity")])!
+    #expect(abs(sessions.rows.reduce(0) { $0 + Double($1[pnl])! } - (last - 100_000)) < 1e-6)
+    let metrics = try String(contentsOfFile: run + "/metrics.json", encoding: .utf8)
+    #expect(metrics.contains("\"periods_per_year\": 98280"))
+  }
+
   /// Lots and the cross trigger are sweepable: the `trigger=1, lot_size=5` row equals
   /// `backtest --trigger cross --lot-size 5`, and the `trigger=0` row the default.
   @Test func lotsAndTriggerAreSweepableAndMatchTheFlags() throws {

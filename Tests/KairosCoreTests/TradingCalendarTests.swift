@@ -90,4 +90,16 @@ import Testing
     #expect(PeriodsPerYear.infer(timestamps: nyseMinutes, calendar: .always)?.value == 525_600)
     #expect(PeriodsPerYear.infer(timestamps: [start]) == nil)
   }
+
+  @Test func sessionDatesFollowEachCalendar() {
+    // Sunday 2024-11-03 18:00 New York (23:00 UTC, standard time): the FX day of Monday
+    // 2024-11-04; the NYSE and UTC dates of the same instant differ.
+    let t = Self.day("2024-11-03") * Self.ns + 23 * Self.hour
+    #expect(TradingCalendar.fx.sessionDate(of: t) == Self.day("2024-11-04"))
+    #expect(TradingCalendar.nyse.sessionDate(of: t) == Self.day("2024-11-03"))
+    #expect(TradingCalendar.always.sessionDate(of: t) == Self.day("2024-11-03"))
+    // 19:59 New York is still that New York date although it is the next day in UTC.
+    let evening = Self.day("2011-01-04") * Self.ns + 59 * Self.minute
+    #expect(TradingCalendar.nyse.sessionDate(of: evening) == Self.day("2011-01-03"))
+  }
 }

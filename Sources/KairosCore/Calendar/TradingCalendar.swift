@@ -76,6 +76,17 @@ public enum TradingCalendar: String, Sendable, CaseIterable, Codable {
     }
   }
 
+  /// The trading date (days since 1970-01-01) a bar starting at `timestamp` belongs to: the
+  /// New York date for the NYSE, the FX trading day (which rolls at 17:00 New York, so Sunday
+  /// evening belongs to Monday) for `24x5`, the UTC date for `24x7`. For intraday bars only:
+  /// a daily series' midnight-UTC timestamps already name their session dates (docs/DESIGN.md
+  /// §3) — decide per series, since an intraday bar can start at midnight UTC too.
+  public func sessionDate(of timestamp: Int64) -> Int64 {
+    if self == .always { return UTCCalendar.day(of: timestamp) }
+    let local = NewYorkTime.local(timestamp)
+    return UTCCalendar.day(of: self == .fx ? local + 7 * UTCCalendar.nanosecondsPerHour : local)
+  }
+
   /// Whether the UTC instant `timestamp` is in session.
   public func isOpen(at timestamp: Int64) -> Bool {
     if self == .always { return true }
