@@ -34,18 +34,16 @@ public indirect enum YAMLSchema: Sendable {
     try check(node, file: file, path: "")
   }
 
-  /// YAML 1.1 reads `1:30` as the base-60 integer 90, and Yams traps on one that overflows
-  /// (`99:99:…`, found by fuzzing): no setting here is written that way, so such a plain
-  /// scalar is refused before any decoding, wherever it is.
+  /// YAML 1.1 reads `1:30` as the base-60 integer 90, and Yams, asked for an integer, reads
+  /// any scalar with a colon that way — and traps when the arithmetic overflows (`99:99:…`,
+  /// or `999999999999999999:1`; found by fuzzing). A plain scalar whose base-60 reading would
+  /// overflow is refused before any decoding, wherever it is; others (`fast=5:50:5`) pass.
   func rejectBaseSixty(_ node: Node, file: String) throws(YAMLKeyError) {
     switch node {
     case let .scalar(scalar):
-      guard scalar.style == .plain, scalar.string.contains(":") else { return }
-      let parts = scalar.string.split(separator: ":", omittingEmptySubsequences: false)
-      let digits = parts.allSatisfy { part in !part.isEmpty && part.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "_" || $0 == "." || $0 == "-" || $0 == "+") } }
-      guard digits else { return }
+      guard scalar.style == .plain || scalar.style == .any, Self.baseSixtyOverflows(scalar.string) else { return }
       throw YAMLKeyError(file: file, line: scalar.mark.map { $0.line }, column: scalar.mark.map { $0.column }, key: scalar.string, place: "",
-                         problem: .syntax("'\(scalar.string)' reads as a base-60 number in YAML 1.1; write the value itself (or quote it)"))
+                         problem: .syntax("'\(scalar.string)' reads as a base-60 number too large for an integer; write the value itself (or quote it)"))
     case let .mapping(mapping):
       for (key, value) in mapping { try rejectBaseSixty(key, file: file); try rejectBaseSixty(value, file: file) }
     case let .sequence(sequence):
@@ -53,6 +51,25 @@ public indirect enum YAMLSchema: Sendable {
     @unknown default:
       return
     }
+  }
+
+  /// Whether Yams's base-60 reading of `text` (its `String.sexagesimal()`: the integer fields
+  /// split at colons, non-numbers dropped, least significant last) overflows `Int`.
+  static func baseSixtyOverflows(_ text: String) -> Bool {
+    let text = text.replacingOccurrences(of: "_", with: "")
+    guard text.contains(":") else { return false }
+    var body = Substring(text)
+    if body.hasPrefix("-") || body.hasPrefix("+") { body = body.dropFirst() }
+    if body.hasPrefix("0") { return false }  // read as hex, binary or octal instead: never base 60
+    var base = 1, value = 0
+    for digit in String(body).components(separatedBy: ":").compactMap({ Int($0, radix: 10) }).reversed() {
+      let (term, o1) = digit.multipliedReportingOverflow(by: base)
+      let (sum, o2) = value.addingReportingOverflow(term)
+      let (next, o3) = base.multipliedReportingOverflow(by: 60)
+      if o1 || o2 || o3 { return true }
+      (value, base) = (sum, next)
+    }
+    return false
   }
 
   /// A decoding error in the terms of the file: the key (and its line when it can be found in
