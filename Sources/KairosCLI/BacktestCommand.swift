@@ -31,7 +31,7 @@ struct BacktestCommand: ParsableCommand {
   func run() throws {
     let run = try ResolvedRun(options)
     guard run.dataPaths.count == 1 else { throw ValidationError("backtest takes one data file; use kairos sweep for several") }
-    guard let out = out ?? run.file?.out else { throw ValidationError("give the output folder: --out DIR") }
+    guard let out = try (out ?? run.file?.out).map(outputFolder) else { throw ValidationError("give the output folder: --out DIR") }
     var values = run.file?.params ?? [:]
     for (k, v) in try parseParameters(param) { values[k] = v }
     _ = try asUsage { try StrategyRunner(kind: run.kind, configuration: run.configuration).resolve(values) }  // before any work

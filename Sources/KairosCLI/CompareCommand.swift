@@ -60,6 +60,8 @@ struct CompareCommand: ParsableCommand {
   static let schema = YAMLSchema.keys(["data"] + RunSettings.keys)
     .adding(.mapping(["strategies": .list(.keys(["name", "strategy", "params", "model", "spec", "probabilities", "column"]))]))
 
+  func validate() throws { try outputFolder(out) }
+
   func run() throws {
     let file = try decodeYAML(File.self, path: config, schema: Self.schema)
     guard let dataPath = data ?? file.data else { throw ValidationError("give the price data: --data FILE or data: in the config") }

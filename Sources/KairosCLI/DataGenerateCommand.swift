@@ -39,6 +39,7 @@ struct DataGenerateCommand: ParsableCommand {
   var quiet = false
 
   func validate() throws {
+    try outputFolder(out)
     guard bars >= 1 else { throw ValidationError("--bars must be at least 1, was \(bars)") }
     guard assets >= 1 && assets <= 100_000 else { throw ValidationError("--assets must be in 1...100000, was \(assets)") }
     do { _ = try BarInterval(parsing: interval) } catch { throw ValidationError("--interval: \(error)") }

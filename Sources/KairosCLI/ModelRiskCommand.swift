@@ -41,6 +41,7 @@ struct ModelRiskCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The folder to write.", valueName: "dir")) var out: String
 
   func validate() throws {
+    try outputFolder(out)
     guard retrainEvery >= 1, window >= 10, validation >= 20, minimumTrain >= 50 else {
       throw ValidationError("--retrain-every >= 1, --window >= 10, --validation >= 20 and --min-train >= 50 are required")
     }

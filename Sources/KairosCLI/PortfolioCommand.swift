@@ -41,7 +41,7 @@ struct PortfolioCommand: ParsableCommand {
 
   func run() throws {
     let run = try ResolvedRun(options)
-    guard let out = out ?? run.file?.out else { throw ValidationError("give the output folder: --out DIR") }
+    guard let out = try (out ?? run.file?.out).map(outputFolder) else { throw ValidationError("give the output folder: --out DIR") }
     guard run.confirmation == nil else { throw ValidationError("--confirm is not supported by the portfolio engine") }
     var values = run.file?.params ?? [:]
     for (k, v) in try parseParameters(param) { values[k] = v }

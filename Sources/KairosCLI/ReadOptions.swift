@@ -23,6 +23,13 @@ struct ReadOptions: ParsableArguments {
   }
 }
 
+/// Checks an `--out` that names a folder: `-` (standard output) cannot hold several files.
+@discardableResult
+func outputFolder(_ out: String) throws -> String {
+  guard out != "-" else { throw ValidationError("--out names a folder here (this command writes several files); '-' (standard output) is not possible") }
+  return out
+}
+
 /// Writes a frame to a path, or to standard output for `-`.
 func writeFrame(_ frame: Frame, to path: String) throws {
   if path == "-" {

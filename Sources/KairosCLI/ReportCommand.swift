@@ -45,6 +45,7 @@ struct ReportCommand: ParsableCommand {
   var haltLevel: Double?
 
   func validate() throws {
+    try outputFolder(out)
     if let haltLevel, !(haltLevel > 0 && haltLevel < 1) {
       throw ValidationError("--halt-level is a drawdown fraction in (0, 1), e.g. 0.2; was \(haltLevel)")
     }

@@ -59,7 +59,9 @@ struct SweepCommand: ParsableCommand {
     Interruption.install()  // first: a signal while the data loads stops the sweep before it starts
     let run = try ResolvedRun(options)
     guard let out = out ?? run.file?.out else { throw ValidationError("give the result file: --out RESULTS.csv") }
-    _ = try asUsage { try SweepJob.summaryPath(for: out) }
+    if out != "-" { _ = try asUsage { try SweepJob.summaryPath(for: out) } }
+    if out == "-" && options.exporting.export { throw ValidationError("--export needs a results file, not --out -") }
+    if out == "-" && equityTop > 0 { throw ValidationError("--equity-top needs a results file beside which the curves go, not --out -") }
     let axes = !grid.isEmpty ? grid : (run.file?.grid?.list ?? run.kind.defaultGrid)
     let constraintText = constraint ?? run.file?.where ?? (grid.isEmpty && run.file?.grid == nil ? run.kind.defaultConstraint : nil)
     var fixed = run.file?.params ?? [:]
@@ -86,12 +88,13 @@ struct SweepCommand: ParsableCommand {
     progress.finish()
     try options.exporting.write({
       var files: [(String, [UInt8])] = [("results.csv", Array(try Data(contentsOf: URL(fileURLWithPath: out)))),
-                                        ("results.json", Array(try Data(contentsOf: URL(fileURLWithPath: outcome.summaryPath))))]
+                                        ("results.json", Array(try Data(contentsOf: URL(fileURLWithPath: outcome.summaryPath ?? ""))))]
       if let equityPath = outcome.equityPath { files.append(("equity_top.csv", Array(try Data(contentsOf: URL(fileURLWithPath: equityPath))))) }
       return files
     }(), manifest: .init(command: CommandLine.arguments, dataFiles: assets.map { RunFolder.dataFile($0.path, rows: $0.market.count) },
                          settings: run.settings, now: nowNanoseconds()), command: "sweep")
-    print(SweepJob.table(outcome.best.prefix(top), grid: parameterGrid, assets: assets.map(\.market.name)))
+    // With --out - the matrix is standard output: the table would corrupt it.
+    if out != "-" { print(SweepJob.table(outcome.best.prefix(top), grid: parameterGrid, assets: assets.map(\.market.name))) }
     note(String(format: "%d rows (%d assets × %d combinations) in %.2f s, %.3g bar·combinations/s on %d threads → %@%@",
                 outcome.rows, assets.count, parameterGrid.combinations.count, outcome.seconds, outcome.barCombinations / outcome.seconds,
                 workers, out, outcome.equityPath.map { ", \($0)" } ?? ""))

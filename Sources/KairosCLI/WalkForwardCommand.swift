@@ -57,6 +57,8 @@ struct WalkForwardCommand: ParsableCommand {
   static let schema = YAMLSchema.keys(["data", "spec", "folds", "scheme", "validation", "test", "embargo", "l2", "thresholds", "smoothing",
                                        "metric", "stop_atr", "risk_per_trade", "max_dd", "threads"] + RunSettings.keys)
 
+  func validate() throws { try outputFolder(out) }
+
   func run() throws {
     let file = try decodeYAML(File.self, path: config, schema: Self.schema)
     guard let dataPath = data ?? file.data else { throw ValidationError("give the price data: --data FILE or data: in the config") }

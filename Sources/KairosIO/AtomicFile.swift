@@ -15,6 +15,10 @@ public enum AtomicFile {
   /// and `direct` for an existing file that is not a regular file (a FIFO, `/dev/null`, a
   /// terminal), which is opened and written, never replaced by a regular file.
   public static func destination(of path: String) -> (path: String, direct: Bool) {
+    // A special file (FIFO, device, the pipe behind /dev/stdout) is written through the path
+    // given: its links need not resolve to text that names anything (`pipe:[603570]`).
+    var first = stat()
+    if stat(path, &first) == 0 && (first.st_mode & S_IFMT) != S_IFREG && (first.st_mode & S_IFMT) != S_IFDIR { return (path, true) }
     var target = path
     for _ in 0..<40 {  // a symlink loop ends here; the write then fails naming the path
       var link = stat()

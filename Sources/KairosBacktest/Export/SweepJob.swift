@@ -27,8 +27,9 @@ public struct SweepJob: Sendable {
     /// Σ bars × combinations over the assets.
     public let barCombinations: Double
     public let threads: Int
-    /// The files written: the matrix, the summary, the equity curves (when asked).
-    public let resultsPath: String, summaryPath: String, equityPath: String?
+    /// The files written: the matrix, the summary (none when the matrix went to standard
+    /// output), the equity curves (when asked).
+    public let resultsPath: String, summaryPath: String?, equityPath: String?
   }
 
   /// - Throws: `BacktestError` for a grid with an invalid combination.
@@ -40,7 +41,8 @@ public struct SweepJob: Sendable {
     self.probabilities = probabilities ?? markets.map { _ in nil }
   }
 
-  /// Runs the sweep and writes its files next to `path`.
+  /// Runs the sweep and writes its files next to `path`; `-` streams the matrix to standard
+  /// output (and writes no summary).
   ///
   /// - Parameters:
   ///   - keep: how many best rows by Sharpe to keep for the summary and the return value.
@@ -49,14 +51,16 @@ public struct SweepJob: Sendable {
   ///   - cancelled: polled between chunks; stops with `BacktestError.cancelled`, nothing written.
   public func run(to path: String, threads: Int, keep: Int = 10, equityTop: Int = 0,
                   progress: (@Sendable (Int, Int) -> Void)? = nil, cancelled: @escaping @Sendable () -> Bool = { false }) throws -> Outcome {
-    let summaryPath = try Self.summaryPath(for: path)
+    let toStandardOutput = path == "-"
+    if toStandardOutput && equityTop > 0 { throw BacktestError.invalidParameter(name: "equity-top", reason: "needs a results file: with --out - there is no folder for the curves") }
+    let summaryPath = toStandardOutput ? nil : try Self.summaryPath(for: path)
     let started = DispatchTime.now().uptimeNanoseconds
     let caches = zip(markets, probabilities).map { market, p -> IndicatorCache in
       let cache = IndicatorCache(market: market)
       cache.probabilities = p
       return cache
     }
-    let file = try StreamingFile(path: path)
+    let file = try StreamingFile(path: toStandardOutput ? "/dev/stdout" : path)
     try file.append(Self.matrixHeader(grid))
     var keeper = try BestRows(by: "sharpe", count: Swift.max(keep, equityTop, 1))
     let m = Metrics.names.count
@@ -75,7 +79,9 @@ public struct SweepJob: Sendable {
     let best = keeper.rows
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
     let barCombinations = Double(markets.reduce(0) { $0 + $1.count } * grid.combinations.count)
-    try AtomicFile.write(summaryJSON(best: best, seconds: seconds, barCombinations: barCombinations, threads: threads), to: summaryPath)
+    if let summaryPath {
+      try AtomicFile.write(summaryJSON(best: best, seconds: seconds, barCombinations: barCombinations, threads: threads), to: summaryPath)
+    }
     var equityPath: String? = nil
     if equityTop > 0 {
       equityPath = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("equity.csv").path
