@@ -39,6 +39,7 @@ public struct SweepJob: Sendable {
     self.grid = grid
     self.markets = markets
     self.probabilities = probabilities ?? markets.map { _ in nil }
+    periodsPerYear = markets.map { ($0.name, runner.configuration.annualization(for: $0.timestamps)) }
   }
 
   /// Runs the sweep and writes its files next to `path`; `-` streams the matrix to standard
@@ -92,9 +93,7 @@ public struct SweepJob: Sendable {
   }
 
   /// Each asset's periods per year (given, or inferred from its bars), in asset order.
-  public var periodsPerYear: [(asset: String, value: Double)] {
-    markets.map { ($0.name, runner.configuration.annualization(for: $0.timestamps)) }
-  }
+  public let periodsPerYear: [(asset: String, value: Double)]
 
   /// The header of the result matrix: `asset`, the grid's parameters, the metrics.
   static func matrixHeader(_ grid: ParameterGrid) -> [UInt8] {

@@ -32,12 +32,21 @@ public enum PeriodsPerYear {
   /// The most common step between consecutive timestamps (the smaller on ties), or `nil` for
   /// fewer than two. A daily stock series gives one day although weekends make many steps longer.
   public static func modalSpacing(_ timestamps: some Collection<Int64>) -> Int64? {
+    // Counted by runs of equal steps (one dictionary update per run, not per bar: a regular
+    // series of a million bars is one run).
     var counts: [Int64: Int] = [:]
-    var previous: Int64? = nil
-    for t in timestamps {
-      if let previous { counts[UTCCalendar.span(from: previous, to: t), default: 0] += 1 }
+    var iterator = timestamps.makeIterator()
+    guard var previous = iterator.next() else { return nil }
+    var runStep: Int64? = nil, runLength = 0
+    while let t = iterator.next() {
+      let step = UTCCalendar.span(from: previous, to: t)
+      if step == runStep { runLength += 1 } else {
+        if let runStep { counts[runStep, default: 0] += runLength }
+        (runStep, runLength) = (step, 1)
+      }
       previous = t
     }
+    if let runStep { counts[runStep, default: 0] += runLength }
     return counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
   }
 }
