@@ -35,6 +35,11 @@ public struct SweepJob: Sendable {
   /// - Throws: `BacktestError` for a grid with an invalid combination.
   public init(runner: StrategyRunner, grid: ParameterGrid, markets: [MarketSeries], probabilities: [Column<Double>?]? = nil) throws(BacktestError) {
     sweep = try SweepRunner(runner: runner, grid: grid)  // validates every combination
+    for market in markets {
+      var longest: [String: Double] = [:]
+      for axis in grid.axes where runner.windowParameters.contains(axis.name) { longest[axis.name] = axis.values.max() }
+      try runner.checkWindows(longest, bars: market.count, asset: market.name)
+    }
     self.runner = runner
     self.grid = grid
     self.markets = markets

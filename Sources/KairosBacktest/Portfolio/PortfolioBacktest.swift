@@ -44,6 +44,7 @@ public func portfolioBacktest(_ strategy: StrategyKind, parameters: [String: Dou
   }
   let runner = StrategyRunner(kind: strategy, configuration: configuration)
   let p = try runner.resolve(parameters)
+  for market in markets { try runner.checkWindows(p, bars: market.count, asset: market.name) }
   let aligned = Frame.align(markets.map(\.frame), join: .outer)
   var series: [MarketSeries] = []
   var targets: [[Int8]] = []

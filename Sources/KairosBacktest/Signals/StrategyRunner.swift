@@ -37,6 +37,20 @@ public struct StrategyRunner: Sendable {
     return p
   }
 
+  /// The parameters counted in bars: the strategy's integer parameters and the filters' windows.
+  public var windowParameters: Set<String> {
+    Set(kind.definition.parameters.filter(\.isInteger).map(\.name) + ["vol_lookback", "er_window", "chop_window"])
+  }
+
+  /// Refuses a window longer than the data (`bars` of `asset`): its indicator would never be
+  /// known and nothing could be traded — a silent empty result otherwise.
+  public func checkWindows(_ p: [String: Double], bars: Int, asset: String) throws(BacktestError) {
+    for name in windowParameters.sorted() {
+      guard let v = p[name], v > Double(bars) else { continue }
+      throw .invalidParameter(name: name, reason: "\(Int(v)) bars is longer than the data (\(bars) bars of \(asset)); nothing could be traded")
+    }
+  }
+
   /// The indicators the parameters need (prepare them before running).
   public func indicators(_ p: [String: Double]) -> [IndicatorKey] {
     var keys = kind.definition.indicators(p)

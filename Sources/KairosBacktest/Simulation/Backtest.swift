@@ -31,6 +31,7 @@ public func backtest(_ strategy: StrategyKind, parameters: [String: Double] = [:
                      probabilities: Column<Double>? = nil) throws(BacktestError) -> BacktestResult {
   let runner = StrategyRunner(kind: strategy, configuration: configuration.resolved(for: market.timestamps), confirmation: confirmation)
   let p = try runner.resolve(parameters)
+  try runner.checkWindows(p, bars: market.count, asset: market.name)
   let cache = IndicatorCache(market: market)
   cache.probabilities = probabilities
   cache.prepare(runner.indicators(p))
