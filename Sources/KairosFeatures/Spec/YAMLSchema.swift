@@ -24,6 +24,7 @@ public indirect enum YAMLSchema: Sendable {
   /// Checks `text` (the file `file`) against the schema. A document that is not YAML is left
   /// to the decoder, which says why.
   public func check(_ text: String, file: String) throws(YAMLKeyError) {
+    try Self.checkNesting(text, file: file)
     let node: Node?
     do { node = try Yams.compose(yaml: text) } catch {
       // Not YAML at all: the parser's own position and words (e.g. a tab used for indentation).
@@ -50,6 +51,36 @@ public indirect enum YAMLSchema: Sendable {
       for value in sequence { try rejectBaseSixty(value, file: file) }
     @unknown default:
       return
+    }
+  }
+
+  /// The deepest nesting a settings file may have. Yams loads nodes recursively and overflows
+  /// the stack on a few thousand levels (`{{{{…`, found by fuzzing); no config comes near this.
+  public static let maximumNesting = 64
+
+  /// Refuses text nested deeper than `maximumNesting`, before Yams sees it: brackets (`[`, `{`
+  /// minus their closers, counted everywhere — quotes and comments included, so a refusal can
+  /// only err on the safe side) and block indentation (leading spaces and `- ` markers, at
+  /// least one column per level).
+  static func checkNesting(_ text: String, file: String) throws(YAMLKeyError) {
+    var depth = 0, line = 1, column = 0, atLineStart = true, indent = 0
+    func refuse(_ what: String) -> YAMLKeyError {
+      YAMLKeyError(file: file, line: line, column: column, key: "", place: "",
+                   problem: .syntax("\(what) nested deeper than \(maximumNesting) levels; a settings file needs a few"))
+    }
+    for byte in text.utf8 {
+      column += 1
+      if byte == 10 { line += 1; column = 0; atLineStart = true; indent = 0; continue }
+      if atLineStart {
+        if byte == 32 || byte == 45 { indent += 1 } else { atLineStart = false }
+        if indent > 4 * maximumNesting { throw refuse("indentation") }
+      }
+      if byte == 91 || byte == 123 {
+        depth += 1
+        if depth > maximumNesting { throw refuse("brackets") }
+      } else if (byte == 93 || byte == 125) && depth > 0 {
+        depth -= 1
+      }
     }
   }
 
