@@ -43,7 +43,7 @@ public final class MarketSeries: @unchecked Sendable {
     let (o, h, l, cl, v) = (try frame.column("open"), try frame.column("high"), try frame.column("low"), try frame.column("close"), try frame.column("volume"))
     for row in 0..<(checked ? frame.rowCount : 0) {
       let problems = BarProblems.of(open: o[row], high: h[row], low: l[row], close: cl[row], volume: v[row])
-      guard let first = problems.firstDescription else { continue }
+      guard !problems.isEmpty, let first = problems.firstDescription else { continue }
       let stamp = UTCCalendar.iso8601(frame.index[row], dateOnly: frame.index.isDateOnly)
       throw .invalidArgument(name: "data", reason: "\(name): data row \(row + 1) (\(stamp)) has \(first) (open \(o[row]), high \(h[row]), low \(l[row]), "
                              + "close \(cl[row]), volume \(v[row])); kairos data check lists every such row")
