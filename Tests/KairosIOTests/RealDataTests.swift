@@ -4,7 +4,7 @@ import KairosIO
 import KairosTestSupport
 import Testing
 
-/// Checks against the developer data set and its README (skipped when `../shared` is absent),
+/// Checks against the developer data set (`KAIROS_SHARED_DATA`, or `shared/data` beside the clone; they fail, not skip, when it is missing) and its README,
 /// and against the bundled AAPL files (always present).
 @Suite struct RealDataTests {
   struct Expected: Sendable, CustomTestStringConvertible {
@@ -12,7 +12,7 @@ import Testing
     var testDescription: String { file }
   }
 
-  // Figures from ../shared/data/README.md: rows, range, "0 missing XNYS sessions and 0
+  // Figures from the data set's README: rows, range, "0 missing XNYS sessions and 0
   // non-session dates" for the daily files (their long steps — 9/11, the Ford day of mourning,
   // Hurricane Sandy — are closures, not gaps), and for SPY: February absent (19 sessions of 390
   // minutes) and 14,987 extended-hours bars.
