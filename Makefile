@@ -2,7 +2,7 @@
 # Every target installs what is missing first, so a fresh machine needs nothing else.
 
 SWIFT        ?= swift
-APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config
+APT_PACKAGES := libopenblas-dev liblapacke-dev pkg-config libsqlite3-dev
 # make test also renders the HTML reports in headless Chromium (Tests/Render/render_reports.py);
 # tzdata gives the calendar tests an independent New York clock (Foundation.TimeZone).
 TEST_PACKAGES := chromium tzdata

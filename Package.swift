@@ -16,11 +16,14 @@ let package = Package(
     .library(name: "KairosBacktest", targets: ["KairosBacktest"]),
     .library(name: "KairosResearch", targets: ["KairosResearch"]),
     .library(name: "KairosReports", targets: ["KairosReports"]),
+    .library(name: "KairosLive", targets: ["KairosLive"]),
     .executable(name: "kairos", targets: ["KairosCLI"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    // The paper-trading session's durable state (SQLite; Debian's libsqlite3-dev).
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
   ],
   targets: [
     // MARK: - C system libraries (Debian: apt-get install libopenblas-dev liblapacke-dev)
@@ -45,9 +48,12 @@ let package = Package(
     .target(name: "KairosBacktest", dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosFeatures"]),
     .target(name: "KairosResearch", dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosLinalg", "KairosFeatures", "KairosModels", "KairosBacktest", "KairosReports"]),
     .target(name: "KairosReports", dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosBacktest"]),
+    .target(
+      name: "KairosLive",
+      dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosFeatures", "KairosBacktest", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "Kairos", dependencies: [
       "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest",
-      "KairosResearch", "KairosReports"]),
+      "KairosResearch", "KairosReports", "KairosLive"]),
 
     // MARK: - Executables
     .executableTarget(
@@ -70,6 +76,7 @@ let package = Package(
       name: "KairosBacktestTests", dependencies: ["KairosBacktest", "KairosIO", "KairosTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "KairosResearchTests", dependencies: ["KairosResearch", "KairosIO", "KairosTestSupport"]),
+    .testTarget(name: "KairosLiveTests", dependencies: ["KairosLive", "KairosIO", "KairosTestSupport"]),
     .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosIO", "KairosReports", "KairosTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

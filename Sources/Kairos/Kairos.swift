@@ -7,3 +7,4 @@
 @_exported import KairosBacktest
 @_exported import KairosReports
 @_exported import KairosResearch
+@_exported import KairosLive

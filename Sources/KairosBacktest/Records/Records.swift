@@ -40,6 +40,11 @@ public struct OrderRecord: Sendable, Equatable {
   public var reason: OrderReason
   public var status: OrderStatus
   public var clip: ClipReason
+
+  public init(bar: Int, side: Int8, units: Double, price: Double, fee: Double, reason: OrderReason, status: OrderStatus, clip: ClipReason) {
+    self.bar = bar; self.side = side; self.units = units; self.price = price; self.fee = fee
+    self.reason = reason; self.status = status; self.clip = clip
+  }
 }
 
 /// A round trip, entry to exit (docs/DESIGN.md §4).

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Kairos
+
+/// `kairos paper`: paper trading on a feed, with durable state (docs/DESIGN.md §10).
+struct PaperCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "paper",
+    abstract: "Paper-trade a strategy on a feed of completed bars, with durable state.",
+    subcommands: [PaperRunCommand.self, PaperExportCommand.self],
+    defaultSubcommand: PaperRunCommand.self)
+}
+
+/// `kairos paper [run] --feed replay --data FILE --strategy NAME … --state DIR [--speed X]`.
+struct PaperRunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Run (or resume) a paper session.",
+    discussion: """
+      The session drives the engine core bar by bar: a paper fill is the fill the backtest
+      makes on that bar. Every bar is committed to DIR/state.sqlite with the orders it produced
+      before the next is taken; killed at any moment and started again with the same --state,
+      the session replays what it stored, checks it gives the stored orders, drops the bars it
+      already has and goes on — no fill lost, none duplicated. Feeds: replay (a CSV file).
+
+      Examples:
+        kairos paper --feed replay --data aapl.csv --strategy sma-cross --param fast=10 --param slow=50 --state paper/
+        kairos paper --feed replay --data spy.csv --strategy donchian-breakout --speed 60 --state paper/
+        kairos paper export --state paper/ --out paper-files/
+      """)
+
+  @OptionGroup var options: StrategyOptions
+
+  @Option(help: ArgumentHelp("The feed: replay (alpaca and binance are not built yet).", valueName: "name"))
+  var feed = "replay"
+
+  @Option(help: ArgumentHelp("A parameter, name=value (repeatable).", valueName: "name=value"))
+  var param: [String] = []
+
+  @Option(help: ArgumentHelp("The state folder (created if missing; resumed if it holds this session).", valueName: "dir"))
+  var state: String
+
+  @Option(help: "Replay speed: 0 as fast as possible (default), 1 real time, 60 a minute of bars per second.")
+  var speed = 0.0
+
+  func validate() throws {
+    guard feed == "replay" else { throw ValidationError("--feed \(feed): only the replay feed is built so far (alpaca and binance come with the live feeds)") }
+    guard speed >= 0 && speed.isFinite else { throw ValidationError("--speed must be 0 or more, was \(speed)") }
+  }
+
+  func run() throws {
+    Interruption.install()
+    let run = try ResolvedRun(options)
+    guard run.dataPaths.count == 1 else { throw ValidationError("paper trading takes one data file (one symbol) so far") }
+    var values = run.file?.params ?? [:]
+    for (k, v) in try parseParameters(param) { values[k] = v }
+    let runner = StrategyRunner(kind: run.kind, configuration: run.configuration, confirmation: run.confirmation)
+    _ = try asUsage { try runner.resolve(values) }
+    let (path, market, _) = try run.loadMarkets()[0]
+    let session = try PaperSession(folder: state, symbol: market.name, runner: runner, parameters: values,
+                                   configuration: run.configuration.resolved(for: market.timestamps))
+    let feed = try ReplayFeed(symbol: market.name, frame: try run.read.ohlcv(path), speed: speed)
+    let resumed = session.processed
+    let counts = try PaperLoop.run(session: session, feed: feed) { Interruption.isRequested }
+    note("\(counts.processed) bars processed, \(counts.orders) orders, \(counts.dropped) already stored"
+         + (resumed > 0 ? " (resumed after \(resumed) bars)" : "") + (counts.interrupted ? "; interrupted, state kept" : "") + " → \(state)")
+    if counts.interrupted { throw ExitCode(130) }
+  }
+}
+
+/// `kairos paper export --state DIR --out DIR`: the backtest files of what a session traded.
+struct PaperExportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export",
+    abstract: "Write the backtest files (equity, trades, orders, metrics) of a paper session.",
+    discussion: """
+      The files are the ones kairos backtest writes; for a replayed file they are the
+      backtest's, byte for byte. Everything is read from the state folder.
+
+      Example:
+        kairos paper export --state paper/ --out paper-files/
+      """)
+
+  @Option(help: ArgumentHelp("The state folder of a session.", valueName: "dir")) var state: String
+  @Option(help: ArgumentHelp("The folder to write.", valueName: "dir")) var out: String
+
+  func validate() throws { try outputFolder(out) }
+
+  func run() throws {
+    let session = try PaperSession.reopen(folder: state)
+    let files = try session.files()
+    try OutputFolder.write(files, manifest: .init(command: CommandLine.arguments, dataFiles: [], settings: ["state": state], now: nowNanoseconds()), to: out)
+    note("\(session.processed) bars, \(files.count) files → \(out)")
+  }
+}

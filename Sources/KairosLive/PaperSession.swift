@@ -1,0 +1,163 @@
+import Foundation
+import KairosBacktest
+import KairosCore
+import KairosFrame
+import KairosIO
+
+/// A paper-trading session on one symbol: the strategy's streaming form and the engine core,
+/// driven one completed bar at a time (docs/DESIGN.md §10). A paper fill is the fill the
+/// backtest makes on that bar — the same core, the same states, in the same order — so a file
+/// replayed through a session gives the backtest's orders, trades and equity bit for bit.
+///
+/// Durability: every bar is committed with the orders it produced before the next is taken
+/// (`SessionStore`); a restarted session replays its stored bars through a fresh core and
+/// checks that they give the stored orders (ids from session, symbol, bar start and sequence:
+/// re-processing a bar cannot create a second order) before it takes a new bar.
+public final class PaperSession {
+  public let symbol: String
+  public let runner: StrategyRunner
+  public let parameters: [String: Double]
+  let configuration: BacktestConfiguration
+  let store: SessionStore
+  let folder: String
+  let sessionID: String
+  var strategy: StreamingStrategy
+  var inputs = DecisionInputsState()
+  var core: EngineCore<FullRecording>
+  /// Bars processed so far, their starts (for exports), and the last start (duplicates and
+  /// out-of-order bars are dropped by it).
+  public private(set) var processed = 0
+  public private(set) var starts: [Int64] = []
+  var bars: [OHLCVBar] = []
+
+  /// Opens the session in `folder`, replaying what it holds.
+  ///
+  /// - Parameters: `configuration` with its periods per year resolved (a live session cannot
+  ///   infer them from bars it has not seen).
+  /// - Throws: `LiveError.state` when the folder belongs to another session's settings,
+  ///   `LiveError.brokenBook` when its bars no longer replay to its orders, `BacktestError`.
+  public init(folder: String, symbol: String, runner: StrategyRunner, parameters: [String: Double], configuration: BacktestConfiguration) throws {
+    guard runner.kind != .model else { throw BacktestError.unsupported("paper trading runs the rule strategies; the model strategy is not supported yet") }
+    guard configuration.periodsPerYear != nil else { throw BacktestError.invalidParameter(name: "periods_per_year", reason: "a live session needs it given (or resolved from the replayed file)") }
+    self.folder = folder
+    self.symbol = symbol
+    self.runner = runner
+    self.configuration = configuration
+    let p = try runner.resolve(parameters)
+    self.parameters = p
+    store = try SessionStore(folder: folder)
+    let settings = Self.describe(kind: runner.kind, parameters: p, configuration: configuration, symbol: symbol)
+    if let stored = try store.meta("settings") {
+      guard stored == settings else {
+        throw LiveError.state(folder: folder, reason: "it holds a session of other settings (\(stored)); use a new --state folder")
+      }
+    } else {
+      try store.setMeta("settings", settings)
+      try store.setMeta("session_id", UUID().uuidString.lowercased().prefix(8).description)
+      // What `reopen(folder:)` needs to rebuild this session from the folder alone.
+      try store.setMeta("symbol", symbol)
+      try store.setMeta("strategy", runner.kind.rawValue)
+      try store.setMeta("parameters", String(decoding: try JSONEncoder().encode(p), as: UTF8.self))
+      try store.setMeta("configuration", String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self))
+    }
+    sessionID = try store.meta("session_id") ?? "session"
+    strategy = try runner.stream(p)
+    core = EngineCore(configuration: try configuration.applying(p),
+                      accumulator: PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: configuration.periodsPerYear ?? 252),
+                      recorder: FullRecording())
+    try recover()
+  }
+
+  /// The session a state folder holds, from its settings alone (for `kairos paper export`).
+  public static func reopen(folder: String) throws -> PaperSession {
+    guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent("state.sqlite").path) else {
+      throw LiveError.state(folder: folder, reason: "no state.sqlite: not a paper session's folder")
+    }
+    let store = try SessionStore(folder: folder)
+    guard let symbol = try store.meta("symbol"), let name = try store.meta("strategy"), let kind = StrategyKind(rawValue: name),
+          let parameters = try store.meta("parameters"), let configuration = try store.meta("configuration") else {
+      throw LiveError.state(folder: folder, reason: "its settings are incomplete")
+    }
+    let c = try JSONDecoder().decode(BacktestConfiguration.self, from: Data(configuration.utf8))
+    return try PaperSession(folder: folder, symbol: symbol, runner: StrategyRunner(kind: kind, configuration: c),
+                            parameters: try JSONDecoder().decode([String: Double].self, from: Data(parameters.utf8)), configuration: c)
+  }
+
+  /// The settings a state folder is bound to, as one line.
+  static func describe(kind: StrategyKind, parameters: [String: Double], configuration: BacktestConfiguration, symbol: String) -> String {
+    let p = parameters.keys.sorted().map { "\($0)=\(CSVWriter.format(parameters[$0]!))" }.joined(separator: " ")
+    let c = configuration.manifestSettings.keys.sorted().map { "\($0)=\(configuration.manifestSettings[$0]!)" }.joined(separator: " ")
+    return "\(symbol) \(kind.rawValue) \(p) \(c)"
+  }
+
+  /// Replays the stored bars and checks them against the stored orders.
+  func recover() throws {
+    let stored = try store.bars(), orders = try store.orders()
+    for bar in stored where bar.symbol == symbol { _ = step(bar.bar, start: bar.start) }
+    let rebuilt = core.recorder.orders.enumerated().map { k, o in (id: orderID(o, index: k), record: [Double(o.side), o.units, o.price, o.fee]) }
+    guard rebuilt.count == orders.count, zip(rebuilt, orders).allSatisfy({ $0.id == $1.id && $0.record == $1.record }) else {
+      throw LiveError.brokenBook(folder: folder, reason: "\(stored.count) bars replay to \(rebuilt.count) orders, \(orders.count) stored")
+    }
+  }
+
+  func orderID(_ o: OrderRecord, index: Int) -> String {
+    "\(sessionID)-\(symbol)-\(starts[o.bar])-\(index)"
+  }
+
+  /// Feeds one bar to the strategy and the core; returns the orders it produced.
+  func step(_ bar: OHLCVBar, start: Int64) -> ArraySlice<OrderRecord> {
+    let before = core.recorder.orders.count
+    let t = processed
+    let decision = inputs.update(bar)
+    let target = strategy.update(bar, time: start, probability: .nan)
+    core.atOpen(bar: t, bar.prices)
+    core.atClose(bar: t, bar.prices, target: target) { decision }
+    processed += 1
+    starts.append(start)
+    bars.append(bar)
+    return core.recorder.orders[before...]
+  }
+
+  /// What happened to an event.
+  public enum Outcome: Sendable, Equatable {
+    case processed(orders: Int)
+    /// A bar at or before the last one processed (a duplicate, or out of order).
+    case dropped(reason: String)
+  }
+
+  /// Takes one feed event: a new bar is processed and committed with its orders before this
+  /// returns; a duplicate or late bar is dropped; a correction of a processed bar cannot change
+  /// what was traded and is reported as such.
+  @discardableResult
+  public func take(_ event: FeedEvent) throws -> Outcome {
+    switch event {
+    case let .bar(s, start, bar) where s == symbol:
+      if let last = starts.last, start <= last { return .dropped(reason: start == last ? "duplicate bar" : "bar out of order") }
+      let seq = processed
+      let orders = step(bar, start: start)
+      let base = core.recorder.orders.count - orders.count
+      try store.commit(seq: seq, symbol: symbol, start: start, bar: bar,
+                       orders: orders.enumerated().map { k, o in (orderID(o, index: base + k), base + k, o) })
+      return .processed(orders: orders.count)
+    case .bar:
+      return .dropped(reason: "another symbol")
+    case .correction:
+      return .dropped(reason: "a correction of a bar already traded on")
+    case .gap, .heartbeat:
+      return .dropped(reason: "no bar")
+    }
+  }
+
+  /// The backtest files (docs/DESIGN.md §8) of what the session has traded: `equity.csv`,
+  /// `trades.csv`, `orders.csv`, `metrics.json` — the backtest's, byte for byte, for a replay.
+  public func files() throws -> [(String, [UInt8])] {
+    var frame = Frame(index: try TimeIndex(starts))
+    for (name, values) in [("open", bars.map(\.open)), ("high", bars.map(\.high)), ("low", bars.map(\.low)),
+                           ("close", bars.map(\.close)), ("volume", bars.map(\.volume))] {
+      try frame.setColumn(name, Column(values))
+    }
+    var finished = core
+    let summary = finished.finish()
+    return try BacktestFiles.files(market: try MarketSeries(name: symbol, frame: frame), recording: core.recorder, summary: summary)
+  }
+}
