@@ -7,7 +7,7 @@ struct PaperCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "paper",
     abstract: "Paper-trade a strategy on a feed of completed bars, with durable state.",
-    subcommands: [PaperRunCommand.self, PaperExportCommand.self],
+    subcommands: [PaperRunCommand.self, PaperStatusCommand.self, PaperExportCommand.self],
     defaultSubcommand: PaperRunCommand.self)
 }
 
@@ -91,5 +91,33 @@ struct PaperExportCommand: ParsableCommand {
     let files = try session.files()
     try OutputFolder.write(files, manifest: .init(command: CommandLine.arguments, dataFiles: [], settings: ["state": state], now: nowNanoseconds()), to: out)
     note("\(session.processed) bars, \(files.count) files → \(out)")
+  }
+}
+
+/// `kairos paper status --state DIR`: where a session stands, from its folder alone.
+struct PaperStatusCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status",
+    abstract: "Show a paper session's position, equity, P&L and drawdown.",
+    discussion: """
+      Read from the state folder (the session may be running: SQLite's WAL lets a reader in).
+
+      Example:
+        kairos paper status --state paper/
+      """)
+
+  @Option(help: ArgumentHelp("The state folder of a session.", valueName: "dir")) var state: String
+
+  func run() throws {
+    let s = try PaperSession.reopen(folder: state).status
+    let f = { (x: Double) in String(format: "%.2f", x) }
+    print("""
+      symbol      \(s.symbol)
+      bars        \(s.bars)\(s.lastBar.map { ", last \(UTCCalendar.iso8601($0))" } ?? "")
+      position    \(CSVWriter.format(s.position)) units
+      equity      \(f(s.equity)) (P&L \(f(s.pnl)))
+      drawdown    \(String(format: "%.2f", 100 * s.drawdown)) %
+      orders      \(s.orders), \(s.trades) closed trades
+      """)
   }
 }

@@ -21,6 +21,8 @@ public final class PaperSession {
   let store: SessionStore
   let folder: String
   let sessionID: String
+  /// `events.jsonl` of the state folder.
+  public let events: EventLog
   var strategy: StreamingStrategy
   var inputs = DecisionInputsState()
   var core: EngineCore<FullRecording>
@@ -36,10 +38,13 @@ public final class PaperSession {
   ///   infer them from bars it has not seen).
   /// - Throws: `LiveError.state` when the folder belongs to another session's settings,
   ///   `LiveError.brokenBook` when its bars no longer replay to its orders, `BacktestError`.
-  public init(folder: String, symbol: String, runner: StrategyRunner, parameters: [String: Double], configuration: BacktestConfiguration) throws {
+  ///   `logging`: write `events.jsonl` (not for a look at the state: `status`, `export`).
+  public init(folder: String, symbol: String, runner: StrategyRunner, parameters: [String: Double], configuration: BacktestConfiguration,
+              logging: Bool = true) throws {
     guard runner.kind != .model else { throw BacktestError.unsupported("paper trading runs the rule strategies; the model strategy is not supported yet") }
     guard configuration.periodsPerYear != nil else { throw BacktestError.invalidParameter(name: "periods_per_year", reason: "a live session needs it given (or resolved from the replayed file)") }
     self.folder = folder
+    events = EventLog(folder: folder, enabled: logging)
     self.symbol = symbol
     self.runner = runner
     self.configuration = configuration
@@ -65,11 +70,16 @@ public final class PaperSession {
     core = EngineCore(configuration: try configuration.applying(p),
                       accumulator: PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: configuration.periodsPerYear ?? 252),
                       recorder: FullRecording())
-    try recover()
+    do { try recover() } catch {
+      events.append("broken_book", .error, symbol: symbol, details: ["reason": "\(error)"])
+      throw error
+    }
+    events.append(processed == 0 ? "session_started" : "session_resumed", symbol: symbol, barTime: starts.last,
+                  details: ["session": sessionID, "bars": String(processed), "orders": String(core.recorder.orders.count)])
   }
 
   /// The session a state folder holds, from its settings alone (for `kairos paper export`).
-  public static func reopen(folder: String) throws -> PaperSession {
+  public static func reopen(folder: String, logging: Bool = false) throws -> PaperSession {
     guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent("state.sqlite").path) else {
       throw LiveError.state(folder: folder, reason: "no state.sqlite: not a paper session's folder")
     }
@@ -80,7 +90,7 @@ public final class PaperSession {
     }
     let c = try JSONDecoder().decode(BacktestConfiguration.self, from: Data(configuration.utf8))
     return try PaperSession(folder: folder, symbol: symbol, runner: StrategyRunner(kind: kind, configuration: c),
-                            parameters: try JSONDecoder().decode([String: Double].self, from: Data(parameters.utf8)), configuration: c)
+                            parameters: try JSONDecoder().decode([String: Double].self, from: Data(parameters.utf8)), configuration: c, logging: logging)
   }
 
   /// The settings a state folder is bound to, as one line.
@@ -132,20 +142,45 @@ public final class PaperSession {
   public func take(_ event: FeedEvent) throws -> Outcome {
     switch event {
     case let .bar(s, start, bar) where s == symbol:
-      if let last = starts.last, start <= last { return .dropped(reason: start == last ? "duplicate bar" : "bar out of order") }
+      if let last = starts.last, start <= last {
+        let reason = start == last ? "duplicate bar" : "bar out of order"
+        if start != last { events.append("bar_dropped", .warning, symbol: symbol, barTime: start, details: ["reason": reason]) }
+        return .dropped(reason: reason)
+      }
       let seq = processed
       let orders = step(bar, start: start)
       let base = core.recorder.orders.count - orders.count
       try store.commit(seq: seq, symbol: symbol, start: start, bar: bar,
                        orders: orders.enumerated().map { k, o in (orderID(o, index: base + k), base + k, o) })
+      // After the commit: an event never describes an order the state does not hold.
+      for (k, o) in orders.enumerated() {
+        events.append(o.status == .filled ? "fill" : "order_refused", o.status == .filled ? .info : .warning, symbol: symbol, barTime: start,
+                      details: ["id": orderID(o, index: base + k), "side": o.side > 0 ? "buy" : "sell", "units": CSVWriter.format(o.units),
+                                "price": CSVWriter.format(o.price), "reason": o.reason.rawValue, "clipped_by": o.clip.rawValue])
+      }
       return .processed(orders: orders.count)
     case .bar:
       return .dropped(reason: "another symbol")
-    case .correction:
+    case let .correction(s, start, _):
+      events.append("correction_ignored", .warning, symbol: s, barTime: start, details: ["reason": "the bar was already traded on"])
       return .dropped(reason: "a correction of a bar already traded on")
     case .gap, .heartbeat:
       return .dropped(reason: "no bar")
     }
+  }
+
+  /// Where the session stands: bars, last bar, position, cash, equity, P&L, drawdown.
+  public struct Status: Sendable, Equatable {
+    public let symbol: String, bars: Int, lastBar: Int64?, position: Double, equity: Double, pnl: Double, drawdown: Double
+    public let orders: Int, trades: Int
+  }
+
+  public var status: Status {
+    let equity = core.recorder.equity.last ?? configuration.initialCapital
+    let peak = Swift.max(configuration.initialCapital, core.recorder.equity.max() ?? 0)
+    return Status(symbol: symbol, bars: processed, lastBar: starts.last, position: core.recorder.positions.last ?? 0, equity: equity,
+                  pnl: equity - configuration.initialCapital, drawdown: equity / peak - 1,
+                  orders: core.recorder.orders.count, trades: core.recorder.trades.count)
   }
 
   /// The backtest files (docs/DESIGN.md §8) of what the session has traded: `equity.csv`,

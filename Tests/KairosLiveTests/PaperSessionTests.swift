@@ -88,4 +88,22 @@ import Testing
     #expect(throws: LiveError.self) { _ = try Self.session(folder, .smaCross, p, c) }
     do { _ = try Self.session(folder, .smaCross, p, c) } catch { #expect("\(error)".contains("does not replay to itself")) }
   }
+
+  @Test func eventsAndStatusDescribeWhatWasStored() async throws {
+    let c = BacktestConfiguration(), p = ["fast": 10.0, "slow": 40.0]
+    let folder = TestPaths.temporaryDirectory().path
+    let frame = try CSVReader.readOHLCV(path: Self.aapl)
+    let session = try Self.session(folder, .smaCross, p, c)
+    for await event in try ReplayFeed(symbol: "aapl", frame: frame).events() { try session.take(event) }
+    try session.take(.bar(symbol: "aapl", start: frame.index[10], OHLCVBar(open: 1, high: 1, low: 1, close: 1, volume: 1)))  // late
+    let expected = try backtest(.smaCross, parameters: p, on: try MarketSeries(name: "aapl", frame: frame), configuration: c)
+    let lines = try String(contentsOfFile: folder + "/events.jsonl", encoding: .utf8).split(separator: "\n")
+    #expect(lines.first?.contains("\"kind\": \"session_started\"") == true)
+    #expect(lines.filter { $0.contains("\"kind\": \"fill\"") }.count == expected.recording.orders.filter { $0.status == .filled }.count)
+    #expect(lines.last?.contains("\"kind\": \"bar_dropped\"") == true)
+    let status = try PaperSession.reopen(folder: folder).status
+    #expect(status.bars == frame.rowCount && status.equity == expected.recording.equity.last! && status.trades == expected.recording.trades.count)
+    // A look at the state writes no event.
+    #expect(try String(contentsOfFile: folder + "/events.jsonl", encoding: .utf8).split(separator: "\n").count == lines.count)
+  }
 }
