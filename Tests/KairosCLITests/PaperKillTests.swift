@@ -46,4 +46,29 @@ import Testing
       #expect(a == b, "\(name) differs after \(kills) kills")
     }
   }
+
+  /// SIGTERM stops a real-time replay at once, between bars, with exit 130 and the state kept;
+  /// started again, the session finishes where it stopped.
+  @Test func sigtermStopsBetweenBarsAndKeepsTheState() throws {
+    let directory = TestPaths.temporaryDirectory()
+    let state = directory.appendingPathComponent("state").path
+    let aapl = TestPaths.sample(SampleData.aaplDailyUnadjusted)
+    let process = Process()
+    process.executableURL = Run.binary
+    process.arguments = ["paper", "--data", aapl, "--strategy", "sma-cross", "--speed", "86400", "--state", state]  // a day a second
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    usleep(1_500_000)
+    let sent = Date()
+    kill(process.processIdentifier, SIGTERM)
+    process.waitUntilExit()
+    #expect(Date().timeIntervalSince(sent) < 2, "a real-time replay must stop without waiting for its next bar")
+    #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(message.contains("interrupted, state kept"), "\(message)")
+    let resumed = try Run(["paper", "--data", aapl, "--strategy", "sma-cross", "--state", state])
+    #expect(resumed.status == 0 && resumed.stderr.contains("(resumed after"), "\(resumed.stderr)")
+  }
 }
