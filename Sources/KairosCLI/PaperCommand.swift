@@ -25,7 +25,7 @@ struct PaperRunCommand: ParsableCommand {
 
       Examples:
         kairos paper --feed replay --data aapl.csv --strategy sma-cross --param fast=10 --param slow=50 --state paper/
-        kairos paper --feed replay --data spy.csv --strategy donchian-breakout --speed 60 --state paper/
+        kairos paper --feed replay --data spy.csv --strategy donchian-breakout --speed 60 --from 2011-03-01 --state paper/
         kairos paper export --state paper/ --out paper-files/
       """)
 
@@ -43,9 +43,15 @@ struct PaperRunCommand: ParsableCommand {
   @Option(help: "Replay speed: 0 as fast as possible (default), 1 real time, 60 a minute of bars per second.")
   var speed = 0.0
 
+  @Option(help: ArgumentHelp("Replay: deliver the bars before this time at once (the warm-up), pace the rest by --speed.", valueName: "timestamp"))
+  var from: String?
+
   func validate() throws {
     guard feed == "replay" else { throw ValidationError("--feed \(feed): only the replay feed is built so far (alpaca and binance come with the live feeds)") }
     guard speed >= 0 && speed.isFinite else { throw ValidationError("--speed must be 0 or more, was \(speed)") }
+    if let from, UTCCalendar.parseTimestamp(from) == nil {
+      throw ValidationError("--from: '\(from)' is not a timestamp (e.g. 2012-01-03 or 2012-01-03T14:30:00Z)")
+    }
   }
 
   func run() throws {
@@ -59,7 +65,8 @@ struct PaperRunCommand: ParsableCommand {
     let (path, market, _) = try run.loadMarkets()[0]
     let session = try PaperSession(folder: state, symbol: market.name, runner: runner, parameters: values,
                                    configuration: run.configuration.resolved(for: market.timestamps))
-    let feed = try ReplayFeed(symbol: market.name, frame: try run.read.ohlcv(path), speed: speed)
+    let paceFrom = from.flatMap(UTCCalendar.parseTimestamp)
+    let feed = try ReplayFeed(symbol: market.name, frame: try run.read.ohlcv(path), speed: speed, paceFrom: paceFrom)
     let resumed = session.processed
     let counts = try PaperLoop.run(session: session, feed: feed) { Interruption.isRequested }
     note("\(counts.processed) bars processed, \(counts.orders) orders, \(counts.dropped) already stored"
