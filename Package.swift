@@ -50,7 +50,7 @@ let package = Package(
     .target(name: "KairosReports", dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosBacktest"]),
     .target(
       name: "KairosLive",
-      dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosFeatures", "KairosBacktest", .product(name: "GRDB", package: "GRDB.swift")]),
+      dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest", .product(name: "GRDB", package: "GRDB.swift")]),
     .target(name: "Kairos", dependencies: [
       "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest",
       "KairosResearch", "KairosReports", "KairosLive"]),
@@ -76,7 +76,7 @@ let package = Package(
       name: "KairosBacktestTests", dependencies: ["KairosBacktest", "KairosIO", "KairosTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "KairosResearchTests", dependencies: ["KairosResearch", "KairosIO", "KairosTestSupport"]),
-    .testTarget(name: "KairosLiveTests", dependencies: ["KairosLive", "KairosIO", "KairosTestSupport"]),
+    .testTarget(name: "KairosLiveTests", dependencies: ["KairosLive", "KairosIO", "KairosModels", "KairosFeatures", "KairosTestSupport"]),
     .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosIO", "KairosReports", "KairosTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -49,6 +49,9 @@ struct PaperRunCommand: ParsableCommand {
   func validate() throws {
     guard feed == "replay" else { throw ValidationError("--feed \(feed): only the replay feed is built so far (alpaca and binance come with the live feeds)") }
     guard speed >= 0 && speed.isFinite else { throw ValidationError("--speed must be 0 or more, was \(speed)") }
+    if options.strategy == .model && options.config == nil && (options.model == nil || options.spec == nil || options.probabilities != nil) {
+      throw ValidationError("paper --strategy model needs --model MODEL.json and --spec SPEC.yaml: each bar is scored as it arrives")
+    }
     if let from, UTCCalendar.parseTimestamp(from) == nil {
       throw ValidationError("--from: '\(from)' is not a timestamp (e.g. 2012-01-03 or 2012-01-03T14:30:00Z)")
     }
@@ -62,9 +65,21 @@ struct PaperRunCommand: ParsableCommand {
     for (k, v) in try parseParameters(param) { values[k] = v }
     let runner = StrategyRunner(kind: run.kind, configuration: run.configuration, confirmation: run.confirmation)
     _ = try asUsage { try runner.resolve(values) }
+    var model: (LinearModel, String)? = nil
+    if run.kind == .model {
+      guard let modelPath = run.modelPath, let specPath = run.specPath, run.probabilitiesPath == nil else {
+        throw ValidationError("paper --strategy model needs --model MODEL.json and --spec SPEC.yaml: each bar is scored as it arrives")
+      }
+      let data: Data
+      do { data = try Data(contentsOf: URL(fileURLWithPath: modelPath)) } catch {
+        throw ModelError.unreadableModel(file: modelPath, reason: FileManager.default.fileExists(atPath: modelPath) ? "\(error.localizedDescription)" : "no such file")
+      }
+      guard let spec = try? String(contentsOfFile: specPath, encoding: .utf8) else { throw FeatureError.unreadableSpec(file: specPath, reason: "no such file or not UTF-8") }
+      model = (try LinearModel.decode(data, name: modelPath), spec)
+    }
     let (path, market, _) = try run.loadMarkets()[0]
     let session = try PaperSession(folder: state, symbol: market.name, runner: runner, parameters: values,
-                                   configuration: run.configuration.resolved(for: market.timestamps))
+                                   configuration: run.configuration.resolved(for: market.timestamps), model: model)
     let paceFrom = from.flatMap(UTCCalendar.parseTimestamp)
     let feed = try ReplayFeed(symbol: market.name, frame: try run.read.ohlcv(path), speed: speed, paceFrom: paceFrom)
     let resumed = session.processed

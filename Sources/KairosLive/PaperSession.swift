@@ -3,6 +3,8 @@ import KairosBacktest
 import KairosCore
 import KairosFrame
 import KairosIO
+import KairosFeatures
+import KairosModels
 
 /// A paper-trading session on one symbol: the strategy's streaming form and the engine core,
 /// driven one completed bar at a time (docs/DESIGN.md §10). A paper fill is the fill the
@@ -26,6 +28,10 @@ public final class PaperSession {
   var strategy: StreamingStrategy
   var inputs = DecisionInputsState()
   var core: EngineCore<FullRecording>
+  /// The `model` strategy's probability, bar by bar from the bars alone (features streamed,
+  /// scored): what the backtest reads from `LinearModel.probabilities(on:spec:)`, to the bit.
+  var scorer: ModelScorer?
+  var scorerRow: [Double] = []
   /// Bars processed so far, their starts (for exports), and the last start (duplicates and
   /// out-of-order bars are dropped by it).
   public private(set) var processed = 0
@@ -39,9 +45,15 @@ public final class PaperSession {
   /// - Throws: `LiveError.state` when the folder belongs to another session's settings,
   ///   `LiveError.brokenBook` when its bars no longer replay to its orders, `BacktestError`.
   ///   `logging`: write `events.jsonl` (not for a look at the state: `status`, `export`).
+  ///   `model`: for the `model` strategy, a logistic model and the YAML of the feature spec it
+  ///   was trained on (both kept in the state folder).
   public init(folder: String, symbol: String, runner: StrategyRunner, parameters: [String: Double], configuration: BacktestConfiguration,
-              logging: Bool = true) throws {
-    guard runner.kind != .model else { throw BacktestError.unsupported("paper trading runs the rule strategies; the model strategy is not supported yet") }
+              model: (model: LinearModel, specYAML: String)? = nil, logging: Bool = true) throws {
+    if runner.kind == .model {
+      guard let model else { throw BacktestError.missingProbabilities }
+      scorer = try ModelScorer(model: model.model, spec: try FeatureSpec.parse(yaml: model.specYAML, name: "spec"),
+                               columns: ["open", "high", "low", "close", "volume"])
+    }
     guard configuration.periodsPerYear != nil else { throw BacktestError.invalidParameter(name: "periods_per_year", reason: "a live session needs it given (or resolved from the replayed file)") }
     self.folder = folder
     events = EventLog(folder: folder, enabled: logging)
@@ -64,6 +76,10 @@ public final class PaperSession {
       try store.setMeta("strategy", runner.kind.rawValue)
       try store.setMeta("parameters", String(decoding: try JSONEncoder().encode(p), as: UTF8.self))
       try store.setMeta("configuration", String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self))
+      if let model {
+        try store.setMeta("model", String(decoding: try model.model.jsonData(), as: UTF8.self))
+        try store.setMeta("spec", model.specYAML)
+      }
     }
     sessionID = try store.meta("session_id") ?? "session"
     strategy = try runner.stream(p)
@@ -89,8 +105,11 @@ public final class PaperSession {
       throw LiveError.state(folder: folder, reason: "its settings are incomplete")
     }
     let c = try JSONDecoder().decode(BacktestConfiguration.self, from: Data(configuration.utf8))
+    var model: (LinearModel, String)? = nil
+    if let json = try store.meta("model"), let spec = try store.meta("spec") { model = (try LinearModel.decode(Data(json.utf8), name: "model"), spec) }
     return try PaperSession(folder: folder, symbol: symbol, runner: StrategyRunner(kind: kind, configuration: c),
-                            parameters: try JSONDecoder().decode([String: Double].self, from: Data(parameters.utf8)), configuration: c, logging: logging)
+                            parameters: try JSONDecoder().decode([String: Double].self, from: Data(parameters.utf8)), configuration: c,
+                            model: model, logging: logging)
   }
 
   /// The settings a state folder is bound to, as one line.
@@ -119,7 +138,13 @@ public final class PaperSession {
     let before = core.recorder.orders.count
     let t = processed
     let decision = inputs.update(bar)
-    let target = strategy.update(bar, time: start, probability: .nan)
+    var probability = Double.nan
+    if scorer != nil {
+      let fields = ["open": bar.open, "high": bar.high, "low": bar.low, "close": bar.close, "volume": bar.volume]
+      scorerRow = scorer!.inputs.map { fields[$0] ?? .nan }
+      probability = scorerRow.withUnsafeBufferPointer { scorer!.update($0) }
+    }
+    let target = strategy.update(bar, time: start, probability: probability)
     core.atOpen(bar: t, bar.prices)
     core.atClose(bar: t, bar.prices, target: target) { decision }
     processed += 1

@@ -1,5 +1,7 @@
 import Foundation
 import KairosBacktest
+import KairosFeatures
+import KairosModels
 import KairosIO
 import KairosLive
 import KairosTestSupport
@@ -105,5 +107,25 @@ import Testing
     #expect(status.bars == frame.rowCount && status.equity == expected.recording.equity.last! && status.trades == expected.recording.trades.count)
     // A look at the state writes no event.
     #expect(try String(contentsOfFile: folder + "/events.jsonl", encoding: .utf8).split(separator: "\n").count == lines.count)
+  }
+
+  /// The model strategy: each bar scored as it arrives (features streamed) gives the backtest
+  /// on the batch probabilities, byte for byte, and survives a reopen from the folder alone.
+  @Test func theModelStrategyScoresEachBarAsItArrives() async throws {
+    let frame = try CSVReader.readOHLCV(path: Self.aapl)
+    let yaml = "features:\n  - kind: log_returns\n  - kind: zscore\n    window: 20\n  - kind: rsi\n    period: 14\ntarget:\n  kind: next_return_sign\n"
+    let spec = try FeatureSpec.parse(yaml: yaml)
+    let model = try LinearModel.fit(.logistic, on: try FeatureSet(spec: spec, frame: frame), l2: 1, standardize: true)
+    var c = BacktestConfiguration(); c.fee = 0.0005
+    let p = ["threshold": 0.51, "smoothing": 3.0]
+    let expected = try backtest(.model, parameters: p, on: try MarketSeries(name: "aapl", frame: frame), configuration: c,
+                                probabilities: try model.probabilities(on: frame, spec: spec)).files()
+    let folder = TestPaths.temporaryDirectory().path
+    let session = try PaperSession(folder: folder, symbol: "aapl", runner: StrategyRunner(kind: .model, configuration: c), parameters: p,
+                                   configuration: c.resolved(for: frame.index.timestamps), model: (model, yaml))
+    for await event in try ReplayFeed(symbol: "aapl", frame: frame).events() { try session.take(event) }
+    #expect(session.status.trades > 10)
+    for (a, b) in zip(try session.files(), expected) { #expect(a.1 == b.1, "\(a.0) differs") }
+    for (a, b) in zip(try PaperSession.reopen(folder: folder).files(), expected) { #expect(a.1 == b.1, "\(a.0) differs after a reopen") }
   }
 }
