@@ -70,12 +70,8 @@ struct PaperRunCommand: ParsableCommand {
       guard let modelPath = run.modelPath, let specPath = run.specPath, run.probabilitiesPath == nil else {
         throw ValidationError("paper --strategy model needs --model MODEL.json and --spec SPEC.yaml: each bar is scored as it arrives")
       }
-      let data: Data
-      do { data = try Data(contentsOf: URL(fileURLWithPath: modelPath)) } catch {
-        throw ModelError.unreadableModel(file: modelPath, reason: FileManager.default.fileExists(atPath: modelPath) ? "\(error.localizedDescription)" : "no such file")
-      }
       guard let spec = try? String(contentsOfFile: specPath, encoding: .utf8) else { throw FeatureError.unreadableSpec(file: specPath, reason: "no such file or not UTF-8") }
-      model = (try LinearModel.decode(data, name: modelPath), spec)
+      model = (try LinearModel.load(path: modelPath), spec)
     }
     let (path, market, _) = try run.loadMarkets()[0]
     let session = try PaperSession(folder: state, symbol: market.name, runner: runner, parameters: values,

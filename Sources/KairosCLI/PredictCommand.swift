@@ -26,11 +26,7 @@ struct PredictCommand: ParsableCommand {
   var out: String
 
   func run() throws {
-    let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: model)) } catch {
-      throw ModelError.unreadableModel(file: model, reason: FileManager.default.fileExists(atPath: model) ? "\(error.localizedDescription)" : "no such file")
-    }
-    let fitted = try LinearModel.decode(data, name: model)
+    let fitted = try LinearModel.load(path: model)
     let (table, hasTime) = try CSVReader.readTable(path: featuresCSV)
     let (output, complete) = try fitted.predictions(on: table)
     if hasTime {

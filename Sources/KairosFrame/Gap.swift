@@ -61,6 +61,8 @@ public struct SessionSteps: Sendable, Equatable {
   public var gaps: [Gap] = []
   public var closures = 0
   public var barsOutsideSessions = 0
+  /// For weekly and longer bars (no calendar): the longest step that is not a gap.
+  public var tolerance: Int64? = nil
   public init() {}
 }
 
@@ -77,6 +79,7 @@ extension TimeIndex {
     let day = UTCCalendar.nanosecondsPerDay
     let t = timestamps
     guard spacing > 0 else { return result }
+    if spacing >= 2 * day { result.tolerance = spacing + spacing / 2 }
     for i in t.indices {
       let outside = spacing < day ? !calendar.isOpen(at: t[i]) : (spacing < 2 * day && !calendar.isSessionDay(UTCCalendar.day(of: t[i])))
       if outside { result.barsOutsideSessions += 1 }
@@ -91,7 +94,7 @@ extension TimeIndex {
         let (a, b) = (UTCCalendar.day(of: t[i - 1]), UTCCalendar.day(of: t[i]))
         missing = b - a < 2 ? 0 : (a + 1..<b).reduce(0) { $0 + (calendar.isSessionDay($1) ? 1 : 0) }
       } else {
-        if step > spacing + spacing / 2 { result.gaps.append(Gap(position: i, from: t[i - 1], to: t[i])) }
+        if step > result.tolerance! { result.gaps.append(Gap(position: i, from: t[i - 1], to: t[i])) }
         continue
       }
       if missing > 0 { result.gaps.append(Gap(position: i, from: t[i - 1], to: t[i], missingBars: missing)) }

@@ -31,6 +31,8 @@ public final class PaperSession {
   /// The `model` strategy's probability, bar by bar from the bars alone (features streamed,
   /// scored): what the backtest reads from `LinearModel.probabilities(on:spec:)`, to the bit.
   var scorer: ModelScorer?
+  /// Where each of the scorer's inputs is in (open, high, low, close, volume), and its row.
+  var scorerFields: [Int] = []
   var scorerRow: [Double] = []
   /// Bars processed so far, their starts (for exports), and the last start (duplicates and
   /// out-of-order bars are dropped by it).
@@ -51,8 +53,11 @@ public final class PaperSession {
               model: (model: LinearModel, specYAML: String)? = nil, logging: Bool = true) throws {
     if runner.kind == .model {
       guard let model else { throw BacktestError.missingProbabilities }
-      scorer = try ModelScorer(model: model.model, spec: try FeatureSpec.parse(yaml: model.specYAML, name: "spec"),
-                               columns: ["open", "high", "low", "close", "volume"])
+      let columns = ["open", "high", "low", "close", "volume"]
+      let scorer = try ModelScorer(model: model.model, spec: try FeatureSpec.parse(yaml: model.specYAML, name: "spec"), columns: columns)
+      scorerFields = scorer.inputs.map { columns.firstIndex(of: $0)! }  // the scorer reads only these columns
+      scorerRow = [Double](repeating: .nan, count: scorerFields.count)
+      self.scorer = scorer
     }
     guard configuration.periodsPerYear != nil else { throw BacktestError.invalidParameter(name: "periods_per_year", reason: "a live session needs it given (or resolved from the replayed file)") }
     self.folder = folder
@@ -140,8 +145,8 @@ public final class PaperSession {
     let decision = inputs.update(bar)
     var probability = Double.nan
     if scorer != nil {
-      let fields = ["open": bar.open, "high": bar.high, "low": bar.low, "close": bar.close, "volume": bar.volume]
-      scorerRow = scorer!.inputs.map { fields[$0] ?? .nan }
+      let fields = [bar.open, bar.high, bar.low, bar.close, bar.volume]
+      for (j, k) in scorerFields.enumerated() { scorerRow[j] = fields[k] }
       probability = scorerRow.withUnsafeBufferPointer { scorer!.update($0) }
     }
     let target = strategy.update(bar, time: start, probability: probability)

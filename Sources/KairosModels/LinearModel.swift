@@ -117,6 +117,15 @@ public struct LinearModel: ProbabilisticModel, Codable, Equatable {
     return try encoder.encode(self)
   }
 
+  /// Reads a model file (a missing file, unreadable bytes and bad JSON are each named).
+  public static func load(path: String) throws(ModelError) -> LinearModel {
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+      throw .unreadableModel(file: path, reason: FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file")
+    }
+    return try decode(data, name: path)
+  }
+
   /// Reads a model from JSON; `name` appears in errors.
   public static func decode(_ data: Data, name: String) throws(ModelError) -> LinearModel {
     let model: LinearModel

@@ -31,11 +31,7 @@ public enum ProbabilitySource: Sendable, Equatable {
       let aligned = try Frame(index: table.index, columns: [("p", values)]).reindexed(to: frame.index)
       return try aligned.column("p")
     case let .model(path, spec):
-      let data: Data
-      do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw CSVError.cannotRead(file: path, reason: "cannot read the model file")
-      }
-      return try LinearModel.decode(data, name: path).probabilities(on: frame, spec: try FeatureSpec.load(path: spec))
+      return try LinearModel.load(path: path).probabilities(on: frame, spec: try FeatureSpec.load(path: spec))
     }
   }
 }

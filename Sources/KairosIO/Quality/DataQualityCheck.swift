@@ -80,7 +80,7 @@ public enum DataQualityCheck {
     var steps = SessionSteps()
     if let spacing, let periods { steps = frame.index.sessionSteps(spacing: spacing, calendar: periods.calendar) }
     let gaps = steps.gaps
-    let tolerance = spacing.flatMap { $0 >= 2 * UTCCalendar.nanosecondsPerDay ? $0 + $0 / 2 : nil }
+    let tolerance = steps.tolerance
     func entry(_ g: Gap) -> DataQualityReport.GapEntry {
       .init(from: UTCCalendar.iso8601(g.from, dateOnly: dateOnly), to: UTCCalendar.iso8601(g.to, dateOnly: dateOnly), length: formatDuration(g.length),
             missingBars: g.missingBars)
