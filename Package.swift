@@ -17,6 +17,7 @@ let package = Package(
     .library(name: "KairosResearch", targets: ["KairosResearch"]),
     .library(name: "KairosReports", targets: ["KairosReports"]),
     .library(name: "KairosLive", targets: ["KairosLive"]),
+    .library(name: "KairosFeeds", targets: ["KairosFeeds"]),
     .executable(name: "kairos", targets: ["KairosCLI"]),
   ],
   dependencies: [
@@ -24,6 +25,13 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     // The paper-trading session's durable state (SQLite; Debian's libsqlite3-dev).
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    // The live feeds' websocket client (and the test exchange's server) and their REST backfill.
+    // SwiftNIO underneath: kept out of the research modules, which build without it.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
   ],
   targets: [
     // MARK: - C system libraries (Debian: apt-get install libopenblas-dev liblapacke-dev)
@@ -51,6 +59,12 @@ let package = Package(
     .target(
       name: "KairosLive",
       dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest", .product(name: "GRDB", package: "GRDB.swift")]),
+    .target(
+      name: "KairosFeeds",
+      dependencies: ["KairosCore", "KairosIO", "KairosBacktest", "KairosLive",
+                     .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                     .product(name: "Logging", package: "swift-log"),
+                     .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     .target(name: "Kairos", dependencies: [
       "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest",
       "KairosResearch", "KairosReports", "KairosLive"]),
@@ -58,7 +72,16 @@ let package = Package(
     // MARK: - Executables
     .executableTarget(
       name: "KairosCLI",
-      dependencies: ["Kairos", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["Kairos", "KairosFeeds", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    // A local exchange for the live tests: Alpaca's and Binance's bar streams and REST bars over
+    // loopback from a CSV, with faults on request (Tests/ExchangeSimulator/README.md).
+    .executableTarget(
+      name: "ExchangeSimulator",
+      dependencies: ["KairosCore", "KairosFrame", "KairosIO",
+                     .product(name: "Hummingbird", package: "hummingbird"),
+                     .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                     .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio")],
+      path: "Tests/ExchangeSimulator"),
 
     // MARK: - Test support and test bundles
     .target(name: "KairosTestSupport", dependencies: ["Kairos"], path: "Tests/KairosTestSupport"),
@@ -76,8 +99,11 @@ let package = Package(
       name: "KairosBacktestTests", dependencies: ["KairosBacktest", "KairosIO", "KairosTestSupport"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "KairosResearchTests", dependencies: ["KairosResearch", "KairosIO", "KairosTestSupport"]),
-    .testTarget(name: "KairosLiveTests", dependencies: ["KairosLive", "KairosIO", "KairosModels", "KairosFeatures", "KairosTestSupport"]),
-    .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosIO", "KairosReports", "KairosTestSupport"]),
+    .testTarget(
+      name: "KairosLiveTests",
+      dependencies: ["KairosLive", "KairosFrame", "KairosIO", "KairosModels", "KairosFeatures", "KairosTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+    .testTarget(name: "KairosFeedsTests", dependencies: ["KairosFeeds", "KairosLive", "KairosCore", "KairosBacktest", "KairosTestSupport"]),
+    .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosIO", "KairosReports", "KairosLive", "KairosTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kairos
+import KairosFeeds
 
 /// `kairos paper`: paper trading on a feed, with durable state (docs/DESIGN.md §10).
 struct PaperCommand: ParsableCommand {
@@ -11,28 +12,41 @@ struct PaperCommand: ParsableCommand {
     defaultSubcommand: PaperRunCommand.self)
 }
 
-/// `kairos paper [run] --feed replay --data FILE --strategy NAME … --state DIR [--speed X]`.
+/// `kairos paper [run] --feed replay|alpaca|binance … --strategy NAME … --state DIR`.
 struct PaperRunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
     abstract: "Run (or resume) a paper session.",
     discussion: """
       The session drives the engine core bar by bar: a paper fill is the fill the backtest
-      makes on that bar. Every bar is committed to DIR/state.sqlite with the orders it produced
-      before the next is taken; killed at any moment and started again with the same --state,
-      the session replays what it stored, checks it gives the stored orders, drops the bars it
-      already has and goes on — no fill lost, none duplicated. Feeds: replay (a CSV file).
+      makes on that bar. Every bar is committed to DIR/state.sqlite with the orders it filled,
+      the order it decided (the intent, durable before its fill) and the book, before the next
+      is taken; killed at any moment and started again with the same --state, the session
+      replays what it stored, checks it gives the stored orders and book, fetches the bars it
+      missed and goes on — no fill lost, none duplicated. Events: DIR/events.jsonl.
+
+      Feeds:
+        replay   the bars of --data FILE, at --speed (0 as fast as possible)
+        alpaca   Alpaca market data v2 (APCA_API_KEY_ID, APCA_API_SECRET_KEY in the environment);
+                 the stream's gaps and the bars missed while away come from its REST bars
+        binance  Binance spot klines (only closed klines are bars); backfill from /api/v3/klines
+      A live feed needs --symbols and --interval; --feed-url and --rest-url point it at another
+      server. It reconnects by itself (backoff with jitter); no bar for --stale-after seconds
+      of open market marks it stale (shown by kairos paper status, logged).
 
       Examples:
         kairos paper --feed replay --data aapl.csv --strategy sma-cross --param fast=10 --param slow=50 --state paper/
-        kairos paper --feed replay --data spy.csv --strategy donchian-breakout --speed 60 --from 2011-03-01 --state paper/
+        kairos paper --feed replay --data spy.csv --strategy donchian-breakout --speed 60 --warmup 500 --state paper/
+        kairos paper --feed alpaca --symbols AAPL --interval 1m --strategy sma-cross --warmup 100 --state paper-aapl/
+        kairos paper --feed binance --symbols BTCUSDT --interval 1m --strategy rsi-reversion --state paper-btc/
+        kairos paper status --state paper/
         kairos paper export --state paper/ --out paper-files/
       """)
 
   @OptionGroup var options: StrategyOptions
 
-  @Option(help: ArgumentHelp("The feed: replay (alpaca and binance are not built yet).", valueName: "name"))
-  var feed = "replay"
+  @Option(help: ArgumentHelp("The feed: replay (a file), alpaca or binance.", valueName: "name"))
+  var feed: FeedKind = .replay
 
   @Option(help: ArgumentHelp("A parameter, name=value (repeatable).", valueName: "name=value"))
   var param: [String] = []
@@ -40,14 +54,36 @@ struct PaperRunCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The state folder (created if missing; resumed if it holds this session).", valueName: "dir"))
   var state: String
 
+  @Option(help: ArgumentHelp("Live feeds: the symbol to trade (one per session so far).", valueName: "symbol"))
+  var symbols: String?
+
+  @Option(help: ArgumentHelp("Live feeds: the bar interval (1m, 5m, 1h, 1d).", valueName: "interval"))
+  var interval: String?
+
+  @Option(name: .customLong("feed-url"), help: ArgumentHelp("Live feeds: the websocket URL (default: the venue's).", valueName: "url"))
+  var feedURL: String?
+
+  @Option(name: .customLong("rest-url"), help: ArgumentHelp("Live feeds: the REST base URL of the backfill (default: the venue's).", valueName: "url"))
+  var restURL: String?
+
   @Option(help: "Replay speed: 0 as fast as possible (default), 1 real time, 60 a minute of bars per second.")
   var speed = 0.0
 
-  @Option(help: ArgumentHelp("Replay: deliver the bars before this time at once (the warm-up), pace the rest by --speed.", valueName: "timestamp"))
+  @Option(help: ArgumentHelp("Bars of warm-up: replay delivers them at once whatever --speed; a new live session first fetches that many past bars.", valueName: "n"))
+  var warmup: Int?
+
+  @Option(help: ArgumentHelp("Replay: deliver the bars before this time at once (the warm-up); live: fetch the bars from this time first.", valueName: "timestamp"))
   var from: String?
 
+  @Option(help: ArgumentHelp("Stop after the bar that starts at or after this time; 'end' (replay's default): at the feed's end.", valueName: "time|end"))
+  var until: String?
+
+  @Option(name: .customLong("stale-after"), help: ArgumentHelp("Live feeds: seconds of open market without a bar before the feed is stale (default: 3 bar intervals, at most 3 sessions).", valueName: "seconds"))
+  var staleAfter: Double?
+
+  enum FeedKind: String, ExpressibleByArgument, CaseIterable { case replay, alpaca, binance }
+
   func validate() throws {
-    guard feed == "replay" else { throw ValidationError("--feed \(feed): only the replay feed is built so far (alpaca and binance come with the live feeds)") }
     guard speed >= 0 && speed.isFinite else { throw ValidationError("--speed must be 0 or more, was \(speed)") }
     if options.strategy == .model && options.config == nil && (options.model == nil || options.spec == nil || options.probabilities != nil) {
       throw ValidationError("paper --strategy model needs --model MODEL.json and --spec SPEC.yaml: each bar is scored as it arrives")
@@ -55,12 +91,32 @@ struct PaperRunCommand: ParsableCommand {
     if let from, UTCCalendar.parseTimestamp(from) == nil {
       throw ValidationError("--from: '\(from)' is not a timestamp (e.g. 2012-01-03 or 2012-01-03T14:30:00Z)")
     }
+    if let until, until != "end", UTCCalendar.parseTimestamp(until) == nil {
+      throw ValidationError("--until: '\(until)' is not a timestamp or 'end'")
+    }
+    if let warmup, warmup < 0 { throw ValidationError("--warmup must be 0 or more bars, was \(warmup)") }
+    if let staleAfter, !(staleAfter > 0 && staleAfter.isFinite) { throw ValidationError("--stale-after must be a positive number of seconds") }
+    switch feed {
+    case .replay:
+      for (flag, given) in [("--symbols", symbols != nil), ("--interval", interval != nil), ("--feed-url", feedURL != nil), ("--rest-url", restURL != nil)] where given {
+        throw ValidationError("\(flag) is for the live feeds (alpaca, binance); the replay feed reads --data")
+      }
+    case .alpaca, .binance:
+      guard options.data == nil else { throw ValidationError("--data is for --feed replay; a live feed brings its bars (give --symbols and --interval)") }
+      guard let symbols, !symbols.isEmpty else { throw ValidationError("--feed \(feed.rawValue) needs --symbols SYMBOL") }
+      guard !symbols.contains(",") else { throw ValidationError("--symbols: one symbol per session so far (several symbols in one session are not built yet)") }
+      guard let interval else { throw ValidationError("--feed \(feed.rawValue) needs --interval (e.g. 1m)") }
+      do { _ = try BarInterval(parsing: interval) } catch { throw ValidationError("--interval: \(error)") }
+      if until == "end" { throw ValidationError("--until end: a live feed has no end; give a time, or stop it with Ctrl-C") }
+      for (flag, url) in [("--feed-url", feedURL), ("--rest-url", restURL)] {
+        if let url, URL(string: url)?.host == nil { throw ValidationError("\(flag): '\(url)' is not a URL with a host") }
+      }
+    }
   }
 
   func run() throws {
     Interruption.install()
-    let run = try ResolvedRun(options)
-    guard run.dataPaths.count == 1 else { throw ValidationError("paper trading takes one data file (one symbol) so far") }
+    let run = try ResolvedRun(options, needsData: feed == .replay)
     var values = run.file?.params ?? [:]
     for (k, v) in try parseParameters(param) { values[k] = v }
     let runner = StrategyRunner(kind: run.kind, configuration: run.configuration, confirmation: run.confirmation)
@@ -73,15 +129,46 @@ struct PaperRunCommand: ParsableCommand {
       guard let spec = try? String(contentsOfFile: specPath, encoding: .utf8) else { throw FeatureError.unreadableSpec(file: specPath, reason: "no such file or not UTF-8") }
       model = (try LinearModel.load(path: modelPath), spec)
     }
-    let (path, market, _) = try run.loadMarkets()[0]
-    let session = try PaperSession(folder: state, symbol: market.name, runner: runner, parameters: values,
-                                   configuration: run.configuration.resolved(for: market.timestamps), model: model)
-    let paceFrom = from.flatMap(UTCCalendar.parseTimestamp)
-    let feed = try ReplayFeed(symbol: market.name, frame: try run.read.ohlcv(path), speed: speed, paceFrom: paceFrom)
+    let from = self.from.flatMap(UTCCalendar.parseTimestamp)
+    var until = self.until.flatMap(UTCCalendar.parseTimestamp)
+    let session: PaperSession, source: any BarFeed
+    if feed == .replay {
+      guard run.dataPaths.count == 1 else { throw ValidationError("paper trading takes one data file (one symbol) so far") }
+      let (path, market, _) = try run.loadMarkets()[0]
+      session = try PaperSession(folder: state, symbol: market.name, runner: runner, parameters: values,
+                                 configuration: run.configuration.resolved(for: market.timestamps), model: model)
+      let frame = try run.read.ohlcv(path)
+      let paceFrom = from ?? warmup.flatMap { $0 < frame.rowCount ? frame.index[$0] : nil }
+      source = try ReplayFeed(symbol: market.name, frame: frame, speed: speed, paceFrom: paceFrom)
+    } else {
+      let symbol = symbols!, step = try BarInterval(parsing: interval!).nanoseconds
+      let calendar = run.configuration.calendar ?? (feed == .alpaca ? .nyse : .always)
+      var configuration = run.configuration
+      configuration.calendar = calendar
+      if configuration.periodsPerYear == nil { configuration.periodsPerYear = PeriodsPerYear.value(spacing: step, calendar: calendar) }
+      session = try PaperSession(folder: state, symbol: symbol, runner: runner, parameters: values, configuration: configuration, model: model)
+      let venue: any BarVenue = feed == .alpaca
+        ? try AlpacaVenue(symbols: [symbol], interval: step, streamURL: feedURL, restURL: restURL)
+        : try BinanceVenue(symbols: [symbol], interval: step, streamURL: feedURL, restURL: restURL)
+      let now = nowNanoseconds()
+      let start = from ?? warmup.map { now - Int64($0) * step }
+      let stale = staleAfter ?? 3 * Double(Swift.min(step, calendar.sessionLength)) / 1e9
+      var settings = VenueFeed.Settings(interval: step, from: start, staleAfter: stale, calendar: calendar)
+      settings.resumeAfter = session.starts.last.map { [symbol: $0] } ?? [:]
+      source = VenueFeed(venue: venue, symbols: [symbol], settings: settings)
+      if self.until == nil { until = nil }
+    }
     let resumed = session.processed
-    let counts = try PaperLoop.run(session: session, feed: feed) { Interruption.isRequested }
-    note("\(counts.processed) bars processed, \(counts.orders) orders, \(counts.dropped) already stored"
-         + (resumed > 0 ? " (resumed after \(resumed) bars)" : "") + (counts.interrupted ? "; interrupted, state kept" : "") + " → \(state)")
+    let counts = try PaperLoop.run(session: session, feed: source, until: until) { Interruption.isRequested }
+    var summary = "\(counts.processed) bars processed, \(counts.orders) orders, \(counts.dropped) already stored"
+      + (resumed > 0 ? " (resumed after \(resumed) bars)" : "") + (counts.interrupted ? "; interrupted, state kept" : "") + " → \(state)"
+    // The feed's end (or --until): the backtest files of the session, in its folder.
+    if !counts.interrupted && session.processed > 0 {
+      let files = try session.files()
+      try OutputFolder.write(files, manifest: .init(command: CommandLine.arguments, dataFiles: [], settings: ["state": state], now: nowNanoseconds()), to: state)
+      summary += " (\(files.map(\.0).joined(separator: ", ")) written)"
+    }
+    note(summary)
     if counts.interrupted { throw ExitCode(130) }
   }
 }
@@ -128,14 +215,35 @@ struct PaperStatusCommand: ParsableCommand {
 
   func run() throws {
     let s = try PaperSession.reopen(folder: state).status
-    let f = { (x: Double) in String(format: "%.2f", x) }
+    let money = { (x: Double) in Self.money(x) }
+    let age = s.lastBar.map { " (\(Self.age(nowNanoseconds() - $0)) ago)" } ?? ""
+    let feed = s.feed.map { f in "\(f.state == "live" ? "live" : f.state.uppercased()) since \(f.since)\(f.detail.isEmpty ? "" : ": \(f.detail)")" } ?? "not reported"
+    let halt = s.haltAt.map { String(format: ", halts at %.1f %%", 100 * $0) } ?? ""
     print("""
       symbol      \(s.symbol)
-      bars        \(s.bars)\(s.lastBar.map { ", last \(UTCCalendar.iso8601($0))" } ?? "")
-      position    \(CSVWriter.format(s.position)) units
-      equity      \(f(s.equity)) (P&L \(f(s.pnl)))
-      drawdown    \(String(format: "%.2f", 100 * s.drawdown)) %
+      feed        \(feed)
+      last bar    \(s.lastBar.map { UTCCalendar.iso8601($0) } ?? "none")\(age), \(s.bars) bars
+      position    \(CSVWriter.format(s.position)) units\(s.openOrder.map { ", open order: target \($0 > 0 ? "long" : $0 < 0 ? "short" : "flat") at the next bar" } ?? ", no open order")
+      cash        \(money(s.cash))
+      equity      \(money(s.equity))
+      P&L         \(money(s.pnl)) total, \(money(s.pnlToday)) today
+      drawdown    \(String(format: "%.2f", 100 * s.drawdown)) %\(halt)\(s.halted ? " — HALTED" : "")
       orders      \(s.orders), \(s.trades) closed trades
       """)
+  }
+
+  /// 1,234,567.89 with a sign for negatives.
+  static func money(_ x: Double) -> String {
+    let text = String(format: "%.2f", abs(x))
+    let parts = text.split(separator: ".")
+    var digits = Array(parts[0]), grouped = ""
+    while digits.count > 3 { grouped = "," + String(digits.suffix(3)) + grouped; digits.removeLast(3) }
+    return (x < 0 ? "-" : "") + String(digits) + grouped + "." + parts[1]
+  }
+
+  /// An age for people: 42 s, 7 min, 3 h, 12 d.
+  static func age(_ ns: Int64) -> String {
+    let s = Double(ns) / 1e9
+    return s < 120 ? String(format: "%.0f s", s) : s < 7200 ? String(format: "%.0f min", s / 60) : s < 172_800 ? String(format: "%.0f h", s / 3600) : String(format: "%.0f d", s / 86_400)
   }
 }

@@ -159,13 +159,13 @@ struct ResolvedRun {
   /// `--sort` and `--dedupe`.
   var read: ReadOptions
 
-  init(_ o: StrategyOptions) throws {
+  /// `needsData: false`: a live feed brings the bars (no --data).
+  init(_ o: StrategyOptions, needsData: Bool = true) throws {
     read = o.read
     let file = try RunConfigFile.load(o.config)
     self.file = file
-    guard let data = o.data.map({ $0.split(separator: ",").map(String.init) }) ?? file?.data?.list, !data.isEmpty else {
-      throw ValidationError("give the price data: --data FILE[,FILE…] (or data: in --config)")
-    }
+    let data = o.data.map({ $0.split(separator: ",").map(String.init) }) ?? file?.data?.list ?? []
+    if needsData && data.isEmpty { throw ValidationError("give the price data: --data FILE[,FILE…] (or data: in --config)") }
     dataPaths = data
     if let k = o.strategy { kind = k } else if let name = file?.strategy {
       guard let k = StrategyKind(rawValue: name) else {

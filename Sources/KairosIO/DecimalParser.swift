@@ -121,3 +121,15 @@ enum DecimalParser {
     return word
   }
 }
+
+extension CSVReader {
+  /// The decimal `text` as the CSV reader reads it (correctly rounded), or `nil`: one parser for
+  /// the numbers of files and of venue messages (Binance sends prices as strings).
+  public static func parseDecimal(_ text: String) -> Double? {
+    var copy = text
+    return copy.withUTF8 { buffer in
+      guard let base = buffer.baseAddress, buffer.count > 0 else { return nil }
+      return DecimalParser.parse(base, 0, buffer.count)
+    }
+  }
+}

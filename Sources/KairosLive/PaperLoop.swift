@@ -1,15 +1,22 @@
 import Foundation
 
-/// Runs a session over a feed to its end (or until `stop` says so between two bars).
+/// Runs a session over a feed to its end, to `until`, or until `stop` says so between two bars.
 public enum PaperLoop {
   public struct Counts: Sendable, Equatable {
-    public var processed = 0, orders = 0, dropped = 0
+    /// New bars processed, orders they produced, bars dropped (duplicates, already stored),
+    /// events noted (corrections, feed states).
+    public var processed = 0, orders = 0, dropped = 0, noted = 0
     public var interrupted = false
+    /// Whether the session stopped because it reached `until`.
+    public var reachedUntil = false
   }
 
-  /// Blocks the calling thread until the feed ends or `stop` says so (polled every 50 ms, also
-  /// while the feed waits for its next bar: a real-time replay stops at once, between bars).
-  public static func run(session: PaperSession, feed: ReplayFeed, stop: @escaping @Sendable () -> Bool = { false }) throws -> Counts {
+  /// Blocks the calling thread until the feed ends, a bar starting at or after `until` is
+  /// processed, or `stop` says so (polled every 50 ms, also while the feed waits for its next
+  /// bar: a real-time feed stops at once, between bars). A feed's error (an authentication
+  /// refused) is thrown after what was processed is committed.
+  public static func run(session: PaperSession, feed: some BarFeed, until: Int64? = nil,
+                         stop: @escaping @Sendable () -> Bool = { false }) throws -> Counts {
     let events = feed.events()
     let box = ResultBox()
     let done = DispatchSemaphore(value: 0)
@@ -17,14 +24,16 @@ public enum PaperLoop {
     let consumer = Task {
       var counts = Counts()
       do {
-        for await event in events {
+        for try await event in events {
           if Task.isCancelled || stop() { break }
           switch try session.take(event) {
           case let .processed(orders): counts.processed += 1; counts.orders += orders
           case .dropped: counts.dropped += 1
+          case .noted: counts.noted += 1
           }
+          if let until, let last = session.starts.last, last >= until { counts.reachedUntil = true; break }
         }
-        counts.interrupted = stop()
+        counts.interrupted = stop() && !counts.reachedUntil
         box.result = .success(counts)
       } catch { box.result = .failure(error) }
       done.signal()

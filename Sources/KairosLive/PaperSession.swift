@@ -31,6 +31,8 @@ public final class PaperSession {
   /// The `model` strategy's probability, bar by bar from the bars alone (features streamed,
   /// scored): what the backtest reads from `LinearModel.probabilities(on:spec:)`, to the bit.
   var scorer: ModelScorer?
+  /// The scorer before any bar (to rebuild the streams after a correction).
+  var freshScorer: ModelScorer?
   /// Where each of the scorer's inputs is in (open, high, low, close, volume), and its row.
   var scorerFields: [Int] = []
   var scorerRow: [Double] = []
@@ -58,6 +60,7 @@ public final class PaperSession {
       scorerFields = scorer.inputs.map { columns.firstIndex(of: $0)! }  // the scorer reads only these columns
       scorerRow = [Double](repeating: .nan, count: scorerFields.count)
       self.scorer = scorer
+      freshScorer = scorer
     }
     guard configuration.periodsPerYear != nil else { throw BacktestError.invalidParameter(name: "periods_per_year", reason: "a live session needs it given (or resolved from the replayed file)") }
     self.folder = folder
@@ -124,13 +127,33 @@ public final class PaperSession {
     return "\(symbol) \(kind.rawValue) \(p) \(c)"
   }
 
-  /// Replays the stored bars and checks them against the stored orders.
+  /// Replays the stored bars (and the corrections taken between them) through a fresh core and
+  /// checks that they give the stored orders and intents, and the stored book after the last bar.
   func recover() throws {
-    let stored = try store.bars(), orders = try store.orders()
-    for bar in stored where bar.symbol == symbol { _ = step(bar.bar, start: bar.start) }
+    let stored = try store.bars(), orders = try store.orders(), intents = try store.intents()
+    var corrections = try store.corrections()[...]
+    var rebuiltIntents: [(id: String, seq: Int, target: Int)] = []
+    for bar in stored where bar.symbol == symbol {
+      let seq = processed
+      if let intent = step(bar.bar, start: bar.start).intent { rebuiltIntents.append((intentID(start: bar.start), seq, Int(intent))) }
+      while let c = corrections.first, c.seq <= seq {
+        corrections.removeFirst()
+        if c.bar.symbol == symbol { applyCorrection(c.bar) }
+      }
+    }
     let rebuilt = core.recorder.orders.enumerated().map { k, o in (id: orderID(o, index: k), record: [Double(o.side), o.units, o.price, o.fee]) }
     guard rebuilt.count == orders.count, zip(rebuilt, orders).allSatisfy({ $0.id == $1.id && $0.record == $1.record }) else {
       throw LiveError.brokenBook(folder: folder, reason: "\(stored.count) bars replay to \(rebuilt.count) orders, \(orders.count) stored")
+    }
+    guard rebuiltIntents.count == intents.count, zip(rebuiltIntents, intents).allSatisfy({ $0 == $1 }) else {
+      throw LiveError.brokenBook(folder: folder, reason: "\(stored.count) bars replay to \(rebuiltIntents.count) order intents, \(intents.count) stored")
+    }
+    if let book = try store.lastBook() {
+      let now = self.book
+      guard book.units == now.units && book.cash == now.cash && book.equity == now.equity else {
+        throw LiveError.brokenBook(folder: folder, reason: "the fills rebuild units \(CSVWriter.format(now.units)), cash \(CSVWriter.format(now.cash)); "
+                                   + "stored units \(CSVWriter.format(book.units)), cash \(CSVWriter.format(book.cash))")
+      }
     }
   }
 
@@ -138,10 +161,17 @@ public final class PaperSession {
     "\(sessionID)-\(symbol)-\(starts[o.bar])-\(index)"
   }
 
-  /// Feeds one bar to the strategy and the core; returns the orders it produced.
-  func step(_ bar: OHLCVBar, start: Int64) -> ArraySlice<OrderRecord> {
-    let before = core.recorder.orders.count
-    let t = processed
+  /// An intent is decided at most once per bar: its id is the bar's.
+  func intentID(start: Int64) -> String { "\(sessionID)-\(symbol)-\(start)-intent" }
+
+  /// Units, cash and equity after the last processed bar.
+  var book: (units: Double, cash: Double, equity: Double) {
+    (core.book.units, core.cash, core.recorder.equity.last ?? configuration.initialCapital)
+  }
+
+  /// The strategy's streams (decision inputs, model score, rule) on one more bar: the target
+  /// and the indicators known at its close. The only place these streams are advanced.
+  func advanceStreams(_ bar: OHLCVBar, start: Int64) -> (target: Int8, inputs: DecisionInputs) {
     let decision = inputs.update(bar)
     var probability = Double.nan
     if scorer != nil {
@@ -149,13 +179,36 @@ public final class PaperSession {
       for (j, k) in scorerFields.enumerated() { scorerRow[j] = fields[k] }
       probability = scorerRow.withUnsafeBufferPointer { scorer!.update($0) }
     }
-    let target = strategy.update(bar, time: start, probability: probability)
+    return (strategy.update(bar, time: start, probability: probability), decision)
+  }
+
+  /// Feeds one bar to the strategy and the core; returns the orders it produced and the
+  /// intent (target) it decided, if any.
+  func step(_ bar: OHLCVBar, start: Int64) -> (orders: ArraySlice<OrderRecord>, intent: Int8?) {
+    let before = core.recorder.orders.count
+    let t = processed
+    let (target, decision) = advanceStreams(bar, start: start)
     core.atOpen(bar: t, bar.prices)
+    let pendingBefore: Int8? = core.book.hasPending ? core.book.pending : nil
     core.atClose(bar: t, bar.prices, target: target) { decision }
     processed += 1
     starts.append(start)
     bars.append(bar)
-    return core.recorder.orders[before...]
+    let filled = core.recorder.orders.count > before
+    let intent: Int8? = core.book.hasPending && (filled || pendingBefore != core.book.pending) ? core.book.pending : nil
+    return (core.recorder.orders[before...], intent)
+  }
+
+  /// A correction with new values of a bar already traded on: the decisions stand; the
+  /// strategy's streams are rebuilt from the bars with the corrected one, so the indicators
+  /// (and the model's features) use it from now on.
+  func applyCorrection(_ corrected: SessionStore.StoredBar) {
+    guard let k = starts.lastIndex(of: corrected.start) else { return }
+    bars[k] = corrected.bar
+    strategy = try! runner.stream(parameters)  // resolved at init: cannot fail now
+    inputs = DecisionInputsState()
+    scorer = freshScorer
+    for (bar, start) in zip(bars, starts) { _ = advanceStreams(bar, start: start) }
   }
 
   /// What happened to an event.
@@ -163,11 +216,13 @@ public final class PaperSession {
     case processed(orders: Int)
     /// A bar at or before the last one processed (a duplicate, or out of order).
     case dropped(reason: String)
+    /// A correction, a feed state change: recorded, nothing traded.
+    case noted
   }
 
-  /// Takes one feed event: a new bar is processed and committed with its orders before this
-  /// returns; a duplicate or late bar is dropped; a correction of a processed bar cannot change
-  /// what was traded and is reported as such.
+  /// Takes one feed event: a new bar is processed and committed with its orders, its intent
+  /// and the book before this returns; a duplicate or late bar is dropped; a correction of a
+  /// processed bar never rewrites what was traded (logged; new values are used from now on).
   @discardableResult
   public func take(_ event: FeedEvent) throws -> Outcome {
     switch event {
@@ -178,39 +233,104 @@ public final class PaperSession {
         return .dropped(reason: reason)
       }
       let seq = processed
-      let orders = step(bar, start: start)
+      let (orders, intent) = step(bar, start: start)
       let base = core.recorder.orders.count - orders.count
-      try store.commit(seq: seq, symbol: symbol, start: start, bar: bar,
-                       orders: orders.enumerated().map { k, o in (orderID(o, index: base + k), base + k, o) })
+      try store.commit(.init(seq: seq, symbol: symbol, start: start, bar: bar,
+                             orders: orders.enumerated().map { k, o in (orderID(o, index: base + k), base + k, o) },
+                             intent: intent.map { (intentID(start: start), Int($0)) }, book: book))
       // After the commit: an event never describes an order the state does not hold.
+      if let intent {
+        events.append("intent", symbol: symbol, barTime: start, details: ["id": intentID(start: start), "target": String(intent)])
+      }
       for (k, o) in orders.enumerated() {
         events.append(o.status == .filled ? "fill" : "order_refused", o.status == .filled ? .info : .warning, symbol: symbol, barTime: start,
                       details: ["id": orderID(o, index: base + k), "side": o.side > 0 ? "buy" : "sell", "units": CSVWriter.format(o.units),
                                 "price": CSVWriter.format(o.price), "reason": o.reason.rawValue, "clipped_by": o.clip.rawValue])
       }
+      if feedState == .stale { try noteFeed(.live, detail: "a bar arrived") }
       return .processed(orders: orders.count)
     case .bar:
       return .dropped(reason: "another symbol")
-    case let .correction(s, start, _):
-      events.append("correction_ignored", .warning, symbol: s, barTime: start, details: ["reason": "the bar was already traded on"])
-      return .dropped(reason: "a correction of a bar already traded on")
+    case let .correction(s, start, bar) where s == symbol:
+      guard let k = starts.lastIndex(of: start) else {
+        events.append("correction_dropped", .warning, symbol: s, barTime: start, details: ["reason": "a correction of a bar never received"])
+        return .dropped(reason: "a correction of a bar never received")
+      }
+      let old = bars[k]
+      guard ![old.open, old.high, old.low, old.close, old.volume].elementsEqual([bar.open, bar.high, bar.low, bar.close, bar.volume], by: Self.same) else {
+        events.append("correction_unchanged", symbol: s, barTime: start)
+        return .noted
+      }
+      try store.commitCorrection(seq: processed - 1, symbol: s, start: start, bar: bar)
+      applyCorrection(.init(symbol: s, start: start, bar: bar))
+      events.append("correction", .warning, symbol: s, barTime: start,
+                    details: ["close_was": CSVWriter.format(old.close), "close": CSVWriter.format(bar.close),
+                              "note": "decisions already made stand; indicators use the corrected bar from now on"])
+      return .noted
+    case .correction:
+      return .dropped(reason: "another symbol")
+    case let .state(state, detail):
+      try noteFeed(state, detail: detail)
+      return .noted
     case .gap, .heartbeat:
       return .dropped(reason: "no bar")
     }
   }
 
-  /// Where the session stands: bars, last bar, position, cash, equity, P&L, drawdown.
+  /// Equal, NaN included (a missing field corrected to missing is no change).
+  static func same(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN && b.isNaN) }
+
+  /// The feed's state as last reported (kept in the state folder for `status`).
+  public private(set) var feedState: FeedState?
+
+  func noteFeed(_ state: FeedState, detail: String) throws {
+    guard state != feedState || state == .reconnecting else { return }
+    feedState = state
+    let now = UTCCalendar.iso8601(Int64(Date().timeIntervalSince1970 * 1e9))
+    try store.setMeta("feed_state", "\(state.rawValue)\t\(now)\t\(detail)")
+    let severity: EventLog.Severity = state == .stale || state == .reconnecting ? .warning : .info
+    events.append("feed_\(state.rawValue)", severity, symbol: symbol, barTime: starts.last, details: ["detail": detail])
+  }
+
+  /// Where the session stands (`kairos paper status`).
   public struct Status: Sendable, Equatable {
-    public let symbol: String, bars: Int, lastBar: Int64?, position: Double, equity: Double, pnl: Double, drawdown: Double
+    public let symbol: String, bars: Int, lastBar: Int64?, position: Double, cash: Double, equity: Double
+    /// P&L since the start, and since the close of the last bar of the previous session day.
+    public let pnl: Double, pnlToday: Double
+    /// The drawdown from the peak (≤ 0), and the drawdown that halts trading (`--max-drawdown`), if set.
+    public let drawdown: Double, haltAt: Double?, halted: Bool
+    /// The open order: the target decided at the last close, to fill on the next bar.
+    public let openOrder: Int8?
     public let orders: Int, trades: Int
+    /// The feed's last reported state, when it changed, and why ("live", "stale", …).
+    public let feed: (state: String, since: String, detail: String)?
+
+    public static func == (a: Status, b: Status) -> Bool {
+      a.symbol == b.symbol && a.bars == b.bars && a.lastBar == b.lastBar && a.position == b.position && a.cash == b.cash
+        && a.equity == b.equity && a.orders == b.orders && a.trades == b.trades && a.openOrder == b.openOrder
+    }
   }
 
   public var status: Status {
-    let equity = core.recorder.equity.last ?? configuration.initialCapital
-    let peak = Swift.max(configuration.initialCapital, core.recorder.equity.max() ?? 0)
-    return Status(symbol: symbol, bars: processed, lastBar: starts.last, position: core.recorder.positions.last ?? 0, equity: equity,
-                  pnl: equity - configuration.initialCapital, drawdown: equity / peak - 1,
-                  orders: core.recorder.orders.count, trades: core.recorder.trades.count)
+    get throws {
+      let equity = core.recorder.equity.last ?? configuration.initialCapital
+      let peak = Swift.max(configuration.initialCapital, core.recorder.equity.max() ?? 0)
+      var dayStart = configuration.initialCapital
+      if let last = starts.last {
+        let calendar = configuration.calendar ?? .always
+        let today = calendar.sessionDate(of: last)
+        if let k = starts.lastIndex(where: { calendar.sessionDate(of: $0) < today }) { dayStart = core.recorder.equity[k] }
+      }
+      let feed = try store.meta("feed_state").map { text -> (String, String, String) in
+        let parts = text.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        return (parts[0], parts.count > 1 ? parts[1] : "", parts.count > 2 ? parts[2] : "")
+      }
+      return Status(symbol: symbol, bars: processed, lastBar: starts.last, position: core.book.units, cash: core.cash, equity: equity,
+                    pnl: equity - configuration.initialCapital, pnlToday: equity - dayStart, drawdown: equity / peak - 1,
+                    haltAt: configuration.risk.maxDrawdown.map { -$0 }, halted: core.halt.halted,
+                    openOrder: core.book.hasPending ? core.book.pending : nil,
+                    orders: core.recorder.orders.count, trades: core.recorder.trades.count, feed: feed)
+    }
   }
 
   /// The backtest files (docs/DESIGN.md §8) of what the session has traded: `equity.csv`,

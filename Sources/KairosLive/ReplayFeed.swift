@@ -6,7 +6,7 @@ import KairosFrame
 /// real time (0: as fast as they are taken; 1: real time; 60: a minute of bars per second).
 /// The bars before `paceFrom` are a warm-up: delivered at once, whatever the speed, so the
 /// strategy's indicators are ready when the paced part starts.
-public struct ReplayFeed: Sendable {
+public struct ReplayFeed: BarFeed {
   public let symbol: String
   public let frame: Frame
   public let speed: Double
@@ -18,9 +18,9 @@ public struct ReplayFeed: Sendable {
   }
 
   /// The bars, in order, each after the wait its spacing asks for at this speed.
-  public func events() -> AsyncStream<FeedEvent> {
+  public func events() -> AsyncThrowingStream<FeedEvent, any Error> {
     let (symbol, frame, speed, paceFrom) = (symbol, frame, speed, paceFrom ?? .min)
-    return AsyncStream { continuation in
+    return AsyncThrowingStream { continuation in
       let task = Task {
         let columns = ["open", "high", "low", "close", "volume"].map { frame[$0].map(Array.init) ?? Array(repeating: .nan, count: frame.rowCount) }
         for t in 0..<frame.rowCount {
@@ -32,6 +32,7 @@ public struct ReplayFeed: Sendable {
           let bar = OHLCVBar(open: columns[0][t], high: columns[1][t], low: columns[2][t], close: columns[3][t], volume: columns[4][t])
           continuation.yield(.bar(symbol: symbol, start: frame.index[t], bar))
         }
+        continuation.yield(.state(.ended, detail: "the file's last bar was delivered"))
         continuation.finish()
       }
       continuation.onTermination = { _ in task.cancel() }

@@ -8,7 +8,7 @@ import KairosBacktest
 /// any moment leaves either the whole bar or none of it; on restart the bars are replayed
 /// through a fresh engine core (deterministic) and its orders must equal the stored ones.
 public final class SessionStore {
-  public static let schemaVersion = 1
+  public static let schemaVersion = 2
   let database: DatabaseQueue
 
   /// Opens (or creates) `state.sqlite` in `folder`.
@@ -27,12 +27,18 @@ public final class SessionStore {
           open REAL, high REAL, low REAL, close REAL, volume REAL, UNIQUE (symbol, start));
         CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, ordinal INTEGER NOT NULL UNIQUE, seq INTEGER NOT NULL, side INTEGER NOT NULL, units REAL NOT NULL,
           price REAL NOT NULL, fee REAL NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL, clip TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS intents (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, symbol TEXT NOT NULL, target INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS corrections (seq INTEGER NOT NULL, symbol TEXT NOT NULL, start INTEGER NOT NULL,
+          open REAL, high REAL, low REAL, close REAL, volume REAL, PRIMARY KEY (seq, symbol, start));
+        CREATE TABLE IF NOT EXISTS positions (seq INTEGER PRIMARY KEY, symbol TEXT NOT NULL, units REAL NOT NULL, cash REAL NOT NULL, equity REAL NOT NULL);
         """)
       try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", arguments: [String(Self.schemaVersion)])
     }
     let version = try database.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'") }
     guard version == String(Self.schemaVersion) else {
-      throw LiveError.state(folder: folder, reason: "schema version \(version ?? "?"), this build reads \(Self.schemaVersion)")
+      let newer = (version.flatMap { Int($0) } ?? 0) > Self.schemaVersion
+      throw LiveError.state(folder: folder, reason: "its schema is version \(version ?? "?"), this Kairos reads version \(Self.schemaVersion)"
+                              + (newer ? ": it was written by a newer Kairos; use that one" : ": export it with the Kairos that wrote it and start a new folder"))
     }
   }
 
@@ -54,9 +60,7 @@ public final class SessionStore {
   public func bars() throws -> [StoredBar] {
     try database.read { db in
       try Row.fetchAll(db, sql: "SELECT symbol, start, open, high, low, close, volume FROM bars ORDER BY seq").map { row in
-        func price(_ column: String) -> Double { (row[column] as Double?) ?? .nan }  // SQLite stores NaN as NULL
-        return StoredBar(symbol: row["symbol"], start: row["start"],
-                         bar: OHLCVBar(open: price("open"), high: price("high"), low: price("low"), close: price("close"), volume: price("volume")))
+        StoredBar(symbol: row["symbol"], start: row["start"], bar: Self.bar(row))
       }
     }
   }
@@ -70,17 +74,73 @@ public final class SessionStore {
     }
   }
 
-  /// Commits bar number `seq` and the orders it produced, in one transaction.
-  /// `orders` carry their position in the session's order sequence (`ordinal`).
-  public func commit(seq: Int, symbol: String, start: Int64, bar: OHLCVBar, orders: [(id: String, ordinal: Int, record: OrderRecord)]) throws {
-    try database.write { db in
-      func value(_ x: Double) -> Double? { x.isNaN ? nil : x }
-      try db.execute(sql: "INSERT INTO bars (seq, symbol, start, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     arguments: [seq, symbol, start, value(bar.open), value(bar.high), value(bar.low), value(bar.close), value(bar.volume)])
-      for (id, ordinal, o) in orders {
-        try db.execute(sql: "INSERT INTO orders (id, ordinal, seq, side, units, price, fee, reason, status, clip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [id, ordinal, seq, Int(o.side), o.units, o.price, o.fee, o.reason.rawValue, o.status.rawValue, o.clip.rawValue])
+  /// Every stored order intent (`id`, the bar that decided it, the target), in bar order.
+  public func intents() throws -> [(id: String, seq: Int, target: Int)] {
+    try database.read { db in
+      try Row.fetchAll(db, sql: "SELECT id, seq, target FROM intents ORDER BY seq").map { ($0["id"], $0["seq"], $0["target"]) }
+    }
+  }
+
+  /// Every stored correction: the bar `start` of `symbol` as corrected, taken after bar `seq`.
+  public func corrections() throws -> [(seq: Int, bar: StoredBar)] {
+    try database.read { db in
+      try Row.fetchAll(db, sql: "SELECT seq, symbol, start, open, high, low, close, volume FROM corrections ORDER BY seq, rowid").map { row in
+        (row["seq"], StoredBar(symbol: row["symbol"], start: row["start"], bar: Self.bar(row)))
       }
     }
+  }
+
+  /// The last stored book: units, cash and equity after the last bar (nil before the first).
+  public func lastBook() throws -> (units: Double, cash: Double, equity: Double)? {
+    try database.read { db in
+      try Row.fetchOne(db, sql: "SELECT units, cash, equity FROM positions ORDER BY seq DESC LIMIT 1").map { ($0["units"], $0["cash"], $0["equity"]) }
+    }
+  }
+
+  static func bar(_ row: Row) -> OHLCVBar {
+    func price(_ column: String) -> Double { (row[column] as Double?) ?? .nan }  // SQLite stores NaN as NULL
+    return OHLCVBar(open: price("open"), high: price("high"), low: price("low"), close: price("close"), volume: price("volume"))
+  }
+
+  /// What one processed bar changed, committed in one transaction: the bar, the orders it
+  /// filled (with their position in the session's order sequence, `ordinal`), the intent it
+  /// decided (filled on a later bar: durable before its fill) and the book after its close.
+  public struct BarCommit {
+    public var seq: Int, symbol: String, start: Int64, bar: OHLCVBar
+    public var orders: [(id: String, ordinal: Int, record: OrderRecord)]
+    public var intent: (id: String, target: Int)?
+    public var book: (units: Double, cash: Double, equity: Double)
+    public init(seq: Int, symbol: String, start: Int64, bar: OHLCVBar, orders: [(id: String, ordinal: Int, record: OrderRecord)],
+                intent: (id: String, target: Int)?, book: (units: Double, cash: Double, equity: Double)) {
+      self.seq = seq; self.symbol = symbol; self.start = start; self.bar = bar; self.orders = orders; self.intent = intent; self.book = book
+    }
+  }
+
+  public func commit(_ c: BarCommit) throws {
+    try database.write { db in
+      try db.execute(sql: "INSERT INTO bars (seq, symbol, start, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     arguments: StatementArguments([c.seq, c.symbol, c.start] + Self.values(c.bar)))
+      for (id, ordinal, o) in c.orders {
+        try db.execute(sql: "INSERT INTO orders (id, ordinal, seq, side, units, price, fee, reason, status, clip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [id, ordinal, c.seq, Int(o.side), o.units, o.price, o.fee, o.reason.rawValue, o.status.rawValue, o.clip.rawValue])
+      }
+      if let (id, target) = c.intent {
+        try db.execute(sql: "INSERT INTO intents (id, seq, symbol, target) VALUES (?, ?, ?, ?)", arguments: [id, c.seq, c.symbol, target])
+      }
+      try db.execute(sql: "INSERT INTO positions (seq, symbol, units, cash, equity) VALUES (?, ?, ?, ?, ?)",
+                     arguments: [c.seq, c.symbol, c.book.units, c.book.cash, c.book.equity])
+    }
+  }
+
+  /// Stores a correction taken after bar `seq`.
+  public func commitCorrection(seq: Int, symbol: String, start: Int64, bar: OHLCVBar) throws {
+    try database.write { db in
+      try db.execute(sql: "INSERT OR REPLACE INTO corrections (seq, symbol, start, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     arguments: StatementArguments([seq, symbol, start] + Self.values(bar)))
+    }
+  }
+
+  static func values(_ bar: OHLCVBar) -> [(any DatabaseValueConvertible)?] {
+    [bar.open, bar.high, bar.low, bar.close, bar.volume].map { $0.isNaN ? nil : $0 }
   }
 }

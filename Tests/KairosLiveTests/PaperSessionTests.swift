@@ -1,9 +1,11 @@
 import Foundation
+import GRDB
 import KairosBacktest
+import KairosFrame
 import KairosFeatures
 import KairosModels
 import KairosIO
-import KairosLive
+@testable import KairosLive
 import KairosTestSupport
 import Testing
 
@@ -40,7 +42,7 @@ import Testing
       let folder = TestPaths.temporaryDirectory().path
       let session = try Self.session(folder, kind, p, c)
       let frame = try CSVReader.readOHLCV(path: Self.aapl)
-      for await event in try ReplayFeed(symbol: "aapl", frame: frame).events() { try session.take(event) }
+      for try await event in try ReplayFeed(symbol: "aapl", frame: frame).events() { try session.take(event) }
       let files = try session.files()
       #expect(files.map(\.0) == expected.map(\.0))
       for (a, b) in zip(files, expected) { #expect(a.1 == b.1, "\(name) \(kind.rawValue): \(a.0) differs") }
@@ -53,8 +55,7 @@ import Testing
     let expected = try Self.backtestFiles(.smaCross, p, c)
     let folder = TestPaths.temporaryDirectory().path
     let frame = try CSVReader.readOHLCV(path: Self.aapl)
-    var events: [FeedEvent] = []
-    for await event in try ReplayFeed(symbol: "aapl", frame: frame).events() { events.append(event) }
+    let events = try await Self.bars(frame)
     // Three sessions on one folder, each taking a part (the feed replays from the start each
     // time, as after a crash: what is stored is dropped as duplicate).
     for cut in [900, 2200, events.count] {
@@ -78,17 +79,104 @@ import Testing
     let frame = try CSVReader.readOHLCV(path: Self.aapl)
     let session = try Self.session(folder, .smaCross, p, c)
     var taken = 0
-    for await event in try ReplayFeed(symbol: "aapl", frame: frame).events() {
+    for try await event in try ReplayFeed(symbol: "aapl", frame: frame).events() {
       try session.take(event)
       taken += 1
       if taken == 500 { break }
     }
     // An order the bars cannot explain (a fill recorded by something else, a lost bar…).
     let store = try SessionStore(folder: folder)
-    try store.commit(seq: 500, symbol: "aapl", start: frame.index[500], bar: OHLCVBar(open: 1, high: 1, low: 1, close: 1, volume: 1),
-                     orders: [("forged", 10_000, OrderRecord(bar: 500, side: 1, units: 5, price: 1, fee: 0, reason: .entry, status: .filled, clip: .none))])
+    try store.commit(.init(seq: 500, symbol: "aapl", start: frame.index[500], bar: OHLCVBar(open: 1, high: 1, low: 1, close: 1, volume: 1),
+                           orders: [("forged", 10_000, OrderRecord(bar: 500, side: 1, units: 5, price: 1, fee: 0, reason: .entry, status: .filled, clip: .none))],
+                           intent: nil, book: (0, 100_000, 100_000)))
     #expect(throws: LiveError.self) { _ = try Self.session(folder, .smaCross, p, c) }
     do { _ = try Self.session(folder, .smaCross, p, c) } catch { #expect("\(error)".contains("does not replay to itself")) }
+  }
+
+  /// The feed's bar events of the AAPL file (without its end-of-feed state).
+  static func bars(_ frame: Frame) async throws -> [FeedEvent] {
+    var events: [FeedEvent] = []
+    for try await event in try ReplayFeed(symbol: "aapl", frame: frame).events() {
+      if case .bar = event { events.append(event) }
+    }
+    return events
+  }
+
+  /// A book that the fills do not rebuild (cash changed behind the session's back) stops it.
+  @Test func aStoredBookThatTheFillsDoNotRebuildStopsTheSession() async throws {
+    let c = BacktestConfiguration(), p = ["fast": 10.0, "slow": 40.0]
+    let folder = TestPaths.temporaryDirectory().path
+    let frame = try CSVReader.readOHLCV(path: Self.aapl)
+    let session = try Self.session(folder, .smaCross, p, c)
+    for event in try await Self.bars(frame).prefix(300) { try session.take(event) }
+    let book = try #require(try SessionStore(folder: folder).lastBook())
+    try await SessionStore(folder: folder).database.write { try $0.execute(sql: "UPDATE positions SET cash = cash + 1 WHERE seq = 299") }
+    do {
+      _ = try Self.session(folder, .smaCross, p, c)
+      Issue.record("a tampered book was accepted")
+    } catch {
+      #expect("\(error)".contains("the fills rebuild units \(CSVWriter.format(book.units)), cash \(CSVWriter.format(book.cash))"), "\(error)")
+    }
+  }
+
+  /// Killed between an intent (decided at a close, committed) and its fill (the next bar):
+  /// the reopened session fills it once, and the files are the backtest's.
+  @Test func aKillBetweenAnIntentAndItsFillFillsItOnce() async throws {
+    let (_, c) = Self.configurations()[0]
+    let p = ["fast": 10.0, "slow": 40.0]
+    let expected = try Self.backtestFiles(.smaCross, p, c)
+    let folder = TestPaths.temporaryDirectory().path
+    let frame = try CSVReader.readOHLCV(path: Self.aapl)
+    let events = try await Self.bars(frame)
+    var cuts = 0, session = try Self.session(folder, .smaCross, p, c)
+    for event in events {
+      try session.take(event)
+      let store = try SessionStore(folder: folder)
+      if let intent = try store.intents().last, intent.seq == session.processed - 1, cuts < 5 {
+        // The intent is durable, its fill is not made: drop the session (as a kill does).
+        #expect(try store.orders().allSatisfy { $0.seq <= intent.seq })
+        session = try Self.session(folder, .smaCross, p, c)
+        cuts += 1
+      }
+    }
+    #expect(cuts == 5)
+    for (a, b) in zip(try session.files(), expected) { #expect(a.1 == b.1, "\(a.0) differs after \(cuts) cuts between intent and fill") }
+    let ids = try SessionStore(folder: folder).orders().map(\.id)
+    #expect(Set(ids).count == ids.count)
+  }
+
+  /// A correction that repeats the bar changes nothing; one with new values is logged, never
+  /// rewrites what was traded, feeds the indicators from then on, and is replayed on a reopen.
+  @Test func correctionsNeverRewriteADecision() async throws {
+    let c = BacktestConfiguration(), p = ["fast": 10.0, "slow": 40.0]
+    let frame = try CSVReader.readOHLCV(path: Self.aapl)
+    let events = try await Self.bars(frame)
+    let expected = try Self.backtestFiles(.smaCross, p, c)
+    // Same values: the files are the backtest's.
+    let same = TestPaths.temporaryDirectory().path
+    var session = try Self.session(same, .smaCross, p, c)
+    for event in events {
+      try session.take(event)
+      if case let .bar(s, start, bar) = event { #expect(try session.take(.correction(symbol: s, start: start, bar)) == .noted) }
+    }
+    for (a, b) in zip(try session.files(), expected) { #expect(a.1 == b.1, "\(a.0) differs after corrections with the same values") }
+    // New values at bar 1,000: orders up to it are the backtest's; the state reopens.
+    let changed = TestPaths.temporaryDirectory().path
+    session = try Self.session(changed, .smaCross, p, c)
+    for (k, event) in events.enumerated() {
+      try session.take(event)
+      if k == 1000, case let .bar(s, start, bar) = event {
+        let raised = OHLCVBar(open: bar.open, high: bar.high * 1.5, low: bar.low, close: bar.close * 1.5, volume: bar.volume)
+        try session.take(.correction(symbol: s, start: start, raised))
+      }
+    }
+    let full = try backtest(.smaCross, parameters: p, on: try MarketSeries(name: "aapl", frame: frame), configuration: c)
+    let before = full.recording.orders.filter { $0.bar <= 1000 }
+    #expect(Array(session.core.recorder.orders.prefix(before.count)).map(\.price) == before.map(\.price))
+    let log = try String(contentsOfFile: changed + "/events.jsonl", encoding: .utf8)
+    #expect(log.contains("\"kind\": \"correction\"") && log.contains("decisions already made stand"))
+    let reopened = try PaperSession.reopen(folder: changed)
+    #expect(reopened.core.recorder.orders.map(\.price) == session.core.recorder.orders.map(\.price))
   }
 
   @Test func eventsAndStatusDescribeWhatWasStored() async throws {
@@ -96,7 +184,7 @@ import Testing
     let folder = TestPaths.temporaryDirectory().path
     let frame = try CSVReader.readOHLCV(path: Self.aapl)
     let session = try Self.session(folder, .smaCross, p, c)
-    for await event in try ReplayFeed(symbol: "aapl", frame: frame).events() { try session.take(event) }
+    for try await event in try ReplayFeed(symbol: "aapl", frame: frame).events() { try session.take(event) }
     try session.take(.bar(symbol: "aapl", start: frame.index[10], OHLCVBar(open: 1, high: 1, low: 1, close: 1, volume: 1)))  // late
     let expected = try backtest(.smaCross, parameters: p, on: try MarketSeries(name: "aapl", frame: frame), configuration: c)
     let lines = try String(contentsOfFile: folder + "/events.jsonl", encoding: .utf8).split(separator: "\n")
@@ -123,8 +211,8 @@ import Testing
     let folder = TestPaths.temporaryDirectory().path
     let session = try PaperSession(folder: folder, symbol: "aapl", runner: StrategyRunner(kind: .model, configuration: c), parameters: p,
                                    configuration: c.resolved(for: frame.index.timestamps), model: (model, yaml))
-    for await event in try ReplayFeed(symbol: "aapl", frame: frame).events() { try session.take(event) }
-    #expect(session.status.trades > 10)
+    for try await event in try ReplayFeed(symbol: "aapl", frame: frame).events() { try session.take(event) }
+    #expect(try session.status.trades > 10)
     for (a, b) in zip(try session.files(), expected) { #expect(a.1 == b.1, "\(a.0) differs") }
     for (a, b) in zip(try PaperSession.reopen(folder: folder).files(), expected) { #expect(a.1 == b.1, "\(a.0) differs after a reopen") }
   }

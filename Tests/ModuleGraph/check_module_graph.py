@@ -12,6 +12,7 @@ import json, os, re, subprocess, sys, tempfile
 CORE, FRAME, LINALG = "KairosCore", "KairosFrame", "KairosLinalg"
 IO, FEATURES, MODELS, BACKTEST = "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest"
 RESEARCH, REPORTS, LIVE = "KairosResearch", "KairosReports", "KairosLive"
+FEEDS = "KairosFeeds"
 C_MODULES = {"CKairosOpenBLAS", "CKairosLAPACKE"}
 GRAPH = {
     CORE: (1, set()),
@@ -24,8 +25,10 @@ GRAPH = {
     RESEARCH: (5, {CORE, FRAME, LINALG, IO, FEATURES, MODELS, BACKTEST, REPORTS}),
     REPORTS: (5, {CORE, FRAME, LINALG, IO, FEATURES, MODELS, BACKTEST}),
     LIVE: (5, {CORE, FRAME, LINALG, IO, FEATURES, MODELS, BACKTEST, RESEARCH, REPORTS, "GRDB"}),
+    # The venue feeds bring SwiftNIO (websocket, HTTP): only the CLI links them, not `Kairos`.
+    FEEDS: (6, {CORE, IO, BACKTEST, LIVE, "HummingbirdWSClient", "AsyncHTTPClient", "Logging"}),
     "Kairos": (6, {CORE, FRAME, LINALG, IO, FEATURES, MODELS, BACKTEST, RESEARCH, REPORTS, LIVE}),
-    "KairosCLI": (6, {"Kairos", "Yams", "ArgumentParser"}),
+    "KairosCLI": (7, {"Kairos", FEEDS, "Yams", "ArgumentParser"}),
 }
 # Modules every target may import: the toolchain's.
 SYSTEM = {"Foundation", "Glibc", "Darwin", "Dispatch", "Synchronization", "FoundationEssentials", "_Concurrency"}

@@ -14,18 +14,21 @@ public enum PeriodsPerYear {
   public static func infer(timestamps: some Collection<Int64>, calendar: TradingCalendar? = nil) -> (value: Double, calendar: TradingCalendar)? {
     guard let spacing = modalSpacing(timestamps), spacing > 0 else { return nil }
     let calendar = calendar ?? TradingCalendar.detect(timestamps: timestamps)
+    return (value(spacing: spacing, calendar: calendar), calendar)
+  }
+
+  /// The rule itself, for bars `spacing` ns apart on `calendar` (a live session knows its bar
+  /// interval and calendar before it has seen a bar).
+  public static func value(spacing: Int64, calendar: TradingCalendar) -> Double {
     let day = UTCCalendar.nanosecondsPerDay
     switch spacing {
-    case ..<day:
-      return (Double(calendar.sessionLength) / Double(spacing) * calendar.sessionsPerYear, calendar)
-    case day..<(2 * day): return (calendar == .always ? 365 : 252, calendar)
-    case (6 * day)...(8 * day): return (52, calendar)
-    case (28 * day)...(31 * day): return (12, calendar)
-    case (89 * day)...(92 * day): return (4, calendar)
-    case (365 * day)...(366 * day): return (1, calendar)
-    default:
-      // Any other spacing: as many bars as fit in a year of 365.25 days.
-      return (365.25 * Double(day) / Double(spacing), calendar)
+    case ..<day: return Double(calendar.sessionLength) / Double(spacing) * calendar.sessionsPerYear
+    case day..<(2 * day): return calendar == .always ? 365 : 252
+    case (6 * day)...(8 * day): return 52
+    case (28 * day)...(31 * day): return 12
+    case (89 * day)...(92 * day): return 4
+    case (365 * day)...(366 * day): return 1
+    default: return 365.25 * Double(day) / Double(spacing)  // as many bars as fit in a year of 365.25 days
     }
   }
 
