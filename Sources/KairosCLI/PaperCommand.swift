@@ -130,7 +130,25 @@ struct PaperRunCommand: ParsableCommand {
       model = (try LinearModel.load(path: modelPath), spec)
     }
     let from = self.from.flatMap(UTCCalendar.parseTimestamp)
-    var until = self.until.flatMap(UTCCalendar.parseTimestamp)
+    let until = self.until.flatMap(UTCCalendar.parseTimestamp)
+    // A run that fails before its first bar leaves the state folder as it found it.
+    let snapshot = StateSnapshot(folder: state)
+    var session: PaperSession? = nil
+    do {
+      let counts = try self.run(run, runner: runner, values: values, model: model, from: from, until: until) { session = $0 }
+      if counts.interrupted { throw ExitCode(130) }
+    } catch {
+      // (A broken book is not a bad setting: its report stays in the log.)
+      var brokenBook = false
+      if case .brokenBook? = error as? LiveError { brokenBook = true }
+      if session.map({ $0.processed == $0.resumedAt }) ?? true, !(error is ExitCode), !brokenBook { snapshot.restore() }
+      throw error
+    }
+  }
+
+  /// Opens the session and its feed, runs it, writes the files at the feed's end.
+  func run(_ run: ResolvedRun, runner: StrategyRunner, values: [String: Double], model: (LinearModel, String)?,
+           from: Int64?, until: Int64?, opened: (PaperSession) -> Void) throws -> PaperLoop.Counts {
     let session: PaperSession, source: any BarFeed
     if feed == .replay {
       guard run.dataPaths.count == 1 else { throw ValidationError("paper trading takes one data file (one symbol) so far") }
@@ -156,10 +174,11 @@ struct PaperRunCommand: ParsableCommand {
       var settings = VenueFeed.Settings(interval: step, from: start, staleAfter: stale, calendar: calendar)
       settings.resumeAfter = session.starts.last.map { [symbol: $0] } ?? [:]
       source = VenueFeed(venue: venue, symbols: [symbol], settings: settings)
-      if self.until == nil { until = nil }
     }
+    opened(session)
     let resumed = session.processed
     let counts = try PaperLoop.run(session: session, feed: source, until: until) { Interruption.isRequested }
+    if counts.reachedUntil { try session.take(.state(.ended, detail: "reached --until \(self.until ?? "")")) }
     var summary = "\(counts.processed) bars processed, \(counts.orders) orders, \(counts.dropped) already stored"
       + (resumed > 0 ? " (resumed after \(resumed) bars)" : "") + (counts.interrupted ? "; interrupted, state kept" : "") + " → \(state)"
     // The feed's end (or --until): the backtest files of the session, in its folder.
@@ -169,7 +188,7 @@ struct PaperRunCommand: ParsableCommand {
       summary += " (\(files.map(\.0).joined(separator: ", ")) written)"
     }
     note(summary)
-    if counts.interrupted { throw ExitCode(130) }
+    return counts
   }
 }
 

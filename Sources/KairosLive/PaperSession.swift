@@ -39,6 +39,8 @@ public final class PaperSession {
   /// Bars processed so far, their starts (for exports), and the last start (duplicates and
   /// out-of-order bars are dropped by it).
   public private(set) var processed = 0
+  /// The bars the folder held when the session opened.
+  public private(set) var resumedAt = 0
   public private(set) var starts: [Int64] = []
   var bars: [OHLCVBar] = []
 
@@ -98,6 +100,7 @@ public final class PaperSession {
       events.append("broken_book", .error, symbol: symbol, details: ["reason": "\(error)"])
       throw error
     }
+    resumedAt = processed
     events.append(processed == 0 ? "session_started" : "session_resumed", symbol: symbol, barTime: starts.last,
                   details: ["session": sessionID, "bars": String(processed), "orders": String(core.recorder.orders.count)])
   }
@@ -204,12 +207,16 @@ public final class PaperSession {
   /// (and the model's features) use it from now on.
   func applyCorrection(_ corrected: SessionStore.StoredBar) {
     guard let k = starts.lastIndex(of: corrected.start) else { return }
-    bars[k] = corrected.bar
+    corrections[k] = corrected.bar
     strategy = try! runner.stream(parameters)  // resolved at init: cannot fail now
     inputs = DecisionInputsState()
     scorer = freshScorer
-    for (bar, start) in zip(bars, starts) { _ = advanceStreams(bar, start: start) }
+    for (j, (bar, start)) in zip(bars, starts).enumerated() { _ = advanceStreams(corrections[j] ?? bar, start: start) }
   }
+
+  /// The corrected values of bars already traded on, by bar number (the streams use them; the
+  /// exports keep the bars the decisions were made on).
+  var corrections: [Int: OHLCVBar] = [:]
 
   /// What happened to an event.
   public enum Outcome: Sendable, Equatable {
@@ -256,7 +263,7 @@ public final class PaperSession {
         events.append("correction_dropped", .warning, symbol: s, barTime: start, details: ["reason": "a correction of a bar never received"])
         return .dropped(reason: "a correction of a bar never received")
       }
-      let old = bars[k]
+      let old = corrections[k] ?? bars[k]
       guard ![old.open, old.high, old.low, old.close, old.volume].elementsEqual([bar.open, bar.high, bar.low, bar.close, bar.volume], by: Self.same) else {
         events.append("correction_unchanged", symbol: s, barTime: start)
         return .noted
@@ -277,6 +284,9 @@ public final class PaperSession {
     }
   }
 
+  /// `feed_state` in the state folder: the feed's state, since when (wall time), why.
+  static func feedStatePath(_ folder: String) -> String { URL(fileURLWithPath: folder).appendingPathComponent("feed_state").path }
+
   /// Equal, NaN included (a missing field corrected to missing is no change).
   static func same(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN && b.isNaN) }
 
@@ -287,7 +297,9 @@ public final class PaperSession {
     guard state != feedState || state == .reconnecting else { return }
     feedState = state
     let now = UTCCalendar.iso8601(Int64(Date().timeIntervalSince1970 * 1e9))
-    try store.setMeta("feed_state", "\(state.rawValue)\t\(now)\t\(detail)")
+    // A file beside state.sqlite, not a row in it: a run that fails before its first bar puts
+    // it back and leaves state.sqlite untouched (StateSnapshot).
+    try AtomicFile.write(Array("\(state.rawValue)\t\(now)\t\(detail)\n".utf8), to: Self.feedStatePath(folder))
     let severity: EventLog.Severity = state == .stale || state == .reconnecting ? .warning : .info
     events.append("feed_\(state.rawValue)", severity, symbol: symbol, barTime: starts.last, details: ["detail": detail])
   }
@@ -321,8 +333,8 @@ public final class PaperSession {
         let today = calendar.sessionDate(of: last)
         if let k = starts.lastIndex(where: { calendar.sessionDate(of: $0) < today }) { dayStart = core.recorder.equity[k] }
       }
-      let feed = try store.meta("feed_state").map { text -> (String, String, String) in
-        let parts = text.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+      let feed = (try? String(contentsOfFile: Self.feedStatePath(folder), encoding: .utf8)).map { text -> (String, String, String) in
+        let parts = text.trimmingCharacters(in: .newlines).split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         return (parts[0], parts.count > 1 ? parts[1] : "", parts.count > 2 ? parts[2] : "")
       }
       return Status(symbol: symbol, bars: processed, lastBar: starts.last, position: core.book.units, cash: core.cash, equity: equity,

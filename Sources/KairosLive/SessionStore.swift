@@ -12,8 +12,19 @@ public final class SessionStore {
   let database: DatabaseQueue
 
   /// Opens (or creates) `state.sqlite` in `folder`.
+  ///
+  /// - Throws: `LiveError.state` when the folder cannot be created or is read-only (no write
+  ///   permission bit, also for root: a folder made read-only is meant to stay as it is).
   public init(folder: String) throws {
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+      throw LiveError.state(folder: folder, reason: "it cannot be created (\((error as NSError).localizedDescription))")
+    }
+    for path in [folder, URL(fileURLWithPath: folder).appendingPathComponent("state.sqlite").path] {
+      var info = stat()
+      if stat(path, &info) == 0 && info.st_mode & 0o222 == 0 {
+        throw LiveError.state(folder: folder, reason: "\(path == folder ? "the folder" : "state.sqlite") is read-only; a session must write its state")
+      }
+    }
     var configuration = Configuration()
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA journal_mode = WAL")

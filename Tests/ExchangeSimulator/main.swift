@@ -123,7 +123,7 @@ func number(_ x: Double) -> String { x.isNaN ? "null" : CSVWriter.format(x) }
 func quoted(_ x: Double) -> String { "\"\(x.isNaN ? "NaN" : CSVWriter.format(x))\"" }
 
 func alpacaBar(_ b: Bar, _ symbol: String, type: String = "b", closeFactor: Double = 1) -> String {
-  #"{"T":"\#(type)","S":"\#(symbol)","o":\#(number(b.o)),"h":\#(number(b.h)),"l":\#(number(b.l)),"c":\#(number(b.c * closeFactor)),"v":\#(number(b.v)),"t":"\#(UTCCalendar.iso8601(b.start))","n":1,"vw":\#(number(b.c))}"#
+  #"{"T":"\#(type)","S":"\#(symbol)","o":\#(number(b.o)),"h":\#(number(Swift.max(b.h, b.c * closeFactor))),"l":\#(number(b.l)),"c":\#(number(b.c * closeFactor)),"v":\#(number(b.v)),"t":"\#(UTCCalendar.iso8601(b.start))","n":1,"vw":\#(number(b.c))}"#
 }
 
 func binanceKline(_ b: Bar, _ symbol: String, closed: Bool, interval: String) -> String {

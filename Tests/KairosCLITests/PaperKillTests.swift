@@ -1,5 +1,6 @@
 import Foundation
 import KairosIO
+import KairosLive
 import KairosTestSupport
 import Testing
 
@@ -7,28 +8,27 @@ import Testing
 /// file is killed again and again at random moments and restarted on the same state folder
 /// until it finishes; its export is then the backtest's files, byte for byte.
 @Suite struct PaperKillTests {
-  @Test func killNineAtRandomMomentsLosesAndDuplicatesNothing() throws {
-    let directory = TestPaths.temporaryDirectory()
-    let state = directory.appendingPathComponent("state").path, export = directory.appendingPathComponent("export").path
-    let bt = directory.appendingPathComponent("bt").path
-    let aapl = TestPaths.sample(SampleData.aaplDailyUnadjusted)
-    let strategy = ["--strategy", "sma-cross", "--param", "fast=10", "--param", "slow=40", "--fee", "0.001", "--lot-size", "1", "--shorts"]
+  static let strategy = ["--strategy", "sma-cross", "--param", "fast=10", "--param", "slow=40", "--fee", "0.001", "--lot-size", "1", "--shorts"]
+
+  /// Starts `arguments` again and again on one state folder, killing it with SIGKILL at 30
+  /// random moments, then lets it finish; checks the export against the backtest and that no
+  /// order id is in the database or the log twice. Returns the number of kills.
+  static func killAndRestart(_ arguments: [String], state: String, environment: [String: String] = [:]) throws -> Int {
     var random = SystemRandomNumberGenerator()
     var kills = 0, runs = 0
-    let deadline = Date().addingTimeInterval(120)  // bounded: the test stops by itself
+    let deadline = Date().addingTimeInterval(150)  // bounded: the test stops by itself
     while Date() < deadline {
       let process = Process()
       process.executableURL = Run.binary
-      // A little slower than flat out, so that kills land in the middle of the file.
-      process.arguments = ["paper", "--feed", "replay", "--data", aapl, "--speed", "20000000", "--state", state] + strategy
+      process.arguments = arguments
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
       process.standardOutput = FileHandle.nullDevice
       process.standardError = FileHandle.nullDevice
       try process.run()
       runs += 1
-      let wait = Double.random(in: 0.05...0.6, using: &random)
-      let end = Date().addingTimeInterval(wait)
+      let end = Date().addingTimeInterval(Double.random(in: 0.05...0.5, using: &random))
       while process.isRunning && Date() < end { usleep(5_000) }
-      if process.isRunning && runs < 12 {
+      if process.isRunning && kills < 30 {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         kills += 1
@@ -38,13 +38,41 @@ import Testing
       #expect(process.terminationStatus == 0, "run \(runs) ended with \(process.terminationStatus)")
       break
     }
-    #expect(kills >= 3, "only \(kills) kills landed mid-run")
+    let directory = TestPaths.temporaryDirectory()
+    let export = directory.appendingPathComponent("export").path, bt = directory.appendingPathComponent("bt").path
+    let aapl = TestPaths.sample(SampleData.aaplDailyUnadjusted)
     #expect(try Run(["paper", "export", "--state", state, "--out", export]).status == 0)
     #expect(try Run(["backtest", "--data", aapl, "--out", bt] + strategy).status == 0)
     for name in ["equity.csv", "trades.csv", "orders.csv", "metrics.json"] {
       let a = try Data(contentsOf: URL(fileURLWithPath: export + "/" + name)), b = try Data(contentsOf: URL(fileURLWithPath: bt + "/" + name))
       #expect(a == b, "\(name) differs after \(kills) kills")
     }
+    // No order id twice, in the database or in the log.
+    let stored = try SessionStore(folder: state).orders().map(\.id)
+    let orders = try String(contentsOfFile: bt + "/orders.csv", encoding: .utf8).split(separator: "\n").count - 1
+    #expect(stored.count == orders && Set(stored).count == stored.count)
+    let logged = try String(contentsOfFile: state + "/events.jsonl", encoding: .utf8).split(separator: "\n")
+      .filter { $0.contains("\"kind\": \"fill\"") || $0.contains("\"kind\": \"order_refused\"") }
+      .compactMap { line in line.range(of: #""id": "[^"]+""#, options: .regularExpression).map { String(line[$0]) } }
+    #expect(Set(logged).count == logged.count, "an order id is logged twice")
+    return kills
+  }
+
+  @Test func killNineAtRandomMomentsLosesAndDuplicatesNothing() throws {
+    let state = TestPaths.temporaryDirectory().appendingPathComponent("state").path
+    let aapl = TestPaths.sample(SampleData.aaplDailyUnadjusted)
+    // A little slower than flat out (4 ms a bar), so that kills land in the middle of the file.
+    let kills = try Self.killAndRestart(["paper", "--feed", "replay", "--data", aapl, "--speed", "20000000", "--state", state] + Self.strategy, state: state)
+    #expect(kills == 30, "only \(kills) kills landed mid-run")
+  }
+
+  /// The same through the Alpaca protocol, the exchange dropping the connection every 300 bars.
+  @Test func killNineOnTheAlpacaFeedWithDroppedConnections() throws {
+    let state = TestPaths.temporaryDirectory().appendingPathComponent("state").path
+    let sim = try ExchangeSim(data: TestPaths.sample(SampleData.aaplDailyUnadjusted), rate: 250, faults: "drop:300")
+    let arguments = ["paper"] + sim.flags("alpaca") + ["--from", "2000-03-01", "--until", "2013-03-01", "--state", state] + Self.strategy
+    let kills = try Self.killAndRestart(arguments, state: state, environment: LiveFeedTests.credentials)
+    #expect(kills >= 20, "only \(kills) kills landed mid-run")
   }
 
   /// SIGTERM stops a real-time replay at once, between bars, with exit 130 and the state kept;
