@@ -28,10 +28,18 @@ build: setup
 
 ## run: the main job, `kairos demo`: the bundled AAPL series adjusted, an SMA-cross sweep, a
 ## logistic model and its out-of-sample backtest with the risk manager, a threshold × smoothing
-## sweep, a walk-forward and an HTML report, written to a run folder (notebooks-export/runs/).
+## sweep, a walk-forward and an HTML report, written to a run folder (notebooks-export/runs/);
+## then a paper session replaying the test period through the model strategy, and its status.
 run: build
 	$(KAIROS) data check $(SAMPLE)/aapl_daily_unadjusted.csv $(SAMPLE)/aapl_corporate_actions.csv
 	$(KAIROS) demo
+	@# A short paper session: the demo's test period replayed at full speed through its model
+	@# strategy (each bar's features computed and scored as it arrives), then its status.
+	run=$$(ls -td notebooks-export/runs/*/ | head -1); \
+	$(KAIROS) paper --feed replay --data $${run}model_backtest/aapl_test.csv --strategy model \
+	  --model $${run}model.json --spec $${run}spec.yaml --param threshold=0.52 --param smoothing=3 \
+	  --param stop_atr=2 --param max_dd=0.2 --state $${run}paper && \
+	$(KAIROS) paper status --state $${run}paper
 
 ## test: build and run every test (debug build, small data), then execute the notebooks
 ## headlessly against a fresh `kairos demo` run (notebooks-export/run; needs PyPI for its venv),

@@ -10,6 +10,8 @@ import sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
 json_rows = list(rows)
 rows = [r for r in rows if r["case"] != "walkforward"]
+paper = [r for r in rows if r["case"] in ("paper_replay", "paper_cli")]
+rows = [r for r in rows if r not in paper]
 checks = [r for r in rows if r["case"] == "vectorbt_nvda"]
 fidelity = [r for r in rows if "peer" in r and "kairos" in r]  # backtesting_check.py
 rows = [r for r in rows if r["case"] not in ("vectorbt_nvda", "make_design") and r not in fidelity]
@@ -94,6 +96,14 @@ walk = [r for r in json_rows if r["case"] == "walkforward"]
 for w in walk:
     print(f"\nwalk-forward: {w['assets']} assets × {w['folds']} folds × {w['penalties']} λ × {w['thresholds']} thresholds in {w['seconds']:.2f} s "
           f"({w['throughput']:.0f} validation backtests/s, fits included)")
+if paper:
+    print("\nLive path (no peer runs this: nautilus_trader and freqtrade have no replay-through-the-live-loop mode to time)")
+    for r in paper:
+        if r["case"] == "paper_replay":
+            print(f"paper_replay  {r['symbols']:>2} symbol(s): {r['throughput']:,.0f} bars/s ({r['bars']:.0f} bars in {r['seconds']:.2f} s), "
+                  f"arrival → committed decision median {r['latency_median_us']:.0f} µs, p99 {r['latency_p99_us']:.0f} µs")
+        else:
+            print(f"paper_cli     kairos paper --feed replay --speed 0, {r['bars']} bars end to end: {r['seconds']:.2f} s ({r['throughput']:,.0f} bars/s)")
 for c in checks:
     print(f"\nvectorbt on NVDA (sma 10/50, next open, fee 0.001): {c['vectorbt']} vs kairos {c['kairos']}: {c['agree']}")
     failed |= not all(c["agree"].values())

@@ -100,6 +100,8 @@ struct DemoCommand: ParsableCommand {
                               target: Array(set.target![..<trainRows]))
     let model = try LinearModel.fit(.logistic, on: training, l2: 1, standardize: true)
     try folder.write("model.json", bytes: Array(try model.jsonData()) + [0x0A])
+    // The spec beside it: `kairos paper --strategy model --model model.json --spec spec.yaml`.
+    try folder.write("spec.yaml", bytes: Array((Self.featureSpec + "\n").utf8))
     let probabilities = try model.predictProbabilities(set.matrix)
     var p = [Double](repeating: .nan, count: prices.rowCount)
     let trainEnd = set.timestamps[trainRows - 1]

@@ -296,7 +296,8 @@ public final class PaperSession {
   func noteFeed(_ state: FeedState, detail: String) throws {
     guard state != feedState || state == .reconnecting else { return }
     feedState = state
-    let now = UTCCalendar.iso8601(Int64(Date().timeIntervalSince1970 * 1e9))
+    let wall = Int64(Date().timeIntervalSince1970) * UTCCalendar.nanosecondsPerSecond  // to the second, for people
+    let now = UTCCalendar.iso8601(wall)
     // A file beside state.sqlite, not a row in it: a run that fails before its first bar puts
     // it back and leaves state.sqlite untouched (StateSnapshot).
     try AtomicFile.write(Array("\(state.rawValue)\t\(now)\t\(detail)\n".utf8), to: Self.feedStatePath(folder))
@@ -339,7 +340,7 @@ public final class PaperSession {
       }
       return Status(symbol: symbol, bars: processed, lastBar: starts.last, position: core.book.units, cash: core.cash, equity: equity,
                     pnl: equity - configuration.initialCapital, pnlToday: equity - dayStart, drawdown: equity / peak - 1,
-                    haltAt: configuration.risk.maxDrawdown.map { -$0 }, halted: core.halt.halted,
+                    haltAt: core.configuration.risk.maxDrawdown.map { -$0 }, halted: core.halt.halted,
                     openOrder: core.book.hasPending ? core.book.pending : nil,
                     orders: core.recorder.orders.count, trades: core.recorder.trades.count, feed: feed)
     }

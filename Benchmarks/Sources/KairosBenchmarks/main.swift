@@ -13,6 +13,9 @@
 //   KairosBenchmarks ridge_path_100 DIR           100 penalties from one eigendecomposition
 //   KairosBenchmarks logistic DIR                 logistic λ=1 (Newton), both cores
 //   KairosBenchmarks ridge_batch_256 DIR          256 ridge fits of 5,000 × 32, both cores
+//   KairosBenchmarks paper_replay FILE SYMBOLS BARS  the live path: BARS bars of FILE per symbol
+//                                                 through paper sessions (each bar committed to
+//                                                 SQLite, synchronous=FULL, before the next)
 //
 // Each prints one JSON line: case, seconds (median of the repeats), min_seconds, throughput
 // (rows per second), bytes_per_second where it applies, peak_rss_mb, and a checksum that the
@@ -186,6 +189,44 @@ do {
     emit([("case", benchCase), ("impl", "kairos-\(threads)t"), ("combinations", grid.combinations.count), ("assets", markets.count),
           ("seconds", median), ("min_seconds", best), ("throughput", barCombinations / median),
           ("peak_rss_mb", peakRSSMegabytes()), ("checksum", checksum.value)])
+  case "paper_replay":
+    // The live path bar by bar: each event taken by its symbol's session (strategy, engine
+    // core, SQLite commit with fsync, events.jsonl), timed from its arrival to its committed
+    // decision. Several symbols: one session each, the bars interleaved by time as a feed
+    // delivers them, one thread.
+    let symbols = Int(arguments[3]) ?? 1, bars = Int(arguments[4]) ?? 5000
+    let whole = try CSVReader.readOHLCV(path: arguments[2])
+    let frame = whole.rows(at: Array(0..<Swift.min(bars, whole.rowCount)))
+    var c = BacktestConfiguration(); c.fee = 0.0005
+    c = c.resolved(for: frame.index.timestamps)
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("kairos-bench-paper-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    var latencies: [Double] = []
+    var orders = 0
+    let (median, best, _) = try measure(Swift.min(repeats, 3)) { () throws -> Int in
+      try? FileManager.default.removeItem(atPath: root)
+      let sessions = try (0..<symbols).map { k in
+        try PaperSession(folder: root + "/s\(k)", symbol: "S\(k)", runner: StrategyRunner(kind: .smaCross, configuration: c),
+                         parameters: ["fast": 10, "slow": 40], configuration: c)
+      }
+      let (o, h, l, cl, v) = (try frame.column("open"), try frame.column("high"), try frame.column("low"), try frame.column("close"), try frame.column("volume"))
+      latencies.removeAll(keepingCapacity: true)
+      for t in 0..<frame.rowCount {
+        for (k, session) in sessions.enumerated() {
+          let event = FeedEvent.bar(symbol: "S\(k)", start: frame.index[t], OHLCVBar(open: o[t], high: h[t], low: l[t], close: cl[t], volume: v[t]))
+          let start = now()
+          try session.take(event)
+          latencies.append(now() - start)
+        }
+      }
+      orders = try sessions.reduce(0) { $0 + (try $1.status.orders) }
+      return orders
+    }
+    latencies.sort()
+    let total = Double(symbols * frame.rowCount)
+    emit([("case", "paper_replay"), ("impl", "kairos"), ("symbols", symbols), ("bars", total), ("seconds", median), ("min_seconds", best),
+          ("throughput", total / median), ("latency_median_us", latencies[latencies.count / 2] * 1e6),
+          ("latency_p99_us", latencies[latencies.count * 99 / 100] * 1e6), ("orders", orders), ("peak_rss_mb", peakRSSMegabytes())])
   case "walkforward":
     // 5 folds × 20 λ × 10 thresholds on 10 assets × 5,000 daily bars (issue 5).
     let spec = FeatureSpec(features: [FeatureDefinition(kind: "log_returns"), FeatureDefinition(kind: "rsi"),
