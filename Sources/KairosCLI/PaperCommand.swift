@@ -54,8 +54,14 @@ struct PaperRunCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The state folder (created if missing; resumed if it holds this session).", valueName: "dir"))
   var state: String
 
-  @Option(help: ArgumentHelp("Live feeds: the symbol to trade (one per session so far).", valueName: "symbol"))
+  @Option(help: ArgumentHelp("Live feeds: the symbols to trade, comma-separated (several: one account, as kairos portfolio).", valueName: "symbol[,symbol…]"))
   var symbols: String?
+
+  @Option(name: .customLong("position-fraction"), help: "Several symbols: each entry's value as a fraction of equity (default 1 / symbols).")
+  var positionFraction: Double?
+
+  @Option(name: .customLong("max-gross"), help: "Several symbols: the largest gross exposure, Σ |position value| / equity.")
+  var maxGross = 1.0
 
   @Option(help: ArgumentHelp("Live feeds: the bar interval (1m, 5m, 1h, 1d).", valueName: "interval"))
   var interval: String?
@@ -104,7 +110,8 @@ struct PaperRunCommand: ParsableCommand {
     case .alpaca, .binance:
       guard options.data == nil else { throw ValidationError("--data is for --feed replay; a live feed brings its bars (give --symbols and --interval)") }
       guard let symbols, !symbols.isEmpty else { throw ValidationError("--feed \(feed.rawValue) needs --symbols SYMBOL") }
-      guard !symbols.contains(",") else { throw ValidationError("--symbols: one symbol per session so far (several symbols in one session are not built yet)") }
+      let list = symbols.split(separator: ",", omittingEmptySubsequences: false)
+      guard !list.contains(where: \.isEmpty), Set(list).count == list.count else { throw ValidationError("--symbols: '\(symbols)' has an empty or repeated symbol") }
       guard let interval else { throw ValidationError("--feed \(feed.rawValue) needs --interval (e.g. 1m)") }
       do { _ = try BarInterval(parsing: interval) } catch { throw ValidationError("--interval: \(error)") }
       if until == "end" { throw ValidationError("--until end: a live feed has no end; give a time, or stop it with Ctrl-C") }
@@ -133,7 +140,7 @@ struct PaperRunCommand: ParsableCommand {
     let until = self.until.flatMap(UTCCalendar.parseTimestamp)
     // A run that fails before its first bar leaves the state folder as it found it.
     let snapshot = StateSnapshot(folder: state)
-    var session: PaperSession? = nil
+    var session: (any PaperTrading)? = nil
     do {
       let counts = try self.run(run, runner: runner, values: values, model: model, from: from, until: until) { session = $0 }
       if counts.interrupted { throw ExitCode(130) }
@@ -148,32 +155,41 @@ struct PaperRunCommand: ParsableCommand {
 
   /// Opens the session and its feed, runs it, writes the files at the feed's end.
   func run(_ run: ResolvedRun, runner: StrategyRunner, values: [String: Double], model: (LinearModel, String)?,
-           from: Int64?, until: Int64?, opened: (PaperSession) -> Void) throws -> PaperLoop.Counts {
-    let session: PaperSession, source: any BarFeed
+           from: Int64?, until: Int64?, opened: (any PaperTrading) -> Void) throws -> PaperLoop.Counts {
+    let session: any PaperTrading, source: any BarFeed
+    /// One symbol: the single-asset engine; several: one account over all (kairos portfolio).
+    func open(_ names: [String], _ configuration: BacktestConfiguration) throws -> any PaperTrading {
+      if names.count == 1 {
+        return try PaperSession(folder: state, symbol: names[0], runner: runner, parameters: values, configuration: configuration, model: model)
+      }
+      return try asUsage {
+        try PortfolioPaperSession(folder: state, symbols: names, runner: runner, parameters: values, configuration: configuration,
+                                  positionFraction: positionFraction, maxGrossExposure: maxGross)
+      }
+    }
     if feed == .replay {
-      guard run.dataPaths.count == 1 else { throw ValidationError("paper trading takes one data file (one symbol) so far") }
-      let (path, market, _) = try run.loadMarkets()[0]
-      session = try PaperSession(folder: state, symbol: market.name, runner: runner, parameters: values,
-                                 configuration: run.configuration.resolved(for: market.timestamps), model: model)
-      let frame = try run.read.ohlcv(path)
-      let paceFrom = from ?? warmup.flatMap { $0 < frame.rowCount ? frame.index[$0] : nil }
-      source = try ReplayFeed(symbol: market.name, frame: frame, speed: speed, paceFrom: paceFrom)
+      let loaded = try run.loadMarkets()
+      let union = Array(Set(loaded.flatMap(\.market.timestamps))).sorted()
+      session = try open(loaded.map(\.market.name), run.configuration.resolved(for: union))
+      let frames = try loaded.map { (symbol: $0.market.name, frame: try run.read.ohlcv($0.path)) }
+      let paceFrom = from ?? warmup.flatMap { $0 < union.count ? union[$0] : nil }
+      source = try ReplayFeed(series: frames, speed: speed, paceFrom: paceFrom)
     } else {
-      let symbol = symbols!, step = try BarInterval(parsing: interval!).nanoseconds
+      let names = symbols!.split(separator: ",").map(String.init), step = try BarInterval(parsing: interval!).nanoseconds
       let calendar = run.configuration.calendar ?? (feed == .alpaca ? .nyse : .always)
       var configuration = run.configuration
       configuration.calendar = calendar
       if configuration.periodsPerYear == nil { configuration.periodsPerYear = PeriodsPerYear.value(spacing: step, calendar: calendar) }
-      session = try PaperSession(folder: state, symbol: symbol, runner: runner, parameters: values, configuration: configuration, model: model)
+      session = try open(names, configuration)
       let venue: any BarVenue = feed == .alpaca
-        ? try AlpacaVenue(symbols: [symbol], interval: step, streamURL: feedURL, restURL: restURL)
-        : try BinanceVenue(symbols: [symbol], interval: step, streamURL: feedURL, restURL: restURL)
+        ? try AlpacaVenue(symbols: names, interval: step, streamURL: feedURL, restURL: restURL)
+        : try BinanceVenue(symbols: names, interval: step, streamURL: feedURL, restURL: restURL)
       let now = nowNanoseconds()
       let start = from ?? warmup.map { now - Int64($0) * step }
       let stale = staleAfter ?? 3 * Double(Swift.min(step, calendar.sessionLength)) / 1e9
       var settings = VenueFeed.Settings(interval: step, from: start, staleAfter: stale, calendar: calendar)
-      settings.resumeAfter = session.starts.last.map { [symbol: $0] } ?? [:]
-      source = VenueFeed(venue: venue, symbols: [symbol], settings: settings)
+      settings.resumeAfter = session.lastBarStarts
+      source = VenueFeed(venue: venue, symbols: names, settings: settings)
     }
     opened(session)
     let resumed = session.processed
@@ -211,7 +227,7 @@ struct PaperExportCommand: ParsableCommand {
   func validate() throws { try outputFolder(out) }
 
   func run() throws {
-    let session = try PaperSession.reopen(folder: state)
+    let session = try PaperSessions.reopen(folder: state)
     let files = try session.files()
     try OutputFolder.write(files, manifest: .init(command: CommandLine.arguments, dataFiles: [], settings: ["state": state], now: nowNanoseconds()), to: out)
     note("\(session.processed) bars, \(files.count) files → \(out)")
@@ -233,22 +249,21 @@ struct PaperStatusCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The state folder of a session.", valueName: "dir")) var state: String
 
   func run() throws {
-    let s = try PaperSession.reopen(folder: state).status
+    let s = try PaperSessions.reopen(folder: state).status
     let money = { (x: Double) in Self.money(x) }
-    let age = s.lastBar.map { " (\(Self.age(nowNanoseconds() - $0)) ago)" } ?? ""
     let feed = s.feed.map { f in "\(f.state == "live" ? "live" : f.state.uppercased()) since \(f.since)\(f.detail.isEmpty ? "" : ": \(f.detail)")" } ?? "not reported"
     let halt = s.haltAt.map { String(format: ", halts at %.1f %%", 100 * $0) } ?? ""
-    print("""
-      symbol      \(s.symbol)
-      feed        \(feed)
-      last bar    \(s.lastBar.map { UTCCalendar.iso8601($0) } ?? "none")\(age), \(s.bars) bars
-      position    \(CSVWriter.format(s.position)) units\(s.openOrder.map { ", open order: target \($0 > 0 ? "long" : $0 < 0 ? "short" : "flat") at the next bar" } ?? ", no open order")
-      cash        \(money(s.cash))
-      equity      \(money(s.equity))
-      P&L         \(money(s.pnl)) total, \(money(s.pnlToday)) today
-      drawdown    \(String(format: "%.2f", 100 * s.drawdown)) %\(halt)\(s.halted ? " — HALTED" : "")
-      orders      \(s.orders), \(s.trades) closed trades
-      """)
+    let now = nowNanoseconds()
+    var lines = ["feed        \(feed)", "bars        \(s.bars)"]
+    for (k, symbol) in s.symbols.enumerated() {
+      let last = s.lastBars[k].map { "last bar \(UTCCalendar.iso8601($0)) (\(Self.age(now - $0)) ago)" } ?? "no bar yet"
+      let order = s.openOrders[k].map { ", open order: \($0 > 0 ? "long" : $0 < 0 ? "short" : "flat") at the next bar" } ?? ""
+      lines.append("\(symbol.padding(toLength: Swift.max(12, symbol.count + 1), withPad: " ", startingAt: 0))\(CSVWriter.format(s.positions[k])) units\(order); \(last)")
+    }
+    lines += ["cash        \(money(s.cash))", "equity      \(money(s.equity))", "P&L         \(money(s.pnl)) total, \(money(s.pnlToday)) today",
+              "drawdown    \(String(format: "%.2f", 100 * s.drawdown)) %\(halt)\(s.halted ? " — HALTED" : "")",
+              "orders      \(s.orders), \(s.trades) closed trades"]
+    print(lines.joined(separator: "\n"))
   }
 
   /// 1,234,567.89 with a sign for negatives.

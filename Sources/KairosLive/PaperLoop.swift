@@ -15,7 +15,7 @@ public enum PaperLoop {
   /// processed, or `stop` says so (polled every 50 ms, also while the feed waits for its next
   /// bar: a real-time feed stops at once, between bars). A feed's error (an authentication
   /// refused) is thrown after what was processed is committed.
-  public static func run(session: PaperSession, feed: some BarFeed, until: Int64? = nil,
+  public static func run(session: any PaperTrading, feed: some BarFeed, until: Int64? = nil,
                          stop: @escaping @Sendable () -> Bool = { false }) throws -> Counts {
     let events = feed.events()
     let box = ResultBox()
@@ -31,7 +31,7 @@ public enum PaperLoop {
           case .dropped: counts.dropped += 1
           case .noted: counts.noted += 1
           }
-          if let until, let last = session.starts.last, last >= until { counts.reachedUntil = true; break }
+          if let until, let last = session.lastBarStart, last >= until { counts.reachedUntil = true; break }
         }
         counts.interrupted = stop() && !counts.reachedUntil
         box.result = .success(counts)

@@ -15,16 +15,18 @@ import KairosModels
 /// (`SessionStore`); a restarted session replays its stored bars through a fresh core and
 /// checks that they give the stored orders (ids from session, symbol, bar start and sequence:
 /// re-processing a bar cannot create a second order) before it takes a new bar.
-public final class PaperSession {
+public final class PaperSession: PaperTrading {
   public let symbol: String
   public let runner: StrategyRunner
   public let parameters: [String: Double]
   let configuration: BacktestConfiguration
-  let store: SessionStore
-  let folder: String
-  let sessionID: String
+  /// The state folder: database, events, feed state.
+  let journal: SessionJournal
+  var store: SessionStore { journal.store }
+  var folder: String { journal.folder }
+  var sessionID: String { journal.sessionID }
   /// `events.jsonl` of the state folder.
-  public let events: EventLog
+  public var events: EventLog { journal.events }
   var strategy: StreamingStrategy
   var inputs = DecisionInputsState()
   var core: EngineCore<FullRecording>
@@ -65,33 +67,23 @@ public final class PaperSession {
       freshScorer = scorer
     }
     guard configuration.periodsPerYear != nil else { throw BacktestError.invalidParameter(name: "periods_per_year", reason: "a live session needs it given (or resolved from the replayed file)") }
-    self.folder = folder
-    events = EventLog(folder: folder, enabled: logging)
     self.symbol = symbol
     self.runner = runner
     self.configuration = configuration
     let p = try runner.resolve(parameters)
     self.parameters = p
-    store = try SessionStore(folder: folder)
     let settings = Self.describe(kind: runner.kind, parameters: p, configuration: configuration, symbol: symbol)
-    if let stored = try store.meta("settings") {
-      guard stored == settings else {
-        throw LiveError.state(folder: folder, reason: "it holds a session of other settings (\(stored)); use a new --state folder")
-      }
-    } else {
-      try store.setMeta("settings", settings)
-      try store.setMeta("session_id", UUID().uuidString.lowercased().prefix(8).description)
+    journal = try SessionJournal(folder: folder, settings: settings, meta: {
       // What `reopen(folder:)` needs to rebuild this session from the folder alone.
-      try store.setMeta("symbol", symbol)
-      try store.setMeta("strategy", runner.kind.rawValue)
-      try store.setMeta("parameters", String(decoding: try JSONEncoder().encode(p), as: UTF8.self))
-      try store.setMeta("configuration", String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self))
+      var meta = ["symbol": symbol, "strategy": runner.kind.rawValue,
+                  "parameters": String(decoding: try JSONEncoder().encode(p), as: UTF8.self),
+                  "configuration": String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)]
       if let model {
-        try store.setMeta("model", String(decoding: try model.model.jsonData(), as: UTF8.self))
-        try store.setMeta("spec", model.specYAML)
+        meta["model"] = String(decoding: try model.model.jsonData(), as: UTF8.self)
+        meta["spec"] = model.specYAML
       }
-    }
-    sessionID = try store.meta("session_id") ?? "session"
+      return meta
+    }, logging: logging)
     strategy = try runner.stream(p)
     core = EngineCore(configuration: try configuration.applying(p),
                       accumulator: PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: configuration.periodsPerYear ?? 252),
@@ -105,11 +97,9 @@ public final class PaperSession {
                   details: ["session": sessionID, "bars": String(processed), "orders": String(core.recorder.orders.count)])
   }
 
-  /// The session a state folder holds, from its settings alone (for `kairos paper export`).
+  /// The session a state folder holds, from its settings alone (`PaperSessions.reopen` checks
+  /// the folder first).
   public static func reopen(folder: String, logging: Bool = false) throws -> PaperSession {
-    guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent("state.sqlite").path) else {
-      throw LiveError.state(folder: folder, reason: "no state.sqlite: not a paper session's folder")
-    }
     let store = try SessionStore(folder: folder)
     guard let symbol = try store.meta("symbol"), let name = try store.meta("strategy"), let kind = StrategyKind(rawValue: name),
           let parameters = try store.meta("parameters"), let configuration = try store.meta("configuration") else {
@@ -218,20 +208,11 @@ public final class PaperSession {
   /// exports keep the bars the decisions were made on).
   var corrections: [Int: OHLCVBar] = [:]
 
-  /// What happened to an event.
-  public enum Outcome: Sendable, Equatable {
-    case processed(orders: Int)
-    /// A bar at or before the last one processed (a duplicate, or out of order).
-    case dropped(reason: String)
-    /// A correction, a feed state change: recorded, nothing traded.
-    case noted
-  }
-
   /// Takes one feed event: a new bar is processed and committed with its orders, its intent
   /// and the book before this returns; a duplicate or late bar is dropped; a correction of a
   /// processed bar never rewrites what was traded (logged; new values are used from now on).
   @discardableResult
-  public func take(_ event: FeedEvent) throws -> Outcome {
+  public func take(_ event: FeedEvent) throws -> PaperOutcome {
     switch event {
     case let .bar(s, start, bar) where s == symbol:
       if let last = starts.last, start <= last {
@@ -244,17 +225,10 @@ public final class PaperSession {
       let base = core.recorder.orders.count - orders.count
       try store.commit(.init(seq: seq, symbol: symbol, start: start, bar: bar,
                              orders: orders.enumerated().map { k, o in (orderID(o, index: base + k), base + k, o) },
-                             intent: intent.map { (intentID(start: start), Int($0)) }, book: book))
-      // After the commit: an event never describes an order the state does not hold.
-      if let intent {
-        events.append("intent", symbol: symbol, barTime: start, details: ["id": intentID(start: start), "target": String(intent)])
-      }
-      for (k, o) in orders.enumerated() {
-        events.append(o.status == .filled ? "fill" : "order_refused", o.status == .filled ? .info : .warning, symbol: symbol, barTime: start,
-                      details: ["id": orderID(o, index: base + k), "side": o.side > 0 ? "buy" : "sell", "units": CSVWriter.format(o.units),
-                                "price": CSVWriter.format(o.price), "reason": o.reason.rawValue, "clipped_by": o.clip.rawValue])
-      }
-      if feedState == .stale { try noteFeed(.live, detail: "a bar arrived") }
+                             intents: intent.map { [(intentID(start: start), Int($0))] } ?? [], book: book))
+      journal.logCommitted(intents: intent.map { [(intentID(start: start), symbol, $0)] } ?? [],
+                           orders: orders.enumerated().map { k, o in (orderID(o, index: base + k), symbol, o) }, barTime: start)
+      if journal.feedState == .stale { try journal.noteFeed(.live, detail: "a bar arrived", symbol: symbol, barTime: start) }
       return .processed(orders: orders.count)
     case .bar:
       return .dropped(reason: "another symbol")
@@ -277,72 +251,30 @@ public final class PaperSession {
     case .correction:
       return .dropped(reason: "another symbol")
     case let .state(state, detail):
-      try noteFeed(state, detail: detail)
+      try journal.noteFeed(state, detail: detail, symbol: symbol, barTime: starts.last)
       return .noted
     case .gap, .heartbeat:
       return .dropped(reason: "no bar")
     }
   }
 
-  /// `feed_state` in the state folder: the feed's state, since when (wall time), why.
-  static func feedStatePath(_ folder: String) -> String { URL(fileURLWithPath: folder).appendingPathComponent("feed_state").path }
-
   /// Equal, NaN included (a missing field corrected to missing is no change).
   static func same(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN && b.isNaN) }
 
-  /// The feed's state as last reported (kept in the state folder for `status`).
-  public private(set) var feedState: FeedState?
+  public var lastBarStart: Int64? { starts.last }
+  public var lastBarStarts: [String: Int64] { starts.last.map { [symbol: $0] } ?? [:] }
 
-  func noteFeed(_ state: FeedState, detail: String) throws {
-    guard state != feedState || state == .reconnecting else { return }
-    feedState = state
-    let wall = Int64(Date().timeIntervalSince1970) * UTCCalendar.nanosecondsPerSecond  // to the second, for people
-    let now = UTCCalendar.iso8601(wall)
-    // A file beside state.sqlite, not a row in it: a run that fails before its first bar puts
-    // it back and leaves state.sqlite untouched (StateSnapshot).
-    try AtomicFile.write(Array("\(state.rawValue)\t\(now)\t\(detail)\n".utf8), to: Self.feedStatePath(folder))
-    let severity: EventLog.Severity = state == .stale || state == .reconnecting ? .warning : .info
-    events.append("feed_\(state.rawValue)", severity, symbol: symbol, barTime: starts.last, details: ["detail": detail])
-  }
-
-  /// Where the session stands (`kairos paper status`).
-  public struct Status: Sendable, Equatable {
-    public let symbol: String, bars: Int, lastBar: Int64?, position: Double, cash: Double, equity: Double
-    /// P&L since the start, and since the close of the last bar of the previous session day.
-    public let pnl: Double, pnlToday: Double
-    /// The drawdown from the peak (≤ 0), and the drawdown that halts trading (`--max-drawdown`), if set.
-    public let drawdown: Double, haltAt: Double?, halted: Bool
-    /// The open order: the target decided at the last close, to fill on the next bar.
-    public let openOrder: Int8?
-    public let orders: Int, trades: Int
-    /// The feed's last reported state, when it changed, and why ("live", "stale", …).
-    public let feed: (state: String, since: String, detail: String)?
-
-    public static func == (a: Status, b: Status) -> Bool {
-      a.symbol == b.symbol && a.bars == b.bars && a.lastBar == b.lastBar && a.position == b.position && a.cash == b.cash
-        && a.equity == b.equity && a.orders == b.orders && a.trades == b.trades && a.openOrder == b.openOrder
-    }
-  }
-
-  public var status: Status {
+  public var status: PaperStatus {
     get throws {
       let equity = core.recorder.equity.last ?? configuration.initialCapital
       let peak = Swift.max(configuration.initialCapital, core.recorder.equity.max() ?? 0)
-      var dayStart = configuration.initialCapital
-      if let last = starts.last {
-        let calendar = configuration.calendar ?? .always
-        let today = calendar.sessionDate(of: last)
-        if let k = starts.lastIndex(where: { calendar.sessionDate(of: $0) < today }) { dayStart = core.recorder.equity[k] }
-      }
-      let feed = (try? String(contentsOfFile: Self.feedStatePath(folder), encoding: .utf8)).map { text -> (String, String, String) in
-        let parts = text.trimmingCharacters(in: .newlines).split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        return (parts[0], parts.count > 1 ? parts[1] : "", parts.count > 2 ? parts[2] : "")
-      }
-      return Status(symbol: symbol, bars: processed, lastBar: starts.last, position: core.book.units, cash: core.cash, equity: equity,
-                    pnl: equity - configuration.initialCapital, pnlToday: equity - dayStart, drawdown: equity / peak - 1,
-                    haltAt: core.configuration.risk.maxDrawdown.map { -$0 }, halted: core.halt.halted,
-                    openOrder: core.book.hasPending ? core.book.pending : nil,
-                    orders: core.recorder.orders.count, trades: core.recorder.trades.count, feed: feed)
+      return PaperStatus(symbols: [symbol], bars: processed, lastBars: [starts.last], positions: [core.book.units],
+                         openOrders: [core.book.hasPending ? core.book.pending : nil], cash: core.cash, equity: equity,
+                         pnl: equity - configuration.initialCapital,
+                         pnlToday: PaperStatus.pnlToday(equity: core.recorder.equity, times: starts, initial: configuration.initialCapital,
+                                                        calendar: configuration.calendar ?? .always),
+                         drawdown: equity / peak - 1, haltAt: core.configuration.risk.maxDrawdown.map { -$0 }, halted: core.halt.halted,
+                         orders: core.recorder.orders.count, trades: core.recorder.trades.count, feed: journal.lastFeedState)
     }
   }
 

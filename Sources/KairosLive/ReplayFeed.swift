@@ -2,35 +2,46 @@ import Foundation
 import KairosBacktest
 import KairosFrame
 
-/// The `replay` feed: the bars of a price file delivered as completed bars, at `speed` times
+/// The `replay` feed: the bars of price files delivered as completed bars, at `speed` times
 /// real time (0: as fast as they are taken; 1: real time; 60: a minute of bars per second).
-/// The bars before `paceFrom` are a warm-up: delivered at once, whatever the speed, so the
-/// strategy's indicators are ready when the paced part starts.
+/// Several files (one symbol each) are merged by time: at each time of their union, the bars
+/// of the symbols that have one, in the order given. The bars before `paceFrom` are a warm-up:
+/// delivered at once, whatever the speed, so the indicators are ready when pacing starts.
 public struct ReplayFeed: BarFeed {
-  public let symbol: String
-  public let frame: Frame
+  public let series: [(symbol: String, frame: Frame)]
   public let speed: Double
   public let paceFrom: Int64?
 
   public init(symbol: String, frame: Frame, speed: Double = 0, paceFrom: Int64? = nil) throws(LiveError) {
-    guard speed >= 0 && speed.isFinite else { throw .state(folder: symbol, reason: "the replay speed must be 0 or more, was \(speed)") }
-    self.symbol = symbol; self.frame = frame; self.speed = speed; self.paceFrom = paceFrom
+    try self.init(series: [(symbol, frame)], speed: speed, paceFrom: paceFrom)
   }
 
-  /// The bars, in order, each after the wait its spacing asks for at this speed.
+  public init(series: [(symbol: String, frame: Frame)], speed: Double = 0, paceFrom: Int64? = nil) throws(LiveError) {
+    guard speed >= 0 && speed.isFinite else { throw .state(folder: series.first?.symbol ?? "replay", reason: "the replay speed must be 0 or more, was \(speed)") }
+    self.series = series; self.speed = speed; self.paceFrom = paceFrom
+  }
+
+  /// The bars, in time order, each time after the wait its spacing asks for at this speed.
   public func events() -> AsyncThrowingStream<FeedEvent, any Error> {
-    let (symbol, frame, speed, paceFrom) = (symbol, frame, speed, paceFrom ?? .min)
+    let (series, speed, paceFrom) = (series, speed, paceFrom ?? .min)
     return AsyncThrowingStream { continuation in
       let task = Task {
-        let columns = ["open", "high", "low", "close", "volume"].map { frame[$0].map(Array.init) ?? Array(repeating: .nan, count: frame.rowCount) }
-        for t in 0..<frame.rowCount {
-          if Task.isCancelled { break }
-          if speed > 0 && t > 0 && frame.index[t - 1] >= paceFrom {
-            let seconds = Double(frame.index[t] - frame.index[t - 1]) / 1e9 / speed
+        let columns = series.map { s in ["open", "high", "low", "close", "volume"].map { s.frame[$0].map(Array.init) ?? Array(repeating: .nan, count: s.frame.rowCount) } }
+        var next = series.map { _ in 0 }
+        var previous: Int64? = nil
+        while !Task.isCancelled {
+          // The earliest time any file has left.
+          guard let t = series.indices.compactMap({ k in next[k] < series[k].frame.rowCount ? series[k].frame.index[next[k]] : nil }).min() else { break }
+          if speed > 0, let previous, previous >= paceFrom {
+            let seconds = Double(t - previous) / 1e9 / speed
             try? await Task.sleep(nanoseconds: UInt64(Swift.min(seconds, 86_400) * 1e9))
           }
-          let bar = OHLCVBar(open: columns[0][t], high: columns[1][t], low: columns[2][t], close: columns[3][t], volume: columns[4][t])
-          continuation.yield(.bar(symbol: symbol, start: frame.index[t], bar))
+          for k in series.indices where next[k] < series[k].frame.rowCount && series[k].frame.index[next[k]] == t {
+            let c = columns[k], i = next[k]
+            continuation.yield(.bar(symbol: series[k].symbol, start: t, OHLCVBar(open: c[0][i], high: c[1][i], low: c[2][i], close: c[3][i], volume: c[4][i])))
+            next[k] += 1
+          }
+          previous = t
         }
         continuation.yield(.state(.ended, detail: "the file's last bar was delivered"))
         continuation.finish()

@@ -114,16 +114,16 @@ public final class SessionStore {
   }
 
   /// What one processed bar changed, committed in one transaction: the bar, the orders it
-  /// filled (with their position in the session's order sequence, `ordinal`), the intent it
-  /// decided (filled on a later bar: durable before its fill) and the book after its close.
+  /// filled (with their position in the session's order sequence, `ordinal`), the intents it
+  /// decided (filled on a later bar: durable before their fill) and the book after its close.
   public struct BarCommit {
     public var seq: Int, symbol: String, start: Int64, bar: OHLCVBar
     public var orders: [(id: String, ordinal: Int, record: OrderRecord)]
-    public var intent: (id: String, target: Int)?
+    public var intents: [(id: String, target: Int)]
     public var book: (units: Double, cash: Double, equity: Double)
     public init(seq: Int, symbol: String, start: Int64, bar: OHLCVBar, orders: [(id: String, ordinal: Int, record: OrderRecord)],
-                intent: (id: String, target: Int)?, book: (units: Double, cash: Double, equity: Double)) {
-      self.seq = seq; self.symbol = symbol; self.start = start; self.bar = bar; self.orders = orders; self.intent = intent; self.book = book
+                intents: [(id: String, target: Int)], book: (units: Double, cash: Double, equity: Double)) {
+      self.seq = seq; self.symbol = symbol; self.start = start; self.bar = bar; self.orders = orders; self.intents = intents; self.book = book
     }
   }
 
@@ -135,7 +135,7 @@ public final class SessionStore {
         try db.execute(sql: "INSERT INTO orders (id, ordinal, seq, side, units, price, fee, reason, status, clip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        arguments: [id, ordinal, c.seq, Int(o.side), o.units, o.price, o.fee, o.reason.rawValue, o.status.rawValue, o.clip.rawValue])
       }
-      if let (id, target) = c.intent {
+      for (id, target) in c.intents {
         try db.execute(sql: "INSERT INTO intents (id, seq, symbol, target) VALUES (?, ?, ?, ?)", arguments: [id, c.seq, c.symbol, target])
       }
       try db.execute(sql: "INSERT INTO positions (seq, symbol, units, cash, equity) VALUES (?, ?, ?, ?, ?)",

@@ -17,7 +17,7 @@ public struct StateSnapshot: Sendable {
     folderExisted = files.fileExists(atPath: folder)
     stateExisted = files.fileExists(atPath: Self.path(folder, "state.sqlite"))
     eventsSize = (try? files.attributesOfItem(atPath: Self.path(folder, "events.jsonl")))?[.size] as? UInt64
-    feedState = (try? Data(contentsOf: URL(fileURLWithPath: PaperSession.feedStatePath(folder)))).map(Array.init)
+    feedState = (try? Data(contentsOf: URL(fileURLWithPath: SessionJournal.feedStatePath(folder)))).map(Array.init)
   }
 
   static func path(_ folder: String, _ name: String) -> String { URL(fileURLWithPath: folder).appendingPathComponent(name).path }
@@ -28,7 +28,7 @@ public struct StateSnapshot: Sendable {
     if !stateExisted {
       for name in ["state.sqlite", "state.sqlite-wal", "state.sqlite-shm"] { try? files.removeItem(atPath: Self.path(folder, name)) }
     }
-    if let feedState { try? AtomicFile.write(feedState, to: PaperSession.feedStatePath(folder)) } else { try? files.removeItem(atPath: PaperSession.feedStatePath(folder)) }
+    if let feedState { try? AtomicFile.write(feedState, to: SessionJournal.feedStatePath(folder)) } else { try? files.removeItem(atPath: SessionJournal.feedStatePath(folder)) }
     let events = Self.path(folder, "events.jsonl")
     if let eventsSize { truncate(events, off_t(eventsSize)) } else { try? files.removeItem(atPath: events) }
     if !folderExisted, (try? files.contentsOfDirectory(atPath: folder))?.isEmpty == true { try? files.removeItem(atPath: folder) }

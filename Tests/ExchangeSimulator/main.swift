@@ -58,28 +58,35 @@ let known: Set = ["duplicate", "correction", "correct-new", "missing", "gap", "r
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 for name in options.faults.keys where !known.contains(name) { fail("unknown fault \(name); known: \(known.sorted().joined(separator: ", "))") }
 
-struct Bar: Sendable { let start: Int64; let o, h, l, c, v: Double }
+struct Bar: Sendable { let symbol: String; let start: Int64; let o, h, l, c, v: Double }
 
 /// The exchange's bars and its clock.
 final class Exchange: Sendable {
-  let symbol: String
+  let symbols: [String]
+  /// Every symbol's bars merged by time (the files' order within a time).
   let bars: [Bar]
   let rate: Double
   let faults: [String: Int]
   let startedAt = Mutex<Double?>(nil)
 
   init(options: Options) throws {
-    let frame = try CSVReader.readOHLCV(path: options.data)
-    symbol = options.symbol ?? URL(fileURLWithPath: options.data).deletingPathExtension().lastPathComponent
-    let (o, h, l, c, v) = (frame["open"]!, frame["high"]!, frame["low"]!, frame["close"]!, frame["volume"]!)
+    let paths = options.data.split(separator: ",").map(String.init)
+    symbols = options.symbol.map { $0.split(separator: ",").map(String.init) }
+      ?? paths.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
+    guard symbols.count == paths.count else { fail("give one --symbol per --data file") }
     var bars: [Bar] = []
     let missing = options.faults["missing"]
-    for t in 0..<frame.rowCount {
-      // "missing:K": every K-th bar never traded: neither streamed nor served.
-      if let k = missing, k > 0, t % k == k - 1 { continue }
-      bars.append(Bar(start: frame.index[t], o: o[t], h: h[t], l: l[t], c: c[t], v: v[t]))
+    for (path, symbol) in zip(paths, symbols) {
+      let frame = try CSVReader.readOHLCV(path: path)
+      let (o, h, l, c, v) = (frame["open"]!, frame["high"]!, frame["low"]!, frame["close"]!, frame["volume"]!)
+      for t in 0..<frame.rowCount {
+        // "missing:K": every K-th bar never traded: neither streamed nor served.
+        if let k = missing, k > 0, t % k == k - 1 { continue }
+        bars.append(Bar(symbol: symbol, start: frame.index[t], o: o[t], h: h[t], l: l[t], c: c[t], v: v[t]))
+      }
     }
-    self.bars = bars
+    let order = Dictionary(uniqueKeysWithValues: symbols.enumerated().map { ($1, $0) })
+    self.bars = bars.sorted { ($0.start, order[$0.symbol]!) < ($1.start, order[$1.symbol]!) }
     rate = options.rate
     faults = options.faults
   }
@@ -133,17 +140,17 @@ func binanceKline(_ b: Bar, _ symbol: String, closed: Bool, interval: String) ->
 
 let exchange: Exchange
 do { exchange = try Exchange(options: options) } catch { fail("\(error)") }
-let symbol = exchange.symbol
 
 /// Streams bars from the first published after the subscription, with the faults.
 /// `send` writes one bar (and its extras); returns false when the connection must end.
-func stream(_ outbound: WebSocketOutboundWriter, alpaca: Bool, interval: String) async throws {
+func stream(_ outbound: WebSocketOutboundWriter, alpaca: Bool, interval: String, symbols: Set<String>) async throws {
   let first = exchange.subscribed()
   var sent = 0
   for i in exchange.streamOrder(from: first) {
     // A reordered pair: the later bar goes first, so wait for the later of the two.
     guard await exchange.waitFor(i) else { return }
-    let b = exchange.bars[i]
+    let b = exchange.bars[i], symbol = b.symbol
+    guard symbols.contains(symbol.uppercased()) || symbols.contains("*") else { continue }
     var frames: [String]
     if alpaca {
       frames = ["[" + alpacaBar(b, symbol) + "]"]
@@ -187,16 +194,16 @@ func alpacaSession(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutbo
   let bars = request["bars"] as? [String] ?? [], updated = request["updatedBars"] as? [String] ?? []
   func list(_ s: [String]) -> String { "[" + s.map { "\"\($0)\"" }.joined(separator: ",") + "]" }
   try await outbound.write(.text(#"[{"T":"subscription","trades":[],"quotes":[],"bars":\#(list(bars)),"updatedBars":\#(list(updated)),"dailyBars":[],"statuses":[],"lulds":[],"corrections":[],"cancelErrors":[]}]"#))
-  guard bars.contains(symbol) || bars.contains("*") else { while !Task.isCancelled { try? await Task.sleep(nanoseconds: 100_000_000) }; return }
   // Read (and ignore) what the client sends while we stream.
   let reader = Task { while (try? await messages.next()) != nil {} }
   defer { reader.cancel() }
-  try await stream(outbound, alpaca: true, interval: "")
+  try await stream(outbound, alpaca: true, interval: "", symbols: Set(bars.map { $0.uppercased() }))
 }
 
 let router = Router()
 /// Alpaca: GET /v2/stocks/{symbol}/bars?timeframe=&start=&end=&limit=&page_token=
 router.get("/v2/stocks/:symbol/bars") { request, context -> Response in
+  let symbol = context.parameters.get("symbol") ?? ""
   func header(_ name: String) -> String? { request.headers.first { $0.name.canonicalName == name }?.value }
   guard header("apca-api-key-id") == options.key, header("apca-api-secret-key") == options.secret else {
     return Response(status: .forbidden, body: .init(byteBuffer: ByteBuffer(string: #"{"message":"forbidden."}"#)))
@@ -207,7 +214,9 @@ router.get("/v2/stocks/:symbol/bars") { request, context -> Response in
   let limit = Swift.min(1000, q["limit"].flatMap { Int(String($0)) } ?? 1000)
   let from = q["page_token"].flatMap { Int(String($0)) } ?? 0
   let n = exchange.published
-  let matching = exchange.bars[..<n].indices.filter { exchange.bars[$0].start >= start && exchange.bars[$0].start <= end && $0 >= from }
+  let matching = exchange.bars[..<n].indices.filter {
+    exchange.bars[$0].symbol == symbol && exchange.bars[$0].start >= start && exchange.bars[$0].start <= end && $0 >= from
+  }
   let page = matching.prefix(limit)
   let next = matching.count > limit ? "\"\(matching[limit])\"" : "null"
   let json = #"{"bars":[\#(page.map { alpacaBar(exchange.bars[$0], symbol) }.joined(separator: ","))],"symbol":"\#(symbol)","next_page_token":\#(next)}"#
@@ -216,14 +225,14 @@ router.get("/v2/stocks/:symbol/bars") { request, context -> Response in
 /// Binance: GET /api/v3/klines?symbol=&interval=&startTime=&endTime=&limit=
 router.get("/api/v3/klines") { request, context -> Response in
   let q = request.uri.queryParameters
-  guard q["symbol"].map(String.init)?.uppercased() == symbol.uppercased() else {
+  guard let symbol = exchange.symbols.first(where: { $0.uppercased() == q["symbol"].map(String.init)?.uppercased() }) else {
     return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: #"{"code":-1121,"msg":"Invalid symbol."}"#)))
   }
   let start = (q["startTime"].flatMap { Int64(String($0)) } ?? 0) * 1_000_000
   let end = q["endTime"].flatMap { Int64(String($0)) }.map { $0 * 1_000_000 } ?? .max
   let limit = Swift.min(1000, q["limit"].flatMap { Int(String($0)) } ?? 500)
   let n = exchange.published
-  let rows = exchange.bars[..<n].filter { $0.start >= start && $0.start <= end }.prefix(limit).map { b in
+  let rows = exchange.bars[..<n].filter { $0.symbol == symbol && $0.start >= start && $0.start <= end }.prefix(limit).map { b in
     let t = b.start / 1_000_000
     return "[\(t),\(quoted(b.o)),\(quoted(b.h)),\(quoted(b.l)),\(quoted(b.c)),\(quoted(b.v)),\(t + 59_999),\"0\",1,\"0\",\"0\",\"0\"]"
   }
@@ -240,9 +249,11 @@ let app = Application(
       return .upgrade([:]) { inbound, outbound, _ in try await alpacaSession(inbound, outbound) }
     }
     if path.hasPrefix("/stream") || path.hasPrefix("/ws/") {
-      // The interval from the stream name: …@kline_1m
+      // The symbols and interval from the stream names: …?streams=aapl@kline_1d/msft@kline_1d
+      let names = (path.components(separatedBy: "streams=").last ?? path.components(separatedBy: "/ws/").last ?? "").split(separator: "/")
+      let symbols = Set(names.map { String($0.split(separator: "@").first ?? "").uppercased() })
       let interval = path.components(separatedBy: "@kline_").last?.split(separator: "/").first.map(String.init) ?? "1m"
-      return .upgrade([:]) { _, outbound, _ in try await stream(outbound, alpaca: false, interval: interval) }
+      return .upgrade([:]) { _, outbound, _ in try await stream(outbound, alpaca: false, interval: interval, symbols: symbols) }
     }
     return .dontUpgrade
   },

@@ -101,6 +101,27 @@ final class ExchangeSim {
     }
   }
 
+  /// Two symbols on one account through each venue: `kairos portfolio`'s files.
+  @Test func severalSymbolsGiveThePortfolioFiles() throws {
+    let (nvda, orcl) = (try TestPaths.sharedData("nvda_daily.csv"), try TestPaths.sharedData("orcl_daily.csv"))
+    let strategy = ["--strategy", "sma-cross", "--param", "fast=10", "--param", "slow=40", "--fee", "0.001", "--param", "stop_atr=2"]
+    let out = TestPaths.temporaryDirectory().appendingPathComponent("pf").path
+    let portfolio = try Run(["portfolio", "--data", nvda + "," + orcl, "--out", out] + strategy)
+    #expect(portfolio.status == 0, "\(portfolio.stderr)")
+    let expected = try Self.files(out)
+    let sim = try ExchangeSim(data: nvda + "," + orcl, symbol: "nvda_daily,orcl_daily", rate: 8000)
+    for venue in ["alpaca", "binance"] {
+      let state = TestPaths.temporaryDirectory().appendingPathComponent("state").path
+      var flags = sim.flags(venue)
+      flags[flags.firstIndex(of: "AAPL")!] = "nvda_daily,orcl_daily"
+      let run = try Run(["paper"] + flags + ["--from", "1995-01-03", "--until", "2014-12-31", "--state", state] + strategy, environment: Self.credentials)
+      #expect(run.status == 0, "\(venue): \(run.stderr)")
+      try Self.expectSame(state, expected, "\(venue), two symbols")
+      let status = try Run(["paper", "status", "--state", state]).stdout
+      #expect(status.contains("nvda_daily") && status.contains("orcl_daily") && status.contains("feed        ENDED"), "\(status)")
+    }
+  }
+
   /// Each fault the exchange makes leaves the book of the clean run: duplicates dropped,
   /// corrections that repeat the bar ignored, gaps backfilled before the next decision, a bar
   /// out of order taken in order, a dropped connection or a slow-client error reconnected.
@@ -174,7 +195,7 @@ final class ExchangeSim {
       status = (try? Run(["paper", "status", "--state", state]).stdout) ?? ""
     }
     #expect(status.contains("feed        STALE since"), "\(status)")
-    #expect(status.contains("800 bars"), "\(status)")
+    #expect(status.contains("bars        800"), "\(status)")
     kill(process.processIdentifier, SIGTERM)
     process.waitUntilExit()
     #expect(process.terminationStatus == 130)

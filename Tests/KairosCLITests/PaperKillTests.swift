@@ -13,7 +13,8 @@ import Testing
   /// Starts `arguments` again and again on one state folder, killing it with SIGKILL at 30
   /// random moments, then lets it finish; checks the export against the backtest and that no
   /// order id is in the database or the log twice. Returns the number of kills.
-  static func killAndRestart(_ arguments: [String], state: String, environment: [String: String] = [:]) throws -> Int {
+  static func killAndRestart(_ arguments: [String], state: String, environment: [String: String] = [:], kills limit: Int = 30,
+                             reference: [String] = ["backtest", "--data", TestPaths.sample(SampleData.aaplDailyUnadjusted)] + strategy) throws -> Int {
     var random = SystemRandomNumberGenerator()
     var kills = 0, runs = 0
     let deadline = Date().addingTimeInterval(150)  // bounded: the test stops by itself
@@ -28,7 +29,7 @@ import Testing
       runs += 1
       let end = Date().addingTimeInterval(Double.random(in: 0.05...0.5, using: &random))
       while process.isRunning && Date() < end { usleep(5_000) }
-      if process.isRunning && kills < 30 {
+      if process.isRunning && kills < limit {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         kills += 1
@@ -40,9 +41,8 @@ import Testing
     }
     let directory = TestPaths.temporaryDirectory()
     let export = directory.appendingPathComponent("export").path, bt = directory.appendingPathComponent("bt").path
-    let aapl = TestPaths.sample(SampleData.aaplDailyUnadjusted)
     #expect(try Run(["paper", "export", "--state", state, "--out", export]).status == 0)
-    #expect(try Run(["backtest", "--data", aapl, "--out", bt] + strategy).status == 0)
+    #expect(try Run(reference + ["--out", bt]).status == 0)
     for name in ["equity.csv", "trades.csv", "orders.csv", "metrics.json"] {
       let a = try Data(contentsOf: URL(fileURLWithPath: export + "/" + name)), b = try Data(contentsOf: URL(fileURLWithPath: bt + "/" + name))
       #expect(a == b, "\(name) differs after \(kills) kills")
@@ -73,6 +73,16 @@ import Testing
     let arguments = ["paper"] + sim.flags("alpaca") + ["--from", "2000-03-01", "--until", "2013-03-01", "--state", state] + Self.strategy
     let kills = try Self.killAndRestart(arguments, state: state, environment: LiveFeedTests.credentials)
     #expect(kills >= 20, "only \(kills) kills landed mid-run")
+  }
+
+  /// Two symbols on one account: killed 15 times, the export is `kairos portfolio`'s files.
+  @Test func killNineOnAPortfolioSession() throws {
+    let state = TestPaths.temporaryDirectory().appendingPathComponent("state").path
+    let data = try TestPaths.sharedData("nvda_daily.csv") + "," + (try TestPaths.sharedData("orcl_daily.csv"))
+    let strategy = ["--strategy", "sma-cross", "--param", "fast=10", "--param", "slow=40", "--fee", "0.001", "--param", "stop_atr=2"]
+    let kills = try Self.killAndRestart(["paper", "--data", data, "--speed", "30000000", "--state", state] + strategy, state: state, kills: 15,
+                                        reference: ["portfolio", "--data", data] + strategy)
+    #expect(kills == 15, "only \(kills) kills landed mid-run")
   }
 
   /// SIGTERM stops a real-time replay at once, between bars, with exit 130 and the state kept;

@@ -88,7 +88,7 @@ import Testing
     let store = try SessionStore(folder: folder)
     try store.commit(.init(seq: 500, symbol: "aapl", start: frame.index[500], bar: OHLCVBar(open: 1, high: 1, low: 1, close: 1, volume: 1),
                            orders: [("forged", 10_000, OrderRecord(bar: 500, side: 1, units: 5, price: 1, fee: 0, reason: .entry, status: .filled, clip: .none))],
-                           intent: nil, book: (0, 100_000, 100_000)))
+                           intents: [], book: (0, 100_000, 100_000)))
     #expect(throws: LiveError.self) { _ = try Self.session(folder, .smaCross, p, c) }
     do { _ = try Self.session(folder, .smaCross, p, c) } catch { #expect("\(error)".contains("does not replay to itself")) }
   }
@@ -215,5 +215,59 @@ import Testing
     #expect(try session.status.trades > 10)
     for (a, b) in zip(try session.files(), expected) { #expect(a.1 == b.1, "\(a.0) differs") }
     for (a, b) in zip(try PaperSession.reopen(folder: folder).files(), expected) { #expect(a.1 == b.1, "\(a.0) differs after a reopen") }
+  }
+}
+
+/// Several symbols on one account: the replay of two files through a portfolio session gives
+/// `portfolioBacktest`'s files byte for byte (assets on the union of their timestamps), also
+/// when reopened part way; a bar for a time already traded is dropped.
+@Suite struct PortfolioPaperSessionTests {
+  static func markets() throws -> [MarketSeries] {
+    try ["nvda_daily", "orcl_daily"].map { try MarketSeries(name: $0, frame: try CSVReader.readOHLCV(path: try TestPaths.sharedData($0 + ".csv"))) }
+  }
+
+  static func events(_ markets: [MarketSeries]) async throws -> [FeedEvent] {
+    var events: [FeedEvent] = []
+    for try await event in try ReplayFeed(series: markets.map { ($0.name, $0.frame) }).events() { events.append(event) }
+    return events
+  }
+
+  @Test(arguments: [false, true])
+  func aReplayGivesThePortfolioBacktestsFiles(reopened: Bool) async throws {
+    let markets = try Self.markets()
+    var c = BacktestConfiguration(); c.fee = 0.001
+    let p = ["fast": 10.0, "slow": 40.0, "stop_atr": 2, "max_dd": 0.3]
+    let expected = try portfolioBacktest(.smaCross, parameters: p, on: markets, configuration: c, positionFraction: 0.4, maxGrossExposure: 0.9).files()
+    let union = Array(Set(markets.flatMap(\.timestamps))).sorted()
+    let folder = TestPaths.temporaryDirectory().path
+    func open() throws -> PortfolioPaperSession {
+      try PortfolioPaperSession(folder: folder, symbols: markets.map(\.name), runner: StrategyRunner(kind: .smaCross, configuration: c),
+                                parameters: p, configuration: c.resolved(for: union), positionFraction: 0.4, maxGrossExposure: 0.9)
+    }
+    var session = try open()
+    let events = try await Self.events(markets)
+    for (k, event) in events.enumerated() {
+      try session.take(event)
+      if reopened && k % 2500 == 1249 { session = try open() }  // as after a kill: the folder alone
+    }
+    #expect(try session.status.trades > 20)
+    let files = try session.files()
+    #expect(files.map(\.0) == expected.map(\.0))
+    for (a, b) in zip(files, expected) { #expect(a.1 == b.1, "\(a.0) differs\(reopened ? " after reopening" : "")") }
+    for (a, b) in zip(try PaperSessions.reopen(folder: folder).files(), expected) { #expect(a.1 == b.1, "\(a.0) differs from the folder alone") }
+    // Once a time is traded, a bar for it cannot change it.
+    #expect(try session.take(.bar(symbol: "nvda_daily", start: union[100], OHLCVBar(open: 1, high: 1, low: 1, close: 1, volume: 1))) != .processed(orders: 0))
+  }
+
+  @Test func whatThePortfolioEngineRefusesIsRefusedLive() throws {
+    let folder = TestPaths.temporaryDirectory().path
+    var c = BacktestConfiguration(); c.periodsPerYear = 252
+    #expect(throws: BacktestError.self) {
+      _ = try PortfolioPaperSession(folder: folder, symbols: ["A", "B"], runner: StrategyRunner(kind: .smaCross, configuration: c),
+                                    parameters: ["take_atr": 2], configuration: c)
+    }
+    #expect(throws: BacktestError.self) {
+      _ = try PortfolioPaperSession(folder: folder, symbols: ["A"], runner: StrategyRunner(kind: .smaCross, configuration: c), parameters: [:], configuration: c)
+    }
   }
 }

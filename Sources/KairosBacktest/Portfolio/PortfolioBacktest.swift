@@ -31,17 +31,8 @@ public struct PortfolioResult: Sendable {
 public func portfolioBacktest(_ strategy: StrategyKind, parameters: [String: Double] = [:], on markets: [MarketSeries],
                               configuration: BacktestConfiguration = BacktestConfiguration(),
                               positionFraction: Double? = nil, maxGrossExposure: Double = 1) throws(BacktestError) -> PortfolioResult {
-  guard markets.count >= 2 else { throw .unsupported("a portfolio needs at least two assets") }
-  guard strategy != .model else { throw .unsupported("the portfolio engine runs rule strategies; the model strategy is not supported there yet") }
-  guard configuration.fill == .nextOpen else { throw .unsupported("the portfolio engine fills at the next open only") }
-  if let f = positionFraction, !(f > 0 && f.isFinite) { throw .invalidParameter(name: "position_fraction", reason: "must be positive, was \(f)") }
-  guard maxGrossExposure > 0 && maxGrossExposure.isFinite else {
-    throw .invalidParameter(name: "max_gross", reason: "must be positive, was \(maxGrossExposure)")
-  }
-  if let refused = parameters.keys.filter(portfolioUnsupportedParameters.contains).sorted().first {
-    throw .unsupported("parameter \(refused) is not supported by the portfolio engine (supported: the strategy's own, "
-                       + "fee, fixed_fee, slippage, impact, stop_atr, stop_pct, risk_per_trade, max_dd, dd_resume_bars, dd_resume_recovery)")
-  }
+  try checkPortfolioSettings(strategy, parameters: parameters, assets: markets.count, configuration: configuration,
+                             positionFraction: positionFraction, maxGrossExposure: maxGrossExposure)
   let runner = StrategyRunner(kind: strategy, configuration: configuration)
   let p = try runner.resolve(parameters)
   for market in markets { try runner.checkWindows(p, bars: market.count, asset: market.name) }
@@ -61,4 +52,20 @@ public func portfolioBacktest(_ strategy: StrategyKind, parameters: [String: Dou
   portfolio.positionFraction = positionFraction
   portfolio.maxGrossExposure = maxGrossExposure
   return PortfolioResult(parameters: p, markets: series, run: try PortfolioSimulator.run(markets: series, targets: targets, configuration: portfolio))
+}
+
+/// What the portfolio engine refuses, checked once for the backtest and the live session.
+public func checkPortfolioSettings(_ strategy: StrategyKind, parameters: [String: Double], assets: Int, configuration: BacktestConfiguration,
+                                   positionFraction: Double?, maxGrossExposure: Double) throws(BacktestError) {
+  guard assets >= 2 else { throw .unsupported("a portfolio needs at least two assets") }
+  guard strategy != .model else { throw .unsupported("the portfolio engine runs rule strategies; the model strategy is not supported there yet") }
+  guard configuration.fill == .nextOpen else { throw .unsupported("the portfolio engine fills at the next open only") }
+  if let f = positionFraction, !(f > 0 && f.isFinite) { throw .invalidParameter(name: "position_fraction", reason: "must be positive, was \(f)") }
+  guard maxGrossExposure > 0 && maxGrossExposure.isFinite else {
+    throw .invalidParameter(name: "max_gross", reason: "must be positive, was \(maxGrossExposure)")
+  }
+  if let refused = parameters.keys.filter(portfolioUnsupportedParameters.contains).sorted().first {
+    throw .unsupported("parameter \(refused) is not supported by the portfolio engine (supported: the strategy's own, "
+                       + "fee, fixed_fee, slippage, impact, stop_atr, stop_pct, risk_per_trade, max_dd, dd_resume_bars, dd_resume_recovery)")
+  }
 }

@@ -32,6 +32,37 @@ public struct PortfolioRun: Sendable {
   public var haltBars: [Int]
   public var summary: PerformanceSummary
 
+  /// An empty run of `assets` assets.
+  public init(assets: Int) {
+    self.init(equity: [], returns: [], positions: Array(repeating: [], count: assets), grossExposure: [], netExposure: [],
+              orders: [], trades: [], haltBars: [], summary: PerformanceSummary())
+  }
+
+  public init(equity: [Double], returns: [Double], positions: [[Double]], grossExposure: [Double], netExposure: [Double],
+              orders: [PortfolioOrder], trades: [(asset: Int, trade: TradeRecord)], haltBars: [Int], summary: PerformanceSummary) {
+    self.equity = equity; self.returns = returns; self.positions = positions; self.grossExposure = grossExposure
+    self.netExposure = netExposure; self.orders = orders; self.trades = trades; self.haltBars = haltBars; self.summary = summary
+  }
+
+  /// Bar `t` through `core` (its open, then its close) and what it did appended to the run:
+  /// the one step of the whole-history simulator and of a live portfolio session.
+  public mutating func step(_ core: inout PortfolioCore, bar t: Int, _ bars: [BarPrices], targets: [Int8], inputs: [DecisionInputs]) {
+    core.atOpen(bar: t, bars)
+    let mark = core.atClose(bar: t, bars, targets: targets, inputs: inputs)
+    equity.append(mark.equity); returns.append(mark.return)
+    grossExposure.append(mark.gross / mark.equity); netExposure.append(mark.net / mark.equity)
+    for a in 0..<positions.count { positions[a].append(core.books[a].units) }
+    if mark.haltTriggered { haltBars.append(t) }
+  }
+
+  /// The orders, trades and summary of `core` (a copy finishes: the core goes on).
+  public mutating func finish(_ core: PortfolioCore) {
+    var core = core
+    orders = core.orders
+    trades = core.trades
+    summary = core.finish()
+  }
+
   /// The fills in the form `Reconciliation` checks.
   public var fills: [Reconciliation.Fill] {
     orders.filter { $0.record.status == .filled }.map { o in
@@ -55,22 +86,14 @@ public enum PortfolioSimulator {
     var core = try PortfolioCore(assets: markets.count, configuration: configuration)
     for m in markets { m.prepareImpactInputs(for: configuration.base) }
     let readsImpact = configuration.base.readsImpactInputs
-    var run = PortfolioRun(equity: [], returns: [], positions: Array(repeating: [], count: markets.count), grossExposure: [], netExposure: [],
-                           orders: [], trades: [], haltBars: [], summary: PerformanceSummary())
+    var run = PortfolioRun(assets: markets.count)
     for t in 0..<first.count {
       let bars = markets.map { BarPrices(open: $0.open[t], high: $0.high[t], low: $0.low[t], close: $0.close[t]) }
-      core.atOpen(bar: t, bars)
-      let mark = core.atClose(bar: t, bars, targets: targets.map { $0[t] },
-                              inputs: markets.map { DecisionInputs(atr: $0.atr[t], sigma20: readsImpact ? $0.sigma20[t] : .nan,
-                                                                   averageVolume20: readsImpact ? $0.averageVolume20[t] : .nan) })
-      run.equity.append(mark.equity); run.returns.append(mark.return)
-      run.grossExposure.append(mark.gross / mark.equity); run.netExposure.append(mark.net / mark.equity)
-      for a in 0..<markets.count { run.positions[a].append(core.books[a].units) }
-      if mark.haltTriggered { run.haltBars.append(t) }
+      run.step(&core, bar: t, bars, targets: targets.map { $0[t] },
+               inputs: markets.map { DecisionInputs(atr: $0.atr[t], sigma20: readsImpact ? $0.sigma20[t] : .nan,
+                                                    averageVolume20: readsImpact ? $0.averageVolume20[t] : .nan) })
     }
-    run.orders = core.orders
-    run.trades = core.trades
-    run.summary = core.finish()
+    run.finish(core)
     return run
   }
 }

@@ -1,0 +1,68 @@
+import Foundation
+import KairosBacktest
+import KairosCore
+import KairosIO
+
+/// What every paper session keeps in its state folder beside its book (docs/DESIGN.md §10):
+/// `state.sqlite` bound to one session's settings, `events.jsonl`, and `feed_state` (the feed's
+/// last reported state, a file beside the database so that a run failing before its first bar
+/// can put it back without touching the database: `StateSnapshot`).
+public final class SessionJournal {
+  public let folder: String
+  public let store: SessionStore
+  public let events: EventLog
+  /// Eight hex digits, the prefix of every order and intent id.
+  public let sessionID: String
+  public private(set) var feedState: FeedState?
+
+  /// Opens `folder` for a session of `settings` (one line); a new folder stores them with
+  /// `meta` (what a reopen needs), a used one must hold the same settings.
+  ///
+  /// - Throws: `LiveError.state` when the folder belongs to a session of other settings.
+  init(folder: String, settings: String, meta: () throws -> [String: String], logging: Bool) throws {
+    self.folder = folder
+    events = EventLog(folder: folder, enabled: logging)
+    store = try SessionStore(folder: folder)
+    if let stored = try store.meta("settings") {
+      guard stored == settings else {
+        throw LiveError.state(folder: folder, reason: "it holds a session of other settings (\(stored)); use a new --state folder")
+      }
+    } else {
+      try store.setMeta("settings", settings)
+      try store.setMeta("session_id", UUID().uuidString.lowercased().prefix(8).description)
+      for (key, value) in try meta() { try store.setMeta(key, value) }
+    }
+    sessionID = try store.meta("session_id") ?? "session"
+  }
+
+  static func feedStatePath(_ folder: String) -> String { URL(fileURLWithPath: folder).appendingPathComponent("feed_state").path }
+
+  /// Records a change of the feed's state (a repeated state is not news; a reconnect always is).
+  func noteFeed(_ state: FeedState, detail: String, symbol: String?, barTime: Int64?) throws {
+    guard state != feedState || state == .reconnecting else { return }
+    feedState = state
+    let wall = Int64(Date().timeIntervalSince1970) * UTCCalendar.nanosecondsPerSecond  // to the second, for people
+    try AtomicFile.write(Array("\(state.rawValue)\t\(UTCCalendar.iso8601(wall))\t\(detail)\n".utf8), to: Self.feedStatePath(folder))
+    let severity: EventLog.Severity = state == .stale || state == .reconnecting ? .warning : .info
+    events.append("feed_\(state.rawValue)", severity, symbol: symbol, barTime: barTime, details: ["detail": detail])
+  }
+
+  /// The feed's last reported state, since when, and why; `nil` before any.
+  var lastFeedState: (state: String, since: String, detail: String)? {
+    (try? String(contentsOfFile: Self.feedStatePath(folder), encoding: .utf8)).map { text in
+      let parts = text.trimmingCharacters(in: .newlines).split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+      return (parts[0], parts.count > 1 ? parts[1] : "", parts.count > 2 ? parts[2] : "")
+    }
+  }
+
+  /// Logs what a committed bar decided and filled (after the commit: an event never describes
+  /// an order the state does not hold).
+  func logCommitted(intents: [(id: String, symbol: String, target: Int8)], orders: [(id: String, symbol: String, record: OrderRecord)], barTime: Int64) {
+    for i in intents { events.append("intent", symbol: i.symbol, barTime: barTime, details: ["id": i.id, "target": String(i.target)]) }
+    for (id, symbol, o) in orders {
+      events.append(o.status == .filled ? "fill" : "order_refused", o.status == .filled ? .info : .warning, symbol: symbol, barTime: barTime,
+                    details: ["id": id, "side": o.side > 0 ? "buy" : "sell", "units": CSVWriter.format(o.units),
+                              "price": CSVWriter.format(o.price), "reason": o.reason.rawValue, "clipped_by": o.clip.rawValue])
+    }
+  }
+}
