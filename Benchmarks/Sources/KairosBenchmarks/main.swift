@@ -192,8 +192,8 @@ do {
   case "paper_replay":
     // The live path bar by bar: each event taken by its symbol's session (strategy, engine
     // core, SQLite commit with fsync, events.jsonl), timed from its arrival to its committed
-    // decision. Several symbols: one session each, the bars interleaved by time as a feed
-    // delivers them, one thread.
+    // decision. Several symbols: one portfolio session (one account), the bars interleaved by
+    // time as a feed delivers them, one thread.
     let symbols = Int(arguments[3]) ?? 1, bars = Int(arguments[4]) ?? 5000
     let whole = try CSVReader.readOHLCV(path: arguments[2])
     let frame = whole.rows(at: Array(0..<Swift.min(bars, whole.rowCount)))
@@ -205,21 +205,22 @@ do {
     var orders = 0
     let (median, best, _) = try measure(Swift.min(repeats, 3)) { () throws -> Int in
       try? FileManager.default.removeItem(atPath: root)
-      let sessions = try (0..<symbols).map { k in
-        try PaperSession(folder: root + "/s\(k)", symbol: "S\(k)", runner: StrategyRunner(kind: .smaCross, configuration: c),
-                         parameters: ["fast": 10, "slow": 40], configuration: c)
-      }
+      let names = (0..<symbols).map { "S\($0)" }
+      let session: any PaperTrading = symbols == 1
+        ? try PaperSession(folder: root, symbol: names[0], runner: StrategyRunner(kind: .smaCross, configuration: c), parameters: ["fast": 10, "slow": 40], configuration: c)
+        : try PortfolioPaperSession(folder: root, symbols: names, runner: StrategyRunner(kind: .smaCross, configuration: c),
+                                    parameters: ["fast": 10, "slow": 40], configuration: c)
       let (o, h, l, cl, v) = (try frame.column("open"), try frame.column("high"), try frame.column("low"), try frame.column("close"), try frame.column("volume"))
       latencies.removeAll(keepingCapacity: true)
       for t in 0..<frame.rowCount {
-        for (k, session) in sessions.enumerated() {
-          let event = FeedEvent.bar(symbol: "S\(k)", start: frame.index[t], OHLCVBar(open: o[t], high: h[t], low: l[t], close: cl[t], volume: v[t]))
+        for name in names {
+          let event = FeedEvent.bar(symbol: name, start: frame.index[t], OHLCVBar(open: o[t], high: h[t], low: l[t], close: cl[t], volume: v[t]))
           let start = now()
           try session.take(event)
           latencies.append(now() - start)
         }
       }
-      orders = try sessions.reduce(0) { $0 + (try $1.status.orders) }
+      orders = try session.status.orders
       return orders
     }
     latencies.sort()
