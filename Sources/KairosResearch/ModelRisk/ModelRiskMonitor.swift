@@ -61,21 +61,42 @@ public struct ModelRiskMonitor: Sendable {
   public let settings: Settings
   public init(settings: Settings) { self.settings = settings }
 
+  /// The rows needed before the first fit.
+  public var firstFit: Int { settings.minimumTrainRows + settings.validationRows + 2 * settings.horizon }
+
   public func run(_ set: FeatureSet) throws -> Output {
-    guard let target = set.target else { throw BacktestError.invalidParameter(name: "features", reason: "the feature set needs a target") }
-    let s = settings, n = set.rowCount, p = set.names.count
-    let firstFit = s.minimumTrainRows + s.validationRows + 2 * s.horizon
-    guard n > firstFit + s.window else {
-      throw BacktestError.invalidParameter(name: "model risk", reason: "\(n) rows are too few: the first fit needs \(firstFit) rows, then a \(s.window)-row window")
+    guard set.target != nil else { throw BacktestError.invalidParameter(name: "features", reason: "the feature set needs a target") }
+    let n = set.rowCount
+    guard n > firstFit + settings.window else {
+      throw BacktestError.invalidParameter(name: "model risk", reason: "\(n) rows are too few: the first fit needs \(firstFit) rows, then a \(settings.window)-row window")
     }
-    var out = Output(probability: [Double](repeating: .nan, count: n), state: [State](repeating: .warmUp, count: n),
-                     logLoss: [Double](repeating: .nan, count: n), hitRate: [Double](repeating: .nan, count: n),
-                     auc: [Double](repeating: .nan, count: n), psi: [Double](repeating: .nan, count: n), events: [])
-    var model: LinearModel? = nil
+    var walker = Walker(settings: settings)
+    for i in 0..<n { try walker.step(i, set) }
+    return walker.out
+  }
+
+  /// The monitor one row at a time: `step(i, set)` needs the rows `0...i` of `set` and the
+  /// labels of the rows before `i − horizon` (the rest may be unknown: NaN). The batch `run`
+  /// and a live session walk with it, so they give the same probabilities, states and events.
+  public struct Walker: Sendable {
+    public let settings: Settings
+    public private(set) var out = Output(probability: [], state: [], logLoss: [], hitRate: [], auc: [], psi: [], events: [])
+    /// The model in use (nil before the first fit), refitted every `retrainEvery` rows.
+    public private(set) var model: LinearModel? = nil
     var referenceLogLoss = Double.nan, referenceHitRate = Double.nan
     var bins: [[Double]] = []  // per feature: the 9 inner decile edges of the training rows
     var degraded = false
-    for i in firstFit..<n {
+
+    public init(settings: Settings) { self.settings = settings }
+
+    /// Row `i` (the next row: `i == out.probability.count`).
+    public mutating func step(_ i: Int, _ set: FeatureSet) throws {
+      precondition(i == out.probability.count, "rows are walked in order")
+      let s = settings, p = set.names.count
+      let firstFit = s.minimumTrainRows + s.validationRows + 2 * s.horizon
+      out.probability.append(.nan); out.state.append(.warmUp)
+      out.logLoss.append(.nan); out.hitRate.append(.nan); out.auc.append(.nan); out.psi.append(.nan)
+      guard i >= firstFit, let target = set.target else { return }
       if (i - firstFit) % s.retrainEvery == 0 {
         // Labels of rows < i − h are known at row i.
         let known = i - s.horizon
@@ -84,9 +105,9 @@ public struct ModelRiskMonitor: Sendable {
         let fitted = try LinearModel.fit(.logistic, on: set.subset(fitRows, target: target), l2: s.l2, standardize: s.standardize)
         let validation = set.subset(validationStart..<known, target: target)
         let pv = try fitted.predictProbabilities(validation.matrix)
-        referenceLogLoss = Self.logLoss(pv, validation.target!)
-        referenceHitRate = Self.hitRate(pv, validation.target!)
-        bins = (0..<p).map { j in Self.decileEdges((fitRows).map { set.matrix[$0, j] }) }
+        referenceLogLoss = ModelRiskMonitor.logLoss(pv, validation.target!)
+        referenceHitRate = ModelRiskMonitor.hitRate(pv, validation.target!)
+        bins = (0..<p).map { j in ModelRiskMonitor.decileEdges((fitRows).map { set.matrix[$0, j] }) }
         model = fitted
         out.events.append(Event(row: i, kind: "retrain", detail: "rows 0..<\(fitRows.upperBound), validation log-loss \(referenceLogLoss), hit rate \(referenceHitRate)"))
       }
@@ -98,11 +119,11 @@ public struct ModelRiskMonitor: Sendable {
       var breached = false
       if end >= start + 9 {
         let probabilities = Array(out.probability[start...end]), labels = Array(target[start...end])
-        let losses = zip(probabilities, labels).map { Self.logLoss([$0], [$1]) }
+        let losses = zip(probabilities, labels).map { ModelRiskMonitor.logLoss([$0], [$1]) }
         let m = Double(losses.count)
         out.logLoss[i] = losses.reduce(0, +) / m
-        out.hitRate[i] = Self.hitRate(probabilities, labels)
-        out.auc[i] = Self.auc(probabilities, labels)
+        out.hitRate[i] = ModelRiskMonitor.hitRate(probabilities, labels)
+        out.auc[i] = ModelRiskMonitor.auc(probabilities, labels)
         if losses.count >= s.window {
           let sd = (losses.reduce(0.0) { $0 + ($1 - out.logLoss[i]) * ($1 - out.logLoss[i]) } / (m - 1)).squareRoot()
           let hitError = (referenceHitRate * (1 - referenceHitRate) / m).squareRoot()
@@ -111,7 +132,7 @@ public struct ModelRiskMonitor: Sendable {
         }
       }
       let recent = Swift.max(0, i - s.psiWindow + 1)...i
-      out.psi[i] = (0..<p).map { j in Self.psi(recent.map { set.matrix[$0, j] }, edges: bins[j]) }.max() ?? .nan
+      out.psi[i] = (0..<p).map { j in ModelRiskMonitor.psi(recent.map { set.matrix[$0, j] }, edges: bins[j]) }.max() ?? .nan
       let bad = breached || out.psi[i] > s.psiLimit
       if bad != degraded {
         out.events.append(Event(row: i, kind: bad ? "degraded" : "recovered",
@@ -120,7 +141,6 @@ public struct ModelRiskMonitor: Sendable {
       }
       out.state[i] = degraded ? .degraded : .active
     }
-    return out
   }
 
   static func logLoss(_ p: [Double], _ y: [Double]) -> Double {
