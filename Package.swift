@@ -58,7 +58,8 @@ let package = Package(
     .target(name: "KairosReports", dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosBacktest"]),
     .target(
       name: "KairosLive",
-      dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest", .product(name: "GRDB", package: "GRDB.swift")]),
+      dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest", "KairosResearch",
+                     .product(name: "GRDB", package: "GRDB.swift")]),
     .target(
       name: "KairosFeeds",
       dependencies: ["KairosCore", "KairosIO", "KairosBacktest", "KairosLive",

@@ -26,15 +26,7 @@ struct ModelRiskCommand: ParsableCommand {
 
   @Option(help: ArgumentHelp("The OHLCV file.", valueName: "path")) var data: String
   @Option(help: ArgumentHelp("A feature spec with a next_return_sign target.", valueName: "path")) var spec: String
-  @Option(name: .customLong("retrain-every"), help: "Bars between refits.") var retrainEvery = 63
-  @Option(help: "Rows of the rolling monitoring window.") var window = 63
-  @Option(help: "Held-out validation rows of each fit.") var validation = 126
-  @Option(name: .customLong("min-train"), help: "Rows before the first fit.") var minimumTrain = 500
-  @Option(help: "The L2 penalty.") var l2 = 1.0
-  @Option(help: "The probability threshold of the model strategy.") var threshold = 0.52
-  @Option(help: "The EMA span smoothing the probability.") var smoothing = 1.0
-  @Option(help: ArgumentHelp("While degraded: flat, or a rule strategy (\(StrategyKind.allCases.filter { $0 != .model }.map(\.rawValue).joined(separator: ", "))).", valueName: "name"))
-  var fallback = "flat"
+  @OptionGroup var schedule: ModelRiskOptions
   @Option(help: "Proportional fee.") var fee = 0.0
   @OptionGroup var annualization: AnnualizationOptions
   @OptionGroup var read: ReadOptions
@@ -42,19 +34,11 @@ struct ModelRiskCommand: ParsableCommand {
 
   func validate() throws {
     try outputFolder(out)
-    guard retrainEvery >= 1, window >= 10, validation >= 20, minimumTrain >= 50 else {
-      throw ValidationError("--retrain-every >= 1, --window >= 10, --validation >= 20 and --min-train >= 50 are required")
-    }
-    guard threshold >= 0.5 && threshold < 1, smoothing >= 1, l2 >= 0 else { throw ValidationError("--threshold in [0.5, 1), --smoothing >= 1, --l2 >= 0") }
-    guard fallback == "flat" || (StrategyKind(rawValue: fallback).map { $0 != .model } ?? false) else {
-      throw ValidationError("--fallback must be flat or a rule strategy, was \(fallback)")
-    }
   }
 
   func run() throws {
-    var settings = ModelRiskMonitor.Settings()
-    settings.retrainEvery = retrainEvery; settings.window = window; settings.validationRows = validation
-    settings.minimumTrainRows = minimumTrain; settings.l2 = l2
+    let plan = schedule.plan(specYAML: "")
+    let (settings, threshold, smoothing, fallback) = (plan.settings, plan.threshold, plan.smoothing, plan.fallback ?? "flat")
     let configuration = try asUsage { try RunSettings(fee: fee).merged(over: annualization.settings).configuration() }
     let featureSpec = try FeatureSpec.load(path: spec)
     _ = try asUsage { try ModelRiskBacktest.horizon(of: featureSpec) }
@@ -64,5 +48,35 @@ struct ModelRiskCommand: ParsableCommand {
     let counts = Dictionary(grouping: result.monitor.events, by: \.kind).mapValues(\.count)
     print(BacktestFiles.table(result.summary))
     note("\(counts["retrain"] ?? 0) retrains, \(counts["degraded"] ?? 0) degradations, \(counts["recovered"] ?? 0) recoveries; fallback \(fallback) → \(out)")
+  }
+}
+
+/// The model-risk schedule, shared by `kairos modelrisk` and `kairos paper --model-risk`.
+struct ModelRiskOptions: ParsableArguments {
+  @Option(name: .customLong("retrain-every"), help: "Model risk: bars between refits.") var retrainEvery = 63
+  @Option(help: "Model risk: rows of the rolling monitoring window.") var window = 63
+  @Option(help: "Model risk: held-out validation rows of each fit.") var validation = 126
+  @Option(name: .customLong("min-train"), help: "Model risk: rows before the first fit.") var minimumTrain = 500
+  @Option(help: "Model risk: the L2 penalty.") var l2 = 1.0
+  @Option(help: "Model risk: the probability threshold of the model strategy.") var threshold = 0.52
+  @Option(help: "Model risk: the EMA span smoothing the probability.") var smoothing = 1.0
+  @Option(help: ArgumentHelp("Model risk: while degraded, flat or a rule strategy (\(StrategyKind.allCases.filter { $0 != .model }.map(\.rawValue).joined(separator: ", "))).", valueName: "name"))
+  var fallback = "flat"
+
+  func validate() throws {
+    guard retrainEvery >= 1, window >= 10, validation >= 20, minimumTrain >= 50 else {
+      throw ValidationError("--retrain-every >= 1, --window >= 10, --validation >= 20 and --min-train >= 50 are required")
+    }
+    guard threshold >= 0.5 && threshold < 1, smoothing >= 1, l2 >= 0 else { throw ValidationError("--threshold in [0.5, 1), --smoothing >= 1, --l2 >= 0") }
+    guard fallback == "flat" || (StrategyKind(rawValue: fallback).map { $0 != .model } ?? false) else {
+      throw ValidationError("--fallback must be flat or a rule strategy, was \(fallback)")
+    }
+  }
+
+  func plan(specYAML: String) -> ModelRiskPlan {
+    var plan = ModelRiskPlan(specYAML: specYAML)
+    plan.retrainEvery = retrainEvery; plan.window = window; plan.validationRows = validation; plan.minimumTrainRows = minimumTrain
+    plan.l2 = l2; plan.threshold = threshold; plan.smoothing = smoothing; plan.fallback = fallback == "flat" ? nil : fallback
+    return plan
   }
 }

@@ -87,12 +87,21 @@ struct PaperRunCommand: ParsableCommand {
   @Option(name: .customLong("stale-after"), help: ArgumentHelp("Live feeds: seconds of open market without a bar before the feed is stale (default: 3 bar intervals, at most 3 sessions).", valueName: "seconds"))
   var staleAfter: Double?
 
+  @Flag(name: .customLong("model-risk"), help: "The model strategy under model risk: retrain every N bars on the past (from --spec), monitor, fall back while degraded.")
+  var modelRisk = false
+
+  @OptionGroup var schedule: ModelRiskOptions
+
   enum FeedKind: String, ExpressibleByArgument, CaseIterable { case replay, alpaca, binance }
 
   func validate() throws {
     guard speed >= 0 && speed.isFinite else { throw ValidationError("--speed must be 0 or more, was \(speed)") }
-    if options.strategy == .model && options.config == nil && (options.model == nil || options.spec == nil || options.probabilities != nil) {
-      throw ValidationError("paper --strategy model needs --model MODEL.json and --spec SPEC.yaml: each bar is scored as it arrives")
+    if modelRisk {
+      guard options.strategy == .model, options.spec != nil, options.model == nil, options.probabilities == nil else {
+        throw ValidationError("--model-risk runs --strategy model from --spec SPEC.yaml alone (it fits its own models; no --model or --probabilities)")
+      }
+    } else if options.strategy == .model && options.config == nil && (options.model == nil || options.spec == nil || options.probabilities != nil) {
+      throw ValidationError("paper --strategy model needs --model MODEL.json and --spec SPEC.yaml: each bar is scored as it arrives (or --model-risk with --spec)")
     }
     if let from, UTCCalendar.parseTimestamp(from) == nil {
       throw ValidationError("--from: '\(from)' is not a timestamp (e.g. 2012-01-03 or 2012-01-03T14:30:00Z)")
@@ -123,13 +132,20 @@ struct PaperRunCommand: ParsableCommand {
 
   func run() throws {
     Interruption.install()
-    let run = try ResolvedRun(options, needsData: feed == .replay)
+    let run = try ResolvedRun(options, needsData: feed == .replay, specOnly: modelRisk)
     var values = run.file?.params ?? [:]
     for (k, v) in try parseParameters(param) { values[k] = v }
     let runner = StrategyRunner(kind: run.kind, configuration: run.configuration, confirmation: run.confirmation)
     _ = try asUsage { try runner.resolve(values) }
     var model: (LinearModel, String)? = nil
-    if run.kind == .model {
+    var plan: ModelRiskPlan? = nil
+    if modelRisk {
+      guard let specPath = run.specPath, let spec = try? String(contentsOfFile: specPath, encoding: .utf8) else {
+        throw FeatureError.unreadableSpec(file: run.specPath ?? "--spec", reason: "no such file or not UTF-8")
+      }
+      _ = try asUsage { try ModelRiskBacktest.horizon(of: try FeatureSpec.parse(yaml: spec, name: specPath)) }
+      plan = schedule.plan(specYAML: spec)
+    } else if run.kind == .model {
       guard let modelPath = run.modelPath, let specPath = run.specPath, run.probabilitiesPath == nil else {
         throw ValidationError("paper --strategy model needs --model MODEL.json and --spec SPEC.yaml: each bar is scored as it arrives")
       }
@@ -142,7 +158,7 @@ struct PaperRunCommand: ParsableCommand {
     let snapshot = StateSnapshot(folder: state)
     var session: (any PaperTrading)? = nil
     do {
-      let counts = try self.run(run, runner: runner, values: values, model: model, from: from, until: until) { session = $0 }
+      let counts = try self.run(run, runner: runner, values: values, model: model, plan: plan, from: from, until: until) { session = $0 }
       if counts.interrupted { throw ExitCode(130) }
     } catch {
       // (A broken book is not a bad setting: its report stays in the log.)
@@ -154,13 +170,14 @@ struct PaperRunCommand: ParsableCommand {
   }
 
   /// Opens the session and its feed, runs it, writes the files at the feed's end.
-  func run(_ run: ResolvedRun, runner: StrategyRunner, values: [String: Double], model: (LinearModel, String)?,
+  func run(_ run: ResolvedRun, runner: StrategyRunner, values: [String: Double], model: (LinearModel, String)?, plan: ModelRiskPlan?,
            from: Int64?, until: Int64?, opened: (any PaperTrading) -> Void) throws -> PaperLoop.Counts {
     let session: any PaperTrading, source: any BarFeed
     /// One symbol: the single-asset engine; several: one account over all (kairos portfolio).
     func open(_ names: [String], _ configuration: BacktestConfiguration) throws -> any PaperTrading {
+      if plan != nil && names.count > 1 { throw ValidationError("--model-risk runs on one symbol") }
       if names.count == 1 {
-        return try PaperSession(folder: state, symbol: names[0], runner: runner, parameters: values, configuration: configuration, model: model)
+        return try PaperSession(folder: state, symbol: names[0], runner: runner, parameters: values, configuration: configuration, model: model, modelRisk: plan)
       }
       return try asUsage {
         try PortfolioPaperSession(folder: state, symbols: names, runner: runner, parameters: values, configuration: configuration,
@@ -254,7 +271,7 @@ struct PaperStatusCommand: ParsableCommand {
     let feed = s.feed.map { f in "\(f.state == "live" ? "live" : f.state.uppercased()) since \(f.since)\(f.detail.isEmpty ? "" : ": \(f.detail)")" } ?? "not reported"
     let halt = s.haltAt.map { String(format: ", halts at %.1f %%", 100 * $0) } ?? ""
     let now = nowNanoseconds()
-    var lines = ["feed        \(feed)", "bars        \(s.bars)"]
+    var lines = ["feed        \(feed)", "bars        \(s.bars)"] + (s.model.map { ["model       \($0)"] } ?? [])
     for (k, symbol) in s.symbols.enumerated() {
       let last = s.lastBars[k].map { "last bar \(UTCCalendar.iso8601($0)) (\(Self.age(now - $0)) ago)" } ?? "no bar yet"
       let order = s.openOrders[k].map { ", open order: \($0 > 0 ? "long" : $0 < 0 ? "short" : "flat") at the next bar" } ?? ""

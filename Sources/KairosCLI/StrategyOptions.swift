@@ -160,7 +160,8 @@ struct ResolvedRun {
   var read: ReadOptions
 
   /// `needsData: false`: a live feed brings the bars (no --data).
-  init(_ o: StrategyOptions, needsData: Bool = true) throws {
+  /// `specOnly`: the model strategy fits its own models from --spec (`paper --model-risk`).
+  init(_ o: StrategyOptions, needsData: Bool = true, specOnly: Bool = false) throws {
     read = o.read
     let file = try RunConfigFile.load(o.config)
     self.file = file
@@ -183,7 +184,7 @@ struct ResolvedRun {
     specPath = o.spec ?? file?.spec
     probabilitiesPath = o.probabilities ?? file?.probabilities
     probabilityColumn = o.column ?? file?.column ?? "probability"
-    if kind == .model && probabilitiesPath == nil && (modelPath == nil || specPath == nil) {
+    if kind == .model && !specOnly && probabilitiesPath == nil && (modelPath == nil || specPath == nil) {
       throw ValidationError("--strategy model needs --model MODEL.json with --spec SPEC.yaml, or --probabilities FILE.csv")
     }
   }
@@ -204,7 +205,8 @@ struct ResolvedRun {
   var probabilitySource: ProbabilitySource? {
     guard kind == .model else { return nil }
     if let path = probabilitiesPath { return .file(path: path, column: probabilityColumn) }
-    return .model(path: modelPath!, spec: specPath!)
+    guard let modelPath, let specPath else { return nil }  // `paper --model-risk` fits its own
+    return .model(path: modelPath, spec: specPath)
   }
 
   /// The manifest's settings: the strategy, the costs and capital, the confirmation.

@@ -5,6 +5,7 @@ import KairosFrame
 import KairosIO
 import KairosFeatures
 import KairosModels
+import KairosResearch
 
 /// A paper-trading session on one symbol: the strategy's streaming form and the engine core,
 /// driven one completed bar at a time (docs/DESIGN.md §10). A paper fill is the fill the
@@ -33,6 +34,14 @@ public final class PaperSession: PaperTrading {
   /// The `model` strategy's probability, bar by bar from the bars alone (features streamed,
   /// scored): what the backtest reads from `LinearModel.probabilities(on:spec:)`, to the bit.
   var scorer: ModelScorer?
+  /// Model risk live (`--model-risk`): the monitor retrains on the past every N bars and the
+  /// target is the model's, the fallback's or flat by its state; `nil` for the other strategies.
+  var risk: LiveModelRisk?
+  let riskPlan: ModelRiskPlan?
+  /// Model versions fitted so far, and those of the bar being processed.
+  var modelVersions: [String] = []
+  var fittedThisBar: [(version: Int, json: String)] = []
+  var riskEventsThisBar: [ModelRiskMonitor.Event] = []
   /// The scorer before any bar (to rebuild the streams after a correction).
   var freshScorer: ModelScorer?
   /// Where each of the scorer's inputs is in (open, high, low, close, volume), and its row.
@@ -56,8 +65,14 @@ public final class PaperSession: PaperTrading {
   ///   `model`: for the `model` strategy, a logistic model and the YAML of the feature spec it
   ///   was trained on (both kept in the state folder).
   public init(folder: String, symbol: String, runner: StrategyRunner, parameters: [String: Double], configuration: BacktestConfiguration,
-              model: (model: LinearModel, specYAML: String)? = nil, logging: Bool = true) throws {
-    if runner.kind == .model {
+              model: (model: LinearModel, specYAML: String)? = nil, modelRisk: ModelRiskPlan? = nil, logging: Bool = true) throws {
+    riskPlan = modelRisk
+    if let modelRisk {
+      guard runner.kind == .model, model == nil else {
+        throw BacktestError.invalidParameter(name: "model_risk", reason: "model risk runs the model strategy from a feature spec (no fixed model)")
+      }
+      risk = try modelRisk.live(configuration: configuration)
+    } else if runner.kind == .model {
       guard let model else { throw BacktestError.missingProbabilities }
       let columns = ["open", "high", "low", "close", "volume"]
       let scorer = try ModelScorer(model: model.model, spec: try FeatureSpec.parse(yaml: model.specYAML, name: "spec"), columns: columns)
@@ -72,7 +87,7 @@ public final class PaperSession: PaperTrading {
     self.configuration = configuration
     let p = try runner.resolve(parameters)
     self.parameters = p
-    let settings = Self.describe(kind: runner.kind, parameters: p, configuration: configuration, symbol: symbol)
+    let settings = Self.describe(kind: runner.kind, parameters: p, configuration: configuration, symbol: symbol) + (modelRisk.map { " " + $0.summary } ?? "")
     journal = try SessionJournal(folder: folder, settings: settings, meta: {
       // What `reopen(folder:)` needs to rebuild this session from the folder alone.
       var meta = ["symbol": symbol, "strategy": runner.kind.rawValue,
@@ -82,6 +97,7 @@ public final class PaperSession: PaperTrading {
         meta["model"] = String(decoding: try model.model.jsonData(), as: UTF8.self)
         meta["spec"] = model.specYAML
       }
+      if let modelRisk { meta["model_risk"] = String(decoding: try JSONEncoder().encode(modelRisk), as: UTF8.self) }
       return meta
     }, logging: logging)
     strategy = try runner.stream(p)
@@ -108,9 +124,10 @@ public final class PaperSession: PaperTrading {
     let c = try JSONDecoder().decode(BacktestConfiguration.self, from: Data(configuration.utf8))
     var model: (LinearModel, String)? = nil
     if let json = try store.meta("model"), let spec = try store.meta("spec") { model = (try LinearModel.decode(Data(json.utf8), name: "model"), spec) }
+    let risk = try store.meta("model_risk").map { try JSONDecoder().decode(ModelRiskPlan.self, from: Data($0.utf8)) }
     return try PaperSession(folder: folder, symbol: symbol, runner: StrategyRunner(kind: kind, configuration: c),
                             parameters: try JSONDecoder().decode([String: Double].self, from: Data(parameters.utf8)), configuration: c,
-                            model: model, logging: logging)
+                            model: model, modelRisk: risk, logging: logging)
   }
 
   /// The settings a state folder is bound to, as one line.
@@ -128,10 +145,10 @@ public final class PaperSession: PaperTrading {
     var rebuiltIntents: [(id: String, seq: Int, target: Int)] = []
     for bar in stored where bar.symbol == symbol {
       let seq = processed
-      if let intent = step(bar.bar, start: bar.start).intent { rebuiltIntents.append((intentID(start: bar.start), seq, Int(intent))) }
+      if let intent = try step(bar.bar, start: bar.start).intent { rebuiltIntents.append((intentID(start: bar.start), seq, Int(intent))) }
       while let c = corrections.first, c.seq <= seq {
         corrections.removeFirst()
-        if c.bar.symbol == symbol { applyCorrection(c.bar) }
+        if c.bar.symbol == symbol { try applyCorrection(c.bar) }
       }
     }
     let rebuilt = core.recorder.orders.enumerated().map { k, o in (id: orderID(o, index: k), record: [Double(o.side), o.units, o.price, o.fee]) }
@@ -140,6 +157,10 @@ public final class PaperSession: PaperTrading {
     }
     guard rebuiltIntents.count == intents.count, zip(rebuiltIntents, intents).allSatisfy({ $0 == $1 }) else {
       throw LiveError.brokenBook(folder: folder, reason: "\(stored.count) bars replay to \(rebuiltIntents.count) order intents, \(intents.count) stored")
+    }
+    let storedModels = try store.models().map(\.json)
+    guard storedModels == modelVersions else {
+      throw LiveError.brokenBook(folder: folder, reason: "\(stored.count) bars refit \(modelVersions.count) model versions, \(storedModels.count) stored (or different)")
     }
     if let book = try store.lastBook() {
       let now = self.book
@@ -164,8 +185,19 @@ public final class PaperSession: PaperTrading {
 
   /// The strategy's streams (decision inputs, model score, rule) on one more bar: the target
   /// and the indicators known at its close. The only place these streams are advanced.
-  func advanceStreams(_ bar: OHLCVBar, start: Int64) -> (target: Int8, inputs: DecisionInputs) {
+  func advanceStreams(_ bar: OHLCVBar, start: Int64, rebuilding: Bool = false) throws -> (target: Int8, inputs: DecisionInputs) {
     let decision = inputs.update(bar)
+    if risk != nil {
+      if rebuilding { return (0, decision) }  // the monitor keeps the bars it was given (see applyCorrection)
+      let step = try risk!.update(bar, time: start)
+      riskEventsThisBar = step.events
+      if let fitted = step.retrained {
+        let json = String(decoding: try fitted.jsonData(), as: UTF8.self)
+        modelVersions.append(json)
+        fittedThisBar.append((modelVersions.count, json))
+      }
+      return (step.target, decision)
+    }
     var probability = Double.nan
     if scorer != nil {
       let fields = [bar.open, bar.high, bar.low, bar.close, bar.volume]
@@ -177,10 +209,11 @@ public final class PaperSession: PaperTrading {
 
   /// Feeds one bar to the strategy and the core; returns the orders it produced and the
   /// intent (target) it decided, if any.
-  func step(_ bar: OHLCVBar, start: Int64) -> (orders: ArraySlice<OrderRecord>, intent: Int8?) {
+  func step(_ bar: OHLCVBar, start: Int64) throws -> (orders: ArraySlice<OrderRecord>, intent: Int8?) {
     let before = core.recorder.orders.count
     let t = processed
-    let (target, decision) = advanceStreams(bar, start: start)
+    fittedThisBar = []; riskEventsThisBar = []
+    let (target, decision) = try advanceStreams(bar, start: start)
     core.atOpen(bar: t, bar.prices)
     let pendingBefore: Int8? = core.book.hasPending ? core.book.pending : nil
     core.atClose(bar: t, bar.prices, target: target) { decision }
@@ -195,13 +228,16 @@ public final class PaperSession: PaperTrading {
   /// A correction with new values of a bar already traded on: the decisions stand; the
   /// strategy's streams are rebuilt from the bars with the corrected one, so the indicators
   /// (and the model's features) use it from now on.
-  func applyCorrection(_ corrected: SessionStore.StoredBar) {
+  ///
+  /// With model risk, the monitor keeps the bars it was given: its refits stand as stored
+  /// model versions (the rules' streams and the fallback are rebuilt).
+  func applyCorrection(_ corrected: SessionStore.StoredBar) throws {
     guard let k = starts.lastIndex(of: corrected.start) else { return }
     corrections[k] = corrected.bar
     strategy = try! runner.stream(parameters)  // resolved at init: cannot fail now
     inputs = DecisionInputsState()
     scorer = freshScorer
-    for (j, (bar, start)) in zip(bars, starts).enumerated() { _ = advanceStreams(corrections[j] ?? bar, start: start) }
+    for (j, (bar, start)) in zip(bars, starts).enumerated() { _ = try advanceStreams(corrections[j] ?? bar, start: start, rebuilding: true) }
   }
 
   /// The corrected values of bars already traded on, by bar number (the streams use them; the
@@ -221,11 +257,16 @@ public final class PaperSession: PaperTrading {
         return .dropped(reason: reason)
       }
       let seq = processed
-      let (orders, intent) = step(bar, start: start)
+      let (orders, intent) = try step(bar, start: start)
       let base = core.recorder.orders.count - orders.count
       try store.commit(.init(seq: seq, symbol: symbol, start: start, bar: bar,
                              orders: orders.enumerated().map { k, o in (orderID(o, index: base + k), base + k, o) },
-                             intents: intent.map { [(intentID(start: start), Int($0))] } ?? [], book: book))
+                             intents: intent.map { [(intentID(start: start), Int($0))] } ?? [], book: book, models: fittedThisBar))
+      for e in riskEventsThisBar {
+        var details = ["detail": e.detail]
+        if e.kind == "retrain" { details["version"] = String(modelVersions.count) }
+        events.append("model_" + e.kind, e.kind == "degraded" ? .warning : .info, symbol: symbol, barTime: start, details: details)
+      }
       journal.logCommitted(intents: intent.map { [(intentID(start: start), symbol, $0)] } ?? [],
                            orders: orders.enumerated().map { k, o in (orderID(o, index: base + k), symbol, o) }, barTime: start)
       if journal.feedState == .stale { try journal.noteFeed(.live, detail: "a bar arrived", symbol: symbol, barTime: start) }
@@ -243,7 +284,7 @@ public final class PaperSession: PaperTrading {
         return .noted
       }
       try store.commitCorrection(seq: processed - 1, symbol: s, start: start, bar: bar)
-      applyCorrection(.init(symbol: s, start: start, bar: bar))
+      try applyCorrection(.init(symbol: s, start: start, bar: bar))
       events.append("correction", .warning, symbol: s, barTime: start,
                     details: ["close_was": CSVWriter.format(old.close), "close": CSVWriter.format(bar.close),
                               "note": "decisions already made stand; indicators use the corrected bar from now on"])
@@ -268,13 +309,18 @@ public final class PaperSession: PaperTrading {
     get throws {
       let equity = core.recorder.equity.last ?? configuration.initialCapital
       let peak = Swift.max(configuration.initialCapital, core.recorder.equity.max() ?? 0)
-      return PaperStatus(symbols: [symbol], bars: processed, lastBars: [starts.last], positions: [core.book.units],
+      var status = PaperStatus(symbols: [symbol], bars: processed, lastBars: [starts.last], positions: [core.book.units],
                          openOrders: [core.book.hasPending ? core.book.pending : nil], cash: core.cash, equity: equity,
                          pnl: equity - configuration.initialCapital,
                          pnlToday: PaperStatus.pnlToday(equity: core.recorder.equity, times: starts, initial: configuration.initialCapital,
                                                         calendar: configuration.calendar ?? .always),
                          drawdown: equity / peak - 1, haltAt: core.configuration.risk.maxDrawdown.map { -$0 }, halted: core.halt.halted,
                          orders: core.recorder.orders.count, trades: core.recorder.trades.count, feed: journal.lastFeedState)
+      if let risk {
+        let state = ["warm-up", "active", "DEGRADED (fallback trading)"][risk.state.rawValue]
+        status.model = modelVersions.isEmpty ? "warm-up, no model fitted yet" : "version \(modelVersions.count), \(state)"
+      }
+      return status
     }
   }
 

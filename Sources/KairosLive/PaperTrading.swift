@@ -41,6 +41,8 @@ public struct PaperStatus: Sendable {
   public let orders: Int, trades: Int
   /// The feed's last reported state, when it changed, and why ("live", "stale", …).
   public let feed: (state: String, since: String, detail: String)?
+  /// Model risk: the model version in use and the monitor's state; nil without.
+  public var model: String? = nil
 
   /// The P&L since the start of the last bar's session day, from the equity after each time.
   static func pnlToday(equity: [Double], times: [Int64], initial: Double, calendar: TradingCalendar) -> Double {

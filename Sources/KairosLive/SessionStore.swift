@@ -41,6 +41,7 @@ public final class SessionStore {
         CREATE TABLE IF NOT EXISTS intents (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, symbol TEXT NOT NULL, target INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS corrections (seq INTEGER NOT NULL, symbol TEXT NOT NULL, start INTEGER NOT NULL,
           open REAL, high REAL, low REAL, close REAL, volume REAL, PRIMARY KEY (seq, symbol, start));
+        CREATE TABLE IF NOT EXISTS models (version INTEGER PRIMARY KEY, seq INTEGER NOT NULL, model TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS positions (seq INTEGER PRIMARY KEY, symbol TEXT NOT NULL, units REAL NOT NULL, cash REAL NOT NULL, equity REAL NOT NULL);
         """)
       try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", arguments: [String(Self.schemaVersion)])
@@ -92,6 +93,13 @@ public final class SessionStore {
     }
   }
 
+  /// Every stored model version (live model risk): the bar that fitted it and its JSON.
+  public func models() throws -> [(version: Int, seq: Int, json: String)] {
+    try database.read { db in
+      try Row.fetchAll(db, sql: "SELECT version, seq, model FROM models ORDER BY version").map { ($0["version"], $0["seq"], $0["model"]) }
+    }
+  }
+
   /// Every stored correction: the bar `start` of `symbol` as corrected, taken after bar `seq`.
   public func corrections() throws -> [(seq: Int, bar: StoredBar)] {
     try database.read { db in
@@ -121,9 +129,12 @@ public final class SessionStore {
     public var orders: [(id: String, ordinal: Int, record: OrderRecord)]
     public var intents: [(id: String, target: Int)]
     public var book: (units: Double, cash: Double, equity: Double)
+    /// Models fitted at this bar (live model risk), with their version numbers.
+    public var models: [(version: Int, json: String)] = []
     public init(seq: Int, symbol: String, start: Int64, bar: OHLCVBar, orders: [(id: String, ordinal: Int, record: OrderRecord)],
-                intents: [(id: String, target: Int)], book: (units: Double, cash: Double, equity: Double)) {
+                intents: [(id: String, target: Int)], book: (units: Double, cash: Double, equity: Double), models: [(version: Int, json: String)] = []) {
       self.seq = seq; self.symbol = symbol; self.start = start; self.bar = bar; self.orders = orders; self.intents = intents; self.book = book
+      self.models = models
     }
   }
 
@@ -137,6 +148,9 @@ public final class SessionStore {
       }
       for (id, target) in c.intents {
         try db.execute(sql: "INSERT INTO intents (id, seq, symbol, target) VALUES (?, ?, ?, ?)", arguments: [id, c.seq, c.symbol, target])
+      }
+      for (version, json) in c.models {
+        try db.execute(sql: "INSERT INTO models (version, seq, model) VALUES (?, ?, ?)", arguments: [version, c.seq, json])
       }
       try db.execute(sql: "INSERT INTO positions (seq, symbol, units, cash, equity) VALUES (?, ?, ?, ?, ?)",
                      arguments: [c.seq, c.symbol, c.book.units, c.book.cash, c.book.equity])

@@ -14,7 +14,7 @@ import Testing
   /// random moments, then lets it finish; checks the export against the backtest and that no
   /// order id is in the database or the log twice. Returns the number of kills.
   static func killAndRestart(_ arguments: [String], state: String, environment: [String: String] = [:], kills limit: Int = 30,
-                             reference: [String] = ["backtest", "--data", TestPaths.sample(SampleData.aaplDailyUnadjusted)] + strategy) throws -> Int {
+                             reference: [String]? = ["backtest", "--data", TestPaths.sample(SampleData.aaplDailyUnadjusted)] + strategy) throws -> Int {
     var random = SystemRandomNumberGenerator()
     var kills = 0, runs = 0
     let deadline = Date().addingTimeInterval(150)  // bounded: the test stops by itself
@@ -42,6 +42,13 @@ import Testing
     let directory = TestPaths.temporaryDirectory()
     let export = directory.appendingPathComponent("export").path, bt = directory.appendingPathComponent("bt").path
     #expect(try Run(["paper", "export", "--state", state, "--out", export]).status == 0)
+    // The export is the files the session wrote at its end.
+    for name in ["equity.csv", "trades.csv", "orders.csv", "metrics.json"] {
+      #expect(try Data(contentsOf: URL(fileURLWithPath: export + "/" + name)) == Data(contentsOf: URL(fileURLWithPath: state + "/" + name)))
+    }
+    let orderIDs = try SessionStore(folder: state).orders().map(\.id)
+    #expect(Set(orderIDs).count == orderIDs.count)
+    guard let reference else { return kills }
     #expect(try Run(reference + ["--out", bt]).status == 0)
     for name in ["equity.csv", "trades.csv", "orders.csv", "metrics.json"] {
       let a = try Data(contentsOf: URL(fileURLWithPath: export + "/" + name)), b = try Data(contentsOf: URL(fileURLWithPath: bt + "/" + name))

@@ -59,6 +59,8 @@ public struct LiveModelRisk: Sendable {
   }
 
   public var names: [String] { stream.names }
+  /// The monitor's state at the last row (warm-up before the first fit).
+  public var state: ModelRiskMonitor.State { walker.out.state.last ?? .warmUp }
 
   public mutating func update(_ bar: OHLCVBar, time: Int64) throws -> Step {
     let b = closes.count
@@ -105,5 +107,35 @@ public struct LiveModelRisk: Sendable {
     for c in columns { values += c }
     return FeatureSet(names: stream.names, timestamps: rowOfBar.indices.filter { rowOfBar[$0] >= 0 }.map { times[$0] },
                       matrix: Matrix(rows: n, columns: columns.count, columnMajor: values), target: labels)
+  }
+}
+
+/// The settings of a live model-risk session, as stored in its state folder (JSON): the
+/// feature spec's YAML, the monitor's schedule and limits, the signal and the fallback.
+public struct ModelRiskPlan: Codable, Sendable, Equatable {
+  public var specYAML: String
+  public var retrainEvery = 63, window = 63, validationRows = 126, minimumTrainRows = 500
+  public var l2 = 1.0
+  public var threshold = 0.52, smoothing = 1.0
+  /// A rule strategy's name, or nil for flat.
+  public var fallback: String?
+
+  public init(specYAML: String) { self.specYAML = specYAML }
+
+  public var settings: ModelRiskMonitor.Settings {
+    var s = ModelRiskMonitor.Settings()
+    s.retrainEvery = retrainEvery; s.window = window; s.validationRows = validationRows; s.minimumTrainRows = minimumTrainRows; s.l2 = l2
+    return s
+  }
+
+  /// One line for the state folder's settings.
+  public var summary: String {
+    "model_risk(retrain_every=\(retrainEvery) window=\(window) validation=\(validationRows) min_train=\(minimumTrainRows) l2=\(l2) "
+      + "threshold=\(threshold) smoothing=\(smoothing) fallback=\(fallback ?? "flat"))"
+  }
+
+  public func live(configuration: BacktestConfiguration) throws -> LiveModelRisk {
+    try LiveModelRisk(spec: try FeatureSpec.parse(yaml: specYAML, name: "spec"), settings: settings, threshold: threshold, smoothing: smoothing,
+                      fallback: fallback.flatMap(StrategyKind.init(rawValue:)), configuration: configuration)
   }
 }
