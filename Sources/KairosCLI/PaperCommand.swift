@@ -39,20 +39,21 @@ struct PaperRunCommand: ParsableCommand {
         kairos paper --feed replay --data spy.csv --strategy donchian-breakout --speed 60 --warmup 500 --state paper/
         kairos paper --feed alpaca --symbols AAPL --interval 1m --strategy sma-cross --warmup 100 --state paper-aapl/
         kairos paper --feed binance --symbols BTCUSDT --interval 1m --strategy rsi-reversion --state paper-btc/
+        kairos paper --config paper.yaml        (any flag as a key: feed, symbols, interval, state, feed_url, …)
         kairos paper status --state paper/
         kairos paper export --state paper/ --out paper-files/
       """)
 
   @OptionGroup var options: StrategyOptions
 
-  @Option(help: ArgumentHelp("The feed: replay (a file), alpaca or binance.", valueName: "name"))
-  var feed: FeedKind = .replay
+  @Option(help: ArgumentHelp("The feed: replay (a file; the default), alpaca or binance.", valueName: "name"))
+  var feed: FeedKind?
 
   @Option(help: ArgumentHelp("A parameter, name=value (repeatable).", valueName: "name=value"))
   var param: [String] = []
 
   @Option(help: ArgumentHelp("The state folder (created if missing; resumed if it holds this session).", valueName: "dir"))
-  var state: String
+  var state: String?
 
   @Option(help: ArgumentHelp("Live feeds: the symbols to trade, comma-separated (several: one account, as kairos portfolio).", valueName: "symbol[,symbol…]"))
   var symbols: String?
@@ -73,7 +74,7 @@ struct PaperRunCommand: ParsableCommand {
   var restURL: String?
 
   @Option(help: "Replay speed: 0 as fast as possible (default), 1 real time, 60 a minute of bars per second.")
-  var speed = 0.0
+  var speed: Double?
 
   @Option(help: ArgumentHelp("Bars of warm-up: replay delivers them at once whatever --speed; a new live session first fetches that many past bars.", valueName: "n"))
   var warmup: Int?
@@ -92,9 +93,37 @@ struct PaperRunCommand: ParsableCommand {
 
   @OptionGroup var schedule: ModelRiskOptions
 
-  enum FeedKind: String, ExpressibleByArgument, CaseIterable { case replay, alpaca, binance }
+  enum FeedKind: String, ExpressibleByArgument, CaseIterable, Decodable { case replay, alpaca, binance }
+
+  /// The keys of `kairos paper --config PAPER.yaml` beside the backtest's (flags win).
+  struct ConfigKeys: Decodable {
+    var feed: FeedKind?, symbols: String?, interval: String?, state: String?, feed_url: String?, rest_url: String?
+    var speed: Double?, warmup: Int?, from: String?, until: String?, stale_after: Double?
+    static let names = ["feed", "symbols", "interval", "state", "feed_url", "rest_url", "speed", "warmup", "from", "until", "stale_after"]
+  }
+
+  /// These options with the --config file's paper keys where a flag is not given.
+  func merged() throws -> PaperRunCommand {
+    guard let path = options.config else { return self }
+    let file = try decodeYAML(ConfigKeys.self, path: path, schema: YAMLSchema.keys(RunConfigFile.baseKeys + RunSettings.keys + ConfigKeys.names))
+    var me = self
+    me.feed = feed ?? file.feed; me.symbols = symbols ?? file.symbols; me.interval = interval ?? file.interval; me.state = state ?? file.state
+    me.feedURL = feedURL ?? file.feed_url; me.restURL = restURL ?? file.rest_url; me.speed = speed ?? file.speed; me.warmup = warmup ?? file.warmup
+    me.from = from ?? file.from; me.until = until ?? file.until; me.staleAfter = staleAfter ?? file.stale_after
+    return me
+  }
 
   func validate() throws {
+    try check(configLoaded: false)
+  }
+
+  /// The checks of the options; with a --config file, again after its keys are merged (its
+  /// values may complete what the flags leave out).
+  func check(configLoaded: Bool) throws {
+    let feed = self.feed ?? .replay, speed = self.speed ?? 0
+    if configLoaded || options.config == nil {
+      guard state != nil else { throw ValidationError("give the state folder: --state DIR (or state: in --config)") }
+    }
     guard speed >= 0 && speed.isFinite else { throw ValidationError("--speed must be 0 or more, was \(speed)") }
     if modelRisk {
       guard options.strategy == .model, options.spec != nil, options.model == nil, options.probabilities == nil else {
@@ -111,6 +140,7 @@ struct PaperRunCommand: ParsableCommand {
     }
     if let warmup, warmup < 0 { throw ValidationError("--warmup must be 0 or more bars, was \(warmup)") }
     if let staleAfter, !(staleAfter > 0 && staleAfter.isFinite) { throw ValidationError("--stale-after must be a positive number of seconds") }
+    if options.config != nil && !configLoaded { return }  // the feed's settings may come from the file
     switch feed {
     case .replay:
       for (flag, given) in [("--symbols", symbols != nil), ("--interval", interval != nil), ("--feed-url", feedURL != nil), ("--rest-url", restURL != nil)] where given {
@@ -131,8 +161,15 @@ struct PaperRunCommand: ParsableCommand {
   }
 
   func run() throws {
+    let me = try merged()
+    try asUsage { try me.check(configLoaded: true) }
+    try me.runMerged()
+  }
+
+  func runMerged() throws {
     Interruption.install()
-    let run = try ResolvedRun(options, needsData: feed == .replay, specOnly: modelRisk)
+    let (feed, state) = (self.feed ?? .replay, self.state!)
+    let run = try ResolvedRun(options, needsData: feed == .replay, specOnly: modelRisk, extraKeys: ConfigKeys.names)
     var values = run.file?.params ?? [:]
     for (k, v) in try parseParameters(param) { values[k] = v }
     let runner = StrategyRunner(kind: run.kind, configuration: run.configuration, confirmation: run.confirmation)
@@ -172,6 +209,7 @@ struct PaperRunCommand: ParsableCommand {
   /// Opens the session and its feed, runs it, writes the files at the feed's end.
   func run(_ run: ResolvedRun, runner: StrategyRunner, values: [String: Double], model: (LinearModel, String)?, plan: ModelRiskPlan?,
            from: Int64?, until: Int64?, opened: (any PaperTrading) -> Void) throws -> PaperLoop.Counts {
+    let (feed, state, speed) = (self.feed ?? .replay, self.state!, self.speed ?? 0)
     let session: any PaperTrading, source: any BarFeed
     /// One symbol: the single-asset engine; several: one account over all (kairos portfolio).
     func open(_ names: [String], _ configuration: BacktestConfiguration) throws -> any PaperTrading {

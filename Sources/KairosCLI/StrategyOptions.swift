@@ -133,11 +133,13 @@ struct RunConfigFile: Decodable {
   enum CodingKeys: String, CodingKey { case data, strategy, confirm, model, spec, probabilities, column, grid, `where`, params, out, threads }
 
   /// Every key a `--config` file may hold.
-  static let schema = YAMLSchema.keys(["data", "strategy", "confirm", "model", "spec", "probabilities", "column", "grid", "where",
-                                       "params", "out", "threads"] + RunSettings.keys)
+  static let baseKeys = ["data", "strategy", "confirm", "model", "spec", "probabilities", "column", "grid", "where", "params", "out", "threads"]
+  static let schema = YAMLSchema.keys(baseKeys + RunSettings.keys)
 
-  static func load(_ path: String?) throws -> RunConfigFile? {
+  /// `extraKeys`: the keys of a command's own section (`kairos paper`'s feed, state, …).
+  static func load(_ path: String?, extraKeys: [String] = []) throws -> RunConfigFile? {
     guard let path else { return nil }
+    let schema = extraKeys.isEmpty ? schema : YAMLSchema.keys(baseKeys + RunSettings.keys + extraKeys)
     var file = try decodeYAML(RunConfigFile.self, path: path, schema: schema)
     file.costs = try RunSettings.load(path: path, schema: schema)
     if let threads = file.threads, !(1...1024).contains(threads) { throw ConfigFileError(path, "threads must be in 1...1024, was \(threads)") }
@@ -161,9 +163,9 @@ struct ResolvedRun {
 
   /// `needsData: false`: a live feed brings the bars (no --data).
   /// `specOnly`: the model strategy fits its own models from --spec (`paper --model-risk`).
-  init(_ o: StrategyOptions, needsData: Bool = true, specOnly: Bool = false) throws {
+  init(_ o: StrategyOptions, needsData: Bool = true, specOnly: Bool = false, extraKeys: [String] = []) throws {
     read = o.read
-    let file = try RunConfigFile.load(o.config)
+    let file = try RunConfigFile.load(o.config, extraKeys: extraKeys)
     self.file = file
     let data = o.data.map({ $0.split(separator: ",").map(String.init) }) ?? file?.data?.list ?? []
     if needsData && data.isEmpty { throw ValidationError("give the price data: --data FILE[,FILE…] (or data: in --config)") }
