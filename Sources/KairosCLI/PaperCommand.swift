@@ -227,6 +227,7 @@ struct PaperRunCommand: ParsableCommand {
       let union = Array(Set(loaded.flatMap(\.market.timestamps))).sorted()
       session = try open(loaded.map(\.market.name), run.configuration.resolved(for: union))
       let frames = try loaded.map { (symbol: $0.market.name, frame: try run.read.ohlcv($0.path)) }
+      if let single = session as? PaperSession { try single.checkReplaySource(frames[0].frame) }
       let paceFrom = from ?? warmup.flatMap { $0 < union.count ? union[$0] : nil }
       source = try ReplayFeed(series: frames, speed: speed, paceFrom: paceFrom)
     } else {

@@ -225,6 +225,25 @@ public final class PaperSession: PaperTrading {
     return (core.recorder.orders[before...], intent)
   }
 
+  /// Checks that a replayed file still begins with the bars this session took (a resumed
+  /// replay of another file would mix two histories in one book).
+  ///
+  /// - Throws: `LiveError.state` naming the first bar that differs.
+  public func checkReplaySource(_ frame: Frame) throws {
+    let columns = ["open", "high", "low", "close", "volume"].map { frame[$0].map(Array.init) ?? [] }
+    for k in 0..<processed {
+      guard k < frame.rowCount, frame.index[k] == starts[k] else {
+        throw LiveError.state(folder: folder, reason: "the file no longer holds the bars this session took: its bar \(k + 1) "
+                              + (k < frame.rowCount ? "is at \(UTCCalendar.iso8601(frame.index[k])), the session took \(UTCCalendar.iso8601(starts[k]))" : "is missing"))
+      }
+      let b = bars[k], stored = [b.open, b.high, b.low, b.close, b.volume]
+      for (j, x) in stored.enumerated() where !Self.same(x, columns[j].isEmpty ? .nan : columns[j][k]) {
+        throw LiveError.state(folder: folder, reason: "the file no longer holds the bars this session took: at \(UTCCalendar.iso8601(starts[k])) "
+                              + "its \(["open", "high", "low", "close", "volume"][j]) is \(CSVWriter.format(columns[j][k])), the session took \(CSVWriter.format(x))")
+      }
+    }
+  }
+
   /// A correction with new values of a bar already traded on: the decisions stand; the
   /// strategy's streams are rebuilt from the bars with the corrected one, so the indicators
   /// (and the model's features) use it from now on.

@@ -271,3 +271,24 @@ import Testing
     }
   }
 }
+
+/// A resumed replay must be of the file the session took its bars from.
+@Suite struct ReplaySourceTests {
+  @Test func anotherFileIsRefusedAndTheSameFileExtendedIsTaken() async throws {
+    let frame = try CSVReader.readOHLCV(path: PaperSessionTests.aapl)
+    let folder = TestPaths.temporaryDirectory().path
+    let session = try PaperSessionTests.session(folder, .smaCross, ["fast": 10, "slow": 40], BacktestConfiguration())
+    for event in try await PaperSessionTests.bars(frame).prefix(100) { try session.take(event) }
+    try session.checkReplaySource(frame)  // the same file, longer: fine
+    var changed = frame
+    var close = Array(try frame.column("close")); close[50] += 0.01
+    try changed.setColumn("close", Column(close))
+    do {
+      try session.checkReplaySource(changed)
+      Issue.record("another file was accepted")
+    } catch {
+      #expect("\(error)".contains("the file no longer holds the bars this session took: at 2000-05-11T00:00:00Z its close is 102.82000000000001, the session took 102.81"), "\(error)")
+    }
+    #expect(throws: LiveError.self) { try session.checkReplaySource(frame.rows(at: Array(0..<40))) }
+  }
+}
