@@ -275,7 +275,7 @@ public final class PaperSession: PaperTrading {
         if start != last { events.append("bar_dropped", .warning, symbol: symbol, barTime: start, details: ["reason": reason]) }
         return .dropped(reason: reason)
       }
-      let seq = processed
+      let seq = processed, wasHalted = core.halt.halted
       let (orders, intent) = try step(bar, start: start)
       let base = core.recorder.orders.count - orders.count
       try store.commit(.init(seq: seq, symbol: symbol, start: start, bar: bar,
@@ -288,6 +288,10 @@ public final class PaperSession: PaperTrading {
       }
       journal.logCommitted(intents: intent.map { [(intentID(start: start), symbol, $0)] } ?? [],
                            orders: orders.enumerated().map { k, o in (orderID(o, index: base + k), symbol, o) }, barTime: start)
+      if core.halt.halted != wasHalted {
+        events.append(core.halt.halted ? "halt" : "halt_lifted", core.halt.halted ? .warning : .info, symbol: symbol, barTime: start,
+                      details: ["equity": CSVWriter.format(book.equity), "drawdown": CSVWriter.format(book.equity / core.halt.peak - 1)])
+      }
       if journal.feedState == .stale { try journal.noteFeed(.live, detail: "a bar arrived", symbol: symbol, barTime: start) }
       return .processed(orders: orders.count)
     case .bar:

@@ -196,8 +196,13 @@ public final class PortfolioPaperSession: PaperTrading {
         journal.events.append("bar_dropped", .warning, symbol: s, barTime: start, details: ["reason": "late: its time was already traded"])
         return .dropped(reason: "late bar")
       }
+      let wasHalted = core.halt.halted
       let stepped = receive(a, start: start, bar: bar)
       try commit(symbol: s, start: start, bar: bar, stepped)
+      if core.halt.halted != wasHalted {
+        journal.events.append(core.halt.halted ? "halt" : "halt_lifted", core.halt.halted ? .warning : .info, barTime: times.last,
+                              details: ["equity": CSVWriter.format(book.equity), "drawdown": CSVWriter.format(book.equity / core.halt.peak - 1)])
+      }
       if journal.feedState == .stale { try journal.noteFeed(.live, detail: "a bar arrived", symbol: s, barTime: start) }
       return .processed(orders: stepped.orders.count)
     case let .state(state, detail):

@@ -37,7 +37,10 @@ import Testing
   @Test(arguments: 0..<4)
   func replayThroughTheSessionGivesTheBacktestsFiles(option: Int) async throws {
     let (name, c) = Self.configurations()[option]
-    for (kind, p) in [(StrategyKind.smaCross, ["fast": 10.0, "slow": 40.0]), (.donchianBreakout, ["window": 20.0])] {
+    // Every rule strategy (with its defaults) and two with parameters set.
+    let strategies: [(StrategyKind, [String: Double])] = StrategyKind.allCases.filter { $0 != .model }.map { ($0, [:]) }
+      + [(.smaCross, ["fast": 10.0, "slow": 40.0]), (.donchianBreakout, ["window": 20.0])]
+    for (kind, p) in strategies {
       let expected = try Self.backtestFiles(kind, p, c)
       let folder = TestPaths.temporaryDirectory().path
       let session = try Self.session(folder, kind, p, c)
@@ -268,6 +271,36 @@ import Testing
     }
     #expect(throws: BacktestError.self) {
       _ = try PortfolioPaperSession(folder: folder, symbols: ["A"], runner: StrategyRunner(kind: .smaCross, configuration: c), parameters: [:], configuration: c)
+    }
+  }
+}
+
+/// The drawdown halt is an event of the log, at the bar that triggered it.
+@Suite struct HaltEventTests {
+  @Test func aHaltIsLoggedWhenItHappens() async throws {
+    let folder = TestPaths.temporaryDirectory().path
+    let frame = try CSVReader.readOHLCV(path: PaperSessionTests.aapl)
+    let p = ["fast": 10.0, "slow": 40.0, "max_dd": 0.1]
+    let session = try PaperSessionTests.session(folder, .smaCross, p, BacktestConfiguration())
+    for event in try await PaperSessionTests.bars(frame) { try session.take(event) }
+    let expected = try backtest(.smaCross, parameters: p, on: try MarketSeries(name: "aapl", frame: frame), configuration: BacktestConfiguration())
+    let halts = expected.recording.orders.filter { $0.clip == .halted }.count
+    let log = try String(contentsOfFile: folder + "/events.jsonl", encoding: .utf8)
+    #expect(halts > 0 && log.contains("\"kind\": \"halt\""), "no halt logged (\(halts) orders refused by the halt)")
+    #expect(try session.status.halted)
+  }
+}
+
+/// A state folder written by a newer Kairos is refused, not read.
+@Suite struct SchemaTests {
+  @Test func aNewerSchemaIsRefusedWithAClearMessage() async throws {
+    let folder = TestPaths.temporaryDirectory().path
+    try await SessionStore(folder: folder).database.write { try $0.execute(sql: "UPDATE meta SET value = '99' WHERE key = 'schema_version'") }
+    do {
+      _ = try SessionStore(folder: folder)
+      Issue.record("a newer schema was opened")
+    } catch {
+      #expect("\(error)".hasSuffix("its schema is version 99, this Kairos reads version \(SessionStore.schemaVersion): it was written by a newer Kairos; use that one"), "\(error)")
     }
   }
 }
