@@ -93,7 +93,8 @@ public struct VenueFeed: BarFeed {
       out.yield(.state(.connecting, detail: venue.streamURL))
       let reason: String
       do {
-        try await WebSocketClient.connect(url: venue.streamURL, configuration: .init(maxFrameSize: 1 << 22), logger: logger) { inbound, outbound, _ in
+        // A short close timeout: a connection we give up on is not worth waiting for.
+        try await WebSocketClient.connect(url: venue.streamURL, configuration: .init(maxFrameSize: 1 << 22, closeTimeout: .seconds(2)), logger: logger) { inbound, outbound, _ in
           var subscribed = false
           for text in venue.greeting { try await outbound.write(.text(text)) }
           if venue.subscribedOnConnect { subscribed = true; try await catchUp(out, shared) }

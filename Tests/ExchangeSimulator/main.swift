@@ -253,7 +253,12 @@ let app = Application(
       let names = (path.components(separatedBy: "streams=").last ?? path.components(separatedBy: "/ws/").last ?? "").split(separator: "/")
       let symbols = Set(names.map { String($0.split(separator: "@").first ?? "").uppercased() })
       let interval = path.components(separatedBy: "@kline_").last?.split(separator: "/").first.map(String.init) ?? "1m"
-      return .upgrade([:]) { _, outbound, _ in try await stream(outbound, alpaca: false, interval: interval, symbols: symbols) }
+      return .upgrade([:]) { inbound, outbound, _ in
+        // Read what the client sends (its close frame, say) while streaming.
+        let reader = Task { for try await _ in inbound {} }
+        defer { reader.cancel() }
+        try await stream(outbound, alpaca: false, interval: interval, symbols: symbols)
+      }
     }
     return .dontUpgrade
   },

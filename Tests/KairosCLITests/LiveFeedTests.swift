@@ -224,6 +224,12 @@ final class ExchangeSim {
     let good = try ExchangeSim(data: Self.aapl)
     let (ok, kept) = try Self.paper(good, "binance", strategy)
     #expect(ok.status == 0, "\(ok.stderr)")
+    // A symbol the venue does not have.
+    var unknownFlags = good.flags("binance")
+    unknownFlags[unknownFlags.firstIndex(of: "AAPL")!] = "NOSUCH"
+    let unknown = try Run(["paper"] + unknownFlags + ["--from", Self.first, "--state", state] + strategy)
+    #expect(unknown.status == 1 && unknown.stderr.contains("Invalid symbol") && unknown.stderr.split(separator: "\n").count == 1, "\(unknown.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: state))
     let before = try Self.snapshot(kept)
     let other = try Run(["paper"] + good.flags("binance") + ["--state", kept, "--strategy", "sma-cross", "--param", "fast=5", "--param", "slow=40"])
     #expect(other.status == 1 && other.stderr.contains("holds a session of other settings"), "\(other.stderr)")
