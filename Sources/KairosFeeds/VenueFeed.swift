@@ -160,28 +160,36 @@ public struct VenueFeed: BarFeed {
     let last = shared.state.withLock { $0.last[key] }
     if let last, start <= last { return }
     if let last, start - last > settings.interval {
-      try await backfill(name(symbol), from: last + 1, to: start - 1, out, shared)
+      // Nothing from REST either: the venue has no bar there (no trade), said as a gap.
+      if try await backfill(name(symbol), from: last + 1, to: start - 1, out, shared) == 0 {
+        out.yield(.gap(symbol: name(symbol), from: last + settings.interval, to: start))
+      }
     } else if last == nil, let from = settings.from, start > from {
       try await backfill(name(symbol), from: from, to: start - 1, out, shared)
     }
     emit(name(symbol), start, bar, out, shared)
   }
 
-  func emit(_ symbol: String, _ start: Int64, _ bar: OHLCVBar, _ out: Output, _ shared: Shared) {
+  @discardableResult
+  func emit(_ symbol: String, _ start: Int64, _ bar: OHLCVBar, _ out: Output, _ shared: Shared) -> Bool {
     let (fresh, wasStale) = shared.state.withLock { s -> (Bool, Bool) in
       let key = Self.key(symbol)
       if let last = s.last[key], start <= last { return (false, false) }
       s.last[key] = start
       return (true, s.watch.barArrived(now: Self.now()))
     }
-    guard fresh else { return }
+    guard fresh else { return false }
     out.yield(.bar(symbol: symbol, start: start, bar))
     if wasStale { out.yield(.state(.live, detail: "bars arrive again")) }
+    return true
   }
 
-  /// The REST bars of `symbol` starting in `[from, to]`, page by page, delivered in order.
-  func backfill(_ symbol: String, from: Int64, to: Int64, _ out: Output, _ shared: Shared) async throws {
-    guard to >= from else { return }
+  /// The REST bars of `symbol` starting in `[from, to]`, page by page, delivered in order;
+  /// returns how many were new.
+  @discardableResult
+  func backfill(_ symbol: String, from: Int64, to: Int64, _ out: Output, _ shared: Shared) async throws -> Int {
+    guard to >= from else { return 0 }
+    var delivered = 0
     var token: String? = nil
     repeat {
       let (url, headers) = venue.backfillRequest(symbol: symbol, from: from, to: to, token: token)
@@ -197,9 +205,10 @@ public struct VenueFeed: BarFeed {
         }
       } catch let error as FeedError { throw error } catch { throw FeedError.backfill(url: url, reason: "\(error)") }
       let page = try venue.decodeBackfill(body, symbol: symbol, from: from, to: to)
-      for (start, bar) in page.bars.sorted(by: { $0.start < $1.start }) { emit(symbol, start, bar, out, shared) }
+      for (start, bar) in page.bars.sorted(by: { $0.start < $1.start }) where emit(symbol, start, bar, out, shared) { delivered += 1 }
       token = page.next
     } while token != nil
+    return delivered
   }
 }
 

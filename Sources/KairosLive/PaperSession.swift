@@ -317,7 +317,11 @@ public final class PaperSession: PaperTrading {
     case let .state(state, detail):
       try journal.noteFeed(state, detail: detail, symbol: symbol, barTime: starts.last)
       return .noted
-    case .gap, .heartbeat:
+    case let .gap(s, from, to):
+      // A stretch the venue has no bar for (no trade): nothing to trade, worth a line.
+      journal.events.append("gap", symbol: s, barTime: from, details: ["until": UTCCalendar.iso8601(to), "note": "the venue has no bar in between"])
+      return .noted
+    case .heartbeat:
       return .dropped(reason: "no bar")
     }
   }

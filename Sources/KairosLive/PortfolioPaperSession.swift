@@ -218,7 +218,11 @@ public final class PortfolioPaperSession: PaperTrading {
       // session rebuilds its indicators from them).
       journal.events.append("correction_ignored", .warning, symbol: s, barTime: start, details: ["reason": "the portfolio session does not apply corrections"])
       return .noted
-    case .gap, .heartbeat:
+    case let .gap(s, from, to):
+      // A stretch the venue has no bar for (no trade): nothing to trade, worth a line.
+      journal.events.append("gap", symbol: s, barTime: from, details: ["until": UTCCalendar.iso8601(to), "note": "the venue has no bar in between"])
+      return .noted
+    case .heartbeat:
       return .dropped(reason: "no bar")
     }
   }
