@@ -31,6 +31,12 @@ public struct AlpacaVenue: BarVenue {
     guard let key = environment["APCA_API_KEY_ID"], !key.isEmpty, let secret = environment["APCA_API_SECRET_KEY"], !secret.isEmpty else {
       throw .missingCredentials(venue: "alpaca", variables: ["APCA_API_KEY_ID", "APCA_API_SECRET_KEY"])
     }
+    // Alpaca streams one-minute bars (`bars`); its daily bars (`dailyBars`) are partial and
+    // change during the day, so they are not completed bars. Other intervals need a server
+    // that streams bars of that interval (the local exchange of the tests does).
+    if streamURL == nil && interval != UTCCalendar.nanosecondsPerMinute {
+      throw .unsupported(venue: "alpaca", reason: "its stream carries one-minute bars: use --interval 1m (or --feed-url for a server that streams bars of another interval)")
+    }
     self.key = key; self.secret = secret
     self.symbols = symbols
     self.streamURL = streamURL ?? Self.defaultStreamURL

@@ -40,8 +40,10 @@ import Testing
     #expect(headers.map(\.0) == ["APCA-API-KEY-ID", "APCA-API-SECRET-KEY"])
     let page = try v.decodeBackfill(Array(#"{"bars":[{"T":"b","t":"1970-01-01T00:01:00Z","o":1,"h":2,"l":0.5,"c":1.5,"v":10},{"T":"b","t":"1970-01-01T00:05:00Z","o":1,"h":1,"l":1,"c":1,"v":1}],"symbol":"AAPL","next_page_token":"n2"}"#.utf8), symbol: "AAPL", from: 0, to: 2 * Self.minute)
     #expect(page.bars.map(\.start) == [Self.minute] && page.next == "n2")  // the bar after `to` is left out
+    // Alpaca's own stream has one-minute bars only; another server may stream other intervals.
+    #expect(throws: FeedError.self) { try AlpacaVenue(symbols: ["AAPL"], interval: UTCCalendar.nanosecondsPerDay, environment: Self.credentials) }
     for (interval, name) in [(5 * Self.minute, "5Min"), (UTCCalendar.nanosecondsPerHour, "1Hour"), (UTCCalendar.nanosecondsPerDay, "1Day")] {
-      let venue = try AlpacaVenue(symbols: ["AAPL"], interval: interval, environment: Self.credentials)
+      let venue = try AlpacaVenue(symbols: ["AAPL"], interval: interval, streamURL: "ws://127.0.0.1:1/v2/test", environment: Self.credentials)
       #expect(venue.backfillRequest(symbol: "AAPL", from: 0, to: 0, token: nil).url.contains("timeframe=\(name)&"))
     }
   }
