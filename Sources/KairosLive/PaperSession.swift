@@ -140,8 +140,9 @@ public final class PaperSession: PaperTrading {
   /// Replays the stored bars (and the corrections taken between them) through a fresh core and
   /// checks that they give the stored orders and intents, and the stored book after the last bar.
   func recover() throws {
-    let stored = try store.bars(), orders = try store.orders(), intents = try store.intents()
-    var corrections = try store.corrections()[...]
+    let snapshot = try store.snapshot()
+    let stored = snapshot.bars, orders = snapshot.orders, intents = snapshot.intents
+    var corrections = snapshot.corrections[...]
     var rebuiltIntents: [(id: String, seq: Int, target: Int)] = []
     for bar in stored where bar.symbol == symbol {
       let seq = processed
@@ -158,15 +159,15 @@ public final class PaperSession: PaperTrading {
     guard rebuiltIntents.count == intents.count, zip(rebuiltIntents, intents).allSatisfy({ $0 == $1 }) else {
       throw LiveError.brokenBook(folder: folder, reason: "\(stored.count) bars replay to \(rebuiltIntents.count) order intents, \(intents.count) stored")
     }
-    let storedModels = try store.models().map(\.json)
+    let storedModels = snapshot.models.map(\.json)
     guard storedModels == modelVersions else {
       throw LiveError.brokenBook(folder: folder, reason: "\(stored.count) bars refit \(modelVersions.count) model versions, \(storedModels.count) stored (or different)")
     }
-    if let book = try store.lastBook() {
+    if let book = snapshot.lastBook {
       let now = self.book
       guard book.units == now.units && book.cash == now.cash && book.equity == now.equity else {
-        throw LiveError.brokenBook(folder: folder, reason: "the fills rebuild units \(CSVWriter.format(now.units)), cash \(CSVWriter.format(now.cash)); "
-                                   + "stored units \(CSVWriter.format(book.units)), cash \(CSVWriter.format(book.cash))")
+        throw LiveError.brokenBook(folder: folder, reason: "the fills rebuild units \(CSVWriter.format(now.units)), cash \(CSVWriter.format(now.cash)), equity \(CSVWriter.format(now.equity)); "
+                                   + "stored units \(CSVWriter.format(book.units)), cash \(CSVWriter.format(book.cash)), equity \(CSVWriter.format(book.equity))")
       }
     }
   }

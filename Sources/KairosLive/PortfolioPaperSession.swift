@@ -152,8 +152,8 @@ public final class PortfolioPaperSession: PaperTrading {
 
   /// Replays the stored bars and ends of feed; checks the stored orders, intents and book.
   func recover() throws {
-    let store = journal.store
-    let stored = try store.bars(), orders = try store.orders(), intents = try store.intents()
+    let snapshot = try journal.store.snapshot()
+    let stored = snapshot.bars, orders = snapshot.orders, intents = snapshot.intents
     var rebuiltIntents: [(id: String, seq: Int, target: Int)] = []
     for (seq, bar) in stored.enumerated() {
       let stepped: Stepped
@@ -170,7 +170,7 @@ public final class PortfolioPaperSession: PaperTrading {
     guard rebuiltIntents.count == intents.count, zip(rebuiltIntents, intents).allSatisfy({ $0 == $1 }) else {
       throw LiveError.brokenBook(folder: journal.folder, reason: "\(stored.count) bars replay to \(rebuiltIntents.count) order intents, \(intents.count) stored")
     }
-    if let stored = try store.lastBook(), stored != book {
+    if let stored = snapshot.lastBook, stored != book {
       throw LiveError.brokenBook(folder: journal.folder, reason: "the fills rebuild gross units \(CSVWriter.format(book.units)), cash \(CSVWriter.format(book.cash)); "
                                  + "stored \(CSVWriter.format(stored.units)), cash \(CSVWriter.format(stored.cash))")
     }

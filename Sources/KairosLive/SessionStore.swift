@@ -26,12 +26,17 @@ public final class SessionStore {
       }
     }
     var configuration = Configuration()
+    // Another process may be reading or writing (`kairos paper status` beside a running
+    // session): wait for its lock rather than fail.
+    configuration.busyMode = .timeout(10)
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA journal_mode = WAL")
       try db.execute(sql: "PRAGMA synchronous = FULL")
     }
     database = try DatabaseQueue(path: URL(fileURLWithPath: folder).appendingPathComponent("state.sqlite").path, configuration: configuration)
-    try database.write { db in
+    // A folder that has its schema is only read here: a look at a running session writes nothing.
+    let created = try database.read { db in try db.tableExists("meta") }
+    if !created { try database.write { db in
       try db.execute(sql: """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS bars (seq INTEGER PRIMARY KEY, symbol TEXT NOT NULL, start INTEGER NOT NULL,
@@ -45,7 +50,7 @@ public final class SessionStore {
         CREATE TABLE IF NOT EXISTS positions (seq INTEGER PRIMARY KEY, symbol TEXT NOT NULL, units REAL NOT NULL, cash REAL NOT NULL, equity REAL NOT NULL);
         """)
       try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", arguments: [String(Self.schemaVersion)])
-    }
+    } }
     let version = try database.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'") }
     guard version == String(Self.schemaVersion) else {
       let newer = (version.flatMap { Int($0) } ?? 0) > Self.schemaVersion
@@ -68,51 +73,38 @@ public final class SessionStore {
     public let symbol: String, start: Int64, bar: OHLCVBar
   }
 
-  /// Every processed bar, in processing order.
-  public func bars() throws -> [StoredBar] {
-    try database.read { db in
-      try Row.fetchAll(db, sql: "SELECT symbol, start, open, high, low, close, volume FROM bars ORDER BY seq").map { row in
-        StoredBar(symbol: row["symbol"], start: row["start"], bar: Self.bar(row))
-      }
-    }
+  /// Everything a session replays on start, read in one transaction: one consistent state even
+  /// while the session writes (`kairos paper status` beside a running session).
+  public struct Snapshot: Sendable {
+    /// Every processed bar, in processing order.
+    public var bars: [StoredBar]
+    /// Every stored order id with its fields (side, units, price, fee), in order.
+    public var orders: [(id: String, seq: Int, record: [Double])]
+    /// Every order intent: its id, the bar that decided it, the target.
+    public var intents: [(id: String, seq: Int, target: Int)]
+    /// Every correction: the bar as corrected, taken after bar `seq`.
+    public var corrections: [(seq: Int, bar: StoredBar)]
+    /// Every model version (live model risk): the bar that fitted it and its JSON.
+    public var models: [(version: Int, seq: Int, json: String)]
+    /// The book after the last bar (nil before the first).
+    public var lastBook: (units: Double, cash: Double, equity: Double)?
   }
 
-  /// Every stored order id with its fields, in bar order.
-  public func orders() throws -> [(id: String, seq: Int, record: [Double])] {
+  public func snapshot() throws -> Snapshot {
     try database.read { db in
-      try Row.fetchAll(db, sql: "SELECT id, seq, side, units, price, fee FROM orders ORDER BY ordinal").map { row in
-        (row["id"], row["seq"], [Double(row["side"] as Int), row["units"], row["price"], row["fee"]])
-      }
-    }
-  }
-
-  /// Every stored order intent (`id`, the bar that decided it, the target), in bar order.
-  public func intents() throws -> [(id: String, seq: Int, target: Int)] {
-    try database.read { db in
-      try Row.fetchAll(db, sql: "SELECT id, seq, target FROM intents ORDER BY seq").map { ($0["id"], $0["seq"], $0["target"]) }
-    }
-  }
-
-  /// Every stored model version (live model risk): the bar that fitted it and its JSON.
-  public func models() throws -> [(version: Int, seq: Int, json: String)] {
-    try database.read { db in
-      try Row.fetchAll(db, sql: "SELECT version, seq, model FROM models ORDER BY version").map { ($0["version"], $0["seq"], $0["model"]) }
-    }
-  }
-
-  /// Every stored correction: the bar `start` of `symbol` as corrected, taken after bar `seq`.
-  public func corrections() throws -> [(seq: Int, bar: StoredBar)] {
-    try database.read { db in
-      try Row.fetchAll(db, sql: "SELECT seq, symbol, start, open, high, low, close, volume FROM corrections ORDER BY seq, rowid").map { row in
-        (row["seq"], StoredBar(symbol: row["symbol"], start: row["start"], bar: Self.bar(row)))
-      }
-    }
-  }
-
-  /// The last stored book: units, cash and equity after the last bar (nil before the first).
-  public func lastBook() throws -> (units: Double, cash: Double, equity: Double)? {
-    try database.read { db in
-      try Row.fetchOne(db, sql: "SELECT units, cash, equity FROM positions ORDER BY seq DESC LIMIT 1").map { ($0["units"], $0["cash"], $0["equity"]) }
+      Snapshot(
+        bars: try Row.fetchAll(db, sql: "SELECT symbol, start, open, high, low, close, volume FROM bars ORDER BY seq").map { row in
+          StoredBar(symbol: row["symbol"], start: row["start"], bar: Self.bar(row))
+        },
+        orders: try Row.fetchAll(db, sql: "SELECT id, seq, side, units, price, fee FROM orders ORDER BY ordinal").map { row in
+          (row["id"], row["seq"], [Double(row["side"] as Int), row["units"], row["price"], row["fee"]])
+        },
+        intents: try Row.fetchAll(db, sql: "SELECT id, seq, target FROM intents ORDER BY seq").map { ($0["id"], $0["seq"], $0["target"]) },
+        corrections: try Row.fetchAll(db, sql: "SELECT seq, symbol, start, open, high, low, close, volume FROM corrections ORDER BY seq, rowid").map { row in
+          (row["seq"], StoredBar(symbol: row["symbol"], start: row["start"], bar: Self.bar(row)))
+        },
+        models: try Row.fetchAll(db, sql: "SELECT version, seq, model FROM models ORDER BY version").map { ($0["version"], $0["seq"], $0["model"]) },
+        lastBook: try Row.fetchOne(db, sql: "SELECT units, cash, equity FROM positions ORDER BY seq DESC LIMIT 1").map { ($0["units"], $0["cash"], $0["equity"]) })
     }
   }
 

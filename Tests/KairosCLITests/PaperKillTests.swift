@@ -46,7 +46,7 @@ import Testing
     for name in ["equity.csv", "trades.csv", "orders.csv", "metrics.json"] {
       #expect(try Data(contentsOf: URL(fileURLWithPath: export + "/" + name)) == Data(contentsOf: URL(fileURLWithPath: state + "/" + name)))
     }
-    let orderIDs = try SessionStore(folder: state).orders().map(\.id)
+    let orderIDs = try SessionStore(folder: state).snapshot().orders.map(\.id)
     #expect(Set(orderIDs).count == orderIDs.count)
     guard let reference else { return kills }
     #expect(try Run(reference + ["--out", bt]).status == 0)
@@ -55,7 +55,7 @@ import Testing
       #expect(a == b, "\(name) differs after \(kills) kills")
     }
     // No order id twice, in the database or in the log.
-    let stored = try SessionStore(folder: state).orders().map(\.id)
+    let stored = try SessionStore(folder: state).snapshot().orders.map(\.id)
     let orders = try String(contentsOfFile: bt + "/orders.csv", encoding: .utf8).split(separator: "\n").count - 1
     #expect(stored.count == orders && Set(stored).count == stored.count)
     let logged = try String(contentsOfFile: state + "/events.jsonl", encoding: .utf8).split(separator: "\n")
@@ -80,6 +80,31 @@ import Testing
     let arguments = ["paper"] + sim.flags("alpaca") + ["--from", "2000-03-01", "--until", "2013-03-01", "--state", state] + Self.strategy
     let kills = try Self.killAndRestart(arguments, state: state, environment: LiveFeedTests.credentials)
     #expect(kills >= 20, "only \(kills) kills landed mid-run")
+  }
+
+  /// `kairos paper status` beside a running session, as fast as it can: the session never
+  /// meets a locked database, and the readers see a consistent state.
+  @Test func statusBesideARunningSessionNeverStopsIt() throws {
+    let state = TestPaths.temporaryDirectory().appendingPathComponent("state").path
+    let aapl = TestPaths.sample(SampleData.aaplDailyUnadjusted)
+    let process = Process()
+    process.executableURL = Run.binary
+    process.arguments = ["paper", "--data", aapl, "--speed", "40000000", "--state", state] + Self.strategy  // about 7 s
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    var looks = 0, failures: [String] = []
+    let deadline = Date().addingTimeInterval(60)
+    while process.isRunning && Date() < deadline {
+      let status = try Run(["paper", "status", "--state", state])
+      if status.status == 0 { looks += 1 } else if !status.stderr.contains("not a paper session's folder") { failures.append(status.stderr) }
+    }
+    process.waitUntilExit()
+    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(process.terminationStatus == 0, "the session stopped: \(message)")
+    #expect(failures.isEmpty, "\(failures.prefix(3))")
+    #expect(looks >= 5, "only \(looks) looks while it ran")
   }
 
   /// Two symbols on one account: killed 15 times, the export is `kairos portfolio`'s files.

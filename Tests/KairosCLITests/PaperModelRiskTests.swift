@@ -30,7 +30,7 @@ import Testing
       #expect(a == b, "\(name) differs from kairos modelrisk")
     }
     let retrains = try String(contentsOfFile: batch + "/events.csv", encoding: .utf8).split(separator: "\n").filter { $0.contains(",retrain,") }.count
-    let versions = try SessionStore(folder: state).models()
+    let versions = try SessionStore(folder: state).snapshot().models
     #expect(versions.count >= retrains && retrains > 40 && versions.map(\.version) == Array(1...versions.count))
     let log = try String(contentsOfFile: state + "/events.jsonl", encoding: .utf8)
     #expect(log.components(separatedBy: "\"kind\": \"model_retrain\"").count - 1 >= retrains)

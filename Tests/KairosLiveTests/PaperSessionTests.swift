@@ -112,7 +112,7 @@ import Testing
     let frame = try CSVReader.readOHLCV(path: Self.aapl)
     let session = try Self.session(folder, .smaCross, p, c)
     for event in try await Self.bars(frame).prefix(300) { try session.take(event) }
-    let book = try #require(try SessionStore(folder: folder).lastBook())
+    let book = try #require(try SessionStore(folder: folder).snapshot().lastBook)
     try await SessionStore(folder: folder).database.write { try $0.execute(sql: "UPDATE positions SET cash = cash + 1 WHERE seq = 299") }
     do {
       _ = try Self.session(folder, .smaCross, p, c)
@@ -135,16 +135,16 @@ import Testing
     for event in events {
       try session.take(event)
       let store = try SessionStore(folder: folder)
-      if let intent = try store.intents().last, intent.seq == session.processed - 1, cuts < 5 {
+      if let intent = try store.snapshot().intents.last, intent.seq == session.processed - 1, cuts < 5 {
         // The intent is durable, its fill is not made: drop the session (as a kill does).
-        #expect(try store.orders().allSatisfy { $0.seq <= intent.seq })
+        #expect(try store.snapshot().orders.allSatisfy { $0.seq <= intent.seq })
         session = try Self.session(folder, .smaCross, p, c)
         cuts += 1
       }
     }
     #expect(cuts == 5)
     for (a, b) in zip(try session.files(), expected) { #expect(a.1 == b.1, "\(a.0) differs after \(cuts) cuts between intent and fill") }
-    let ids = try SessionStore(folder: folder).orders().map(\.id)
+    let ids = try SessionStore(folder: folder).snapshot().orders.map(\.id)
     #expect(Set(ids).count == ids.count)
   }
 
