@@ -18,6 +18,8 @@ struct Options {
   var faults: [String: Int] = [:]
   var key = "test-key", secret = "test-secret"
   var exitAfter = 300.0
+  /// The server pings every connection this often and closes one whose pong does not come back.
+  var pingMilliseconds = 30_000
 
   init(_ arguments: [String]) {
     var i = 0
@@ -36,6 +38,7 @@ struct Options {
       case "--key": key = value()
       case "--secret": secret = value()
       case "--exit-after": exitAfter = Double(value()) ?? 300
+      case "--ping-ms": pingMilliseconds = Int(value()) ?? 30_000
       case "--faults":
         for item in value().split(separator: ",") {
           let parts = item.split(separator: ":")
@@ -243,7 +246,7 @@ var logger = Logger(label: "exchange-simulator")
 logger.logLevel = .error
 let app = Application(
   router: router,
-  server: .http1WebSocketUpgrade { request, _, _ in
+  server: .http1WebSocketUpgrade(configuration: .init(autoPing: .enabled(timePeriod: .milliseconds(options.pingMilliseconds)))) { request, _, _ in
     let path = request.path ?? ""
     if path.hasPrefix("/v2/") {
       return .upgrade([:]) { inbound, outbound, _ in try await alpacaSession(inbound, outbound) }

@@ -12,11 +12,11 @@ final class ExchangeSim {
 
   static let binary = Run.binary.deletingLastPathComponent().appendingPathComponent("ExchangeSimulator")
 
-  init(data: String, symbol: String = "AAPL", rate: Double = 4000, faults: String? = nil) throws {
+  init(data: String, symbol: String = "AAPL", rate: Double = 4000, faults: String? = nil, pingMilliseconds: Int? = nil) throws {
     let portFile = TestPaths.temporaryDirectory().appendingPathComponent("port").path
     process.executableURL = Self.binary
     process.arguments = ["--data", data, "--symbol", symbol, "--rate", String(rate), "--port-file", portFile, "--exit-after", "240"]
-      + (faults.map { ["--faults", $0] } ?? [])
+      + (faults.map { ["--faults", $0] } ?? []) + (pingMilliseconds.map { ["--ping-ms", String($0)] } ?? [])
     process.standardOutput = FileHandle.nullDevice
     try process.run()
     let deadline = Date().addingTimeInterval(20)
@@ -137,6 +137,21 @@ final class ExchangeSim {
       try Self.expectSame(state, expected, "\(faults) \(venue)")
       let log = try String(contentsOfFile: state + "/events.jsonl", encoding: .utf8)
       if faults.contains("drop") || faults.contains("slow") { #expect(log.contains("\"kind\": \"feed_reconnecting\""), "\(faults): no reconnect logged") }
+    }
+  }
+
+  /// The server pings every 100 ms and drops a connection whose pong is late (Binance pings every
+  /// 20 s and wants a pong): a session of about ten seconds answers every ping — no reconnect.
+  @Test func pingsAreAnswered() throws {
+    let strategy = Self.strategies[0]
+    let expected = try Self.backtest(Self.aapl, strategy)
+    for venue in ["binance", "alpaca"] {
+      let sim = try ExchangeSim(data: Self.aapl, rate: 400, pingMilliseconds: 100)
+      let (run, state) = try Self.paper(sim, venue, strategy)
+      #expect(run.status == 0, "\(venue): \(run.stderr)")
+      try Self.expectSame(state, expected, "\(venue) with pings")
+      let log = try String(contentsOfFile: state + "/events.jsonl", encoding: .utf8)
+      #expect(!log.contains("\"kind\": \"feed_reconnecting\""), "\(venue): a ping went unanswered (the server closed the connection)")
     }
   }
 
