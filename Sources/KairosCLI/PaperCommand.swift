@@ -58,11 +58,8 @@ struct PaperRunCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Live feeds: the symbols to trade, comma-separated (several: one account, as kairos portfolio).", valueName: "symbol[,symbol…]"))
   var symbols: String?
 
-  @Option(name: .customLong("position-fraction"), help: "Several symbols: each entry's value as a fraction of equity (default 1 / symbols).")
-  var positionFraction: Double?
-
-  @Option(name: .customLong("max-gross"), help: "Several symbols: the largest gross exposure, Σ |position value| / equity.")
-  var maxGross = 1.0
+  /// Several symbols: the portfolio's sizing (as `kairos portfolio`).
+  @OptionGroup var sizing: PortfolioSizingOptions
 
   @Option(help: ArgumentHelp("Live feeds: the bar interval (1m, 5m, 1h, 1d).", valueName: "interval"))
   var interval: String?
@@ -219,7 +216,7 @@ struct PaperRunCommand: ParsableCommand {
       }
       return try asUsage {
         try PortfolioPaperSession(folder: state, symbols: names, runner: runner, parameters: values, configuration: configuration,
-                                  positionFraction: positionFraction, maxGrossExposure: maxGross)
+                                  positionFraction: sizing.positionFraction, maxGrossExposure: sizing.maxGross)
       }
     }
     if feed == .replay {
@@ -306,7 +303,7 @@ struct PaperStatusCommand: ParsableCommand {
 
   func run() throws {
     let s = try PaperSessions.reopen(folder: state).status
-    let money = { (x: Double) in Self.money(x) }
+    let money = HumanNumber.money
     let feed = s.feed.map { f in "\(f.state == "live" ? "live" : f.state.uppercased()) since \(f.since)\(f.detail.isEmpty ? "" : ": \(f.detail)")" } ?? "not reported"
     let halt = s.haltAt.map { String(format: ", halts at %.1f %%", 100 * $0) } ?? ""
     let now = nowNanoseconds()
@@ -320,15 +317,6 @@ struct PaperStatusCommand: ParsableCommand {
               "drawdown    \(String(format: "%.2f", 100 * s.drawdown)) %\(halt)\(s.halted ? " — HALTED" : "")",
               "orders      \(s.orders), \(s.trades) closed trades"]
     print(lines.joined(separator: "\n"))
-  }
-
-  /// 1,234,567.89 with a sign for negatives.
-  static func money(_ x: Double) -> String {
-    let text = String(format: "%.2f", abs(x))
-    let parts = text.split(separator: ".")
-    var digits = Array(parts[0]), grouped = ""
-    while digits.count > 3 { grouped = "," + String(digits.suffix(3)) + grouped; digits.removeLast(3) }
-    return (x < 0 ? "-" : "") + String(digits) + grouped + "." + parts[1]
   }
 
   /// An age for people: 42 s, 7 min, 3 h, 12 d.

@@ -30,11 +30,7 @@ struct PortfolioCommand: ParsableCommand {
   @Option(help: ArgumentHelp("A parameter, name=value (repeatable).", valueName: "name=value"))
   var param: [String] = []
 
-  @Option(name: .customLong("position-fraction"), help: "Each entry's value as a fraction of equity (default 1 / assets).")
-  var positionFraction: Double?
-
-  @Option(name: .customLong("max-gross"), help: "Largest gross exposure, Σ |position value| / equity.")
-  var maxGross = 1.0
+  @OptionGroup var sizing: PortfolioSizingOptions
 
   @Option(help: ArgumentHelp("The folder to write.", valueName: "dir"))
   var out: String?
@@ -50,12 +46,12 @@ struct PortfolioCommand: ParsableCommand {
     // Every error of this call is about the options given: bad usage.
     let result = try asUsage {
       try portfolioBacktest(run.kind, parameters: values, on: loaded.map(\.market), configuration: run.configuration,
-                            positionFraction: positionFraction, maxGrossExposure: maxGross)
+                            positionFraction: sizing.positionFraction, maxGrossExposure: sizing.maxGross)
     }
     var settings = run.settings
     for (k, v) in result.parameters { settings["param." + k] = CSVWriter.format(v) }
-    settings["max_gross"] = CSVWriter.format(maxGross)
-    settings["position_fraction"] = CSVWriter.format(positionFraction ?? 1 / Double(loaded.count))
+    settings["max_gross"] = CSVWriter.format(sizing.maxGross)
+    settings["position_fraction"] = CSVWriter.format(sizing.positionFraction ?? 1 / Double(loaded.count))
     let dataFiles = zip(run.dataPaths, loaded).map { RunFolder.dataFile($0.0, rows: $0.1.market.count) }
     try OutputFolder.write(try result.files(), manifest: .init(command: CommandLine.arguments, dataFiles: dataFiles, settings: settings, now: nowNanoseconds()), to: out)
     print(BacktestFiles.table(result.run.summary))
@@ -63,4 +59,13 @@ struct PortfolioCommand: ParsableCommand {
     note("\(loaded.count) assets, \(result.run.trades.count) trades, \(result.run.orders.count) orders (\(clipped) clipped by the gross cap)"
          + (result.run.haltBars.isEmpty ? "" : ", halted \(result.run.haltBars.count)×") + " → \(out)")
   }
+}
+
+/// The sizing of several assets on one account, shared by `kairos portfolio` and `kairos paper`.
+struct PortfolioSizingOptions: ParsableArguments {
+  @Option(name: .customLong("position-fraction"), help: "Several assets: each entry's value as a fraction of equity (default 1 / assets).")
+  var positionFraction: Double?
+
+  @Option(name: .customLong("max-gross"), help: "Several assets: the largest gross exposure, Σ |position value| / equity.")
+  var maxGross = 1.0
 }

@@ -81,7 +81,7 @@ public struct VenueFeed: BarFeed {
       while !Task.isCancelled {
         try? await Task.sleep(nanoseconds: tick)
         if shared.state.withLock({ $0.watch.check(now: Self.now()) }) {
-          out.yield(.state(.stale, detail: "no bar for \(CSVNumber.seconds(settings.staleAfter)) of open market"))
+          out.yield(.state(.stale, detail: "no bar for \(DurationText.seconds(settings.staleAfter)) of open market"))
         }
       }
     }
@@ -130,7 +130,7 @@ public struct VenueFeed: BarFeed {
       shared.state.withLock { $0.caughtUp = false }
       attempt = failures > 0 ? failures : attempt + 1
       let delay = Swift.min(settings.maxBackoff, 0.1 * pow(2, Double(Swift.min(attempt, 20)))) * Double.random(in: 0.5...1.5)
-      out.yield(.state(.reconnecting, detail: "\(reason); again in \(CSVNumber.seconds(delay))"))
+      out.yield(.state(.reconnecting, detail: "\(reason); again in \(DurationText.seconds(delay))"))
       try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
     }
     out.finish()
@@ -213,7 +213,7 @@ public struct VenueFeed: BarFeed {
 }
 
 /// Seconds for people: `0.5 s`, `12 s`, `3 min`.
-enum CSVNumber {
+enum DurationText {
   static func seconds(_ s: Double) -> String {
     s < 10 ? String(format: "%.1f s", s) : s < 120 ? String(format: "%.0f s", s) : String(format: "%.0f min", s / 60)
   }

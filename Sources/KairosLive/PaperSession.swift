@@ -289,10 +289,7 @@ public final class PaperSession: PaperTrading {
       }
       journal.logCommitted(intents: intent.map { [(intentID(start: start), symbol, $0)] } ?? [],
                            orders: orders.enumerated().map { k, o in (orderID(o, index: base + k), symbol, o) }, barTime: start)
-      if core.halt.halted != wasHalted {
-        events.append(core.halt.halted ? "halt" : "halt_lifted", core.halt.halted ? .warning : .info, symbol: symbol, barTime: start,
-                      details: ["equity": CSVWriter.format(book.equity), "drawdown": CSVWriter.format(book.equity / core.halt.peak - 1)])
-      }
+      if core.halt.halted != wasHalted { journal.noteHalt(core.halt.halted, equity: book.equity, peak: core.halt.peak, symbol: symbol, barTime: start) }
       if journal.feedState == .stale { try journal.noteFeed(.live, detail: "a bar arrived", symbol: symbol, barTime: start) }
       return .processed(orders: orders.count)
     case .bar:
@@ -319,8 +316,7 @@ public final class PaperSession: PaperTrading {
       try journal.noteFeed(state, detail: detail, symbol: symbol, barTime: starts.last)
       return .noted
     case let .gap(s, from, to):
-      // A stretch the venue has no bar for (no trade): nothing to trade, worth a line.
-      journal.events.append("gap", symbol: s, barTime: from, details: ["until": UTCCalendar.iso8601(to), "note": "the venue has no bar in between"])
+      journal.noteGap(symbol: s, from: from, to: to)
       return .noted
     case .heartbeat:
       return .dropped(reason: "no bar")

@@ -199,10 +199,7 @@ public final class PortfolioPaperSession: PaperTrading {
       let wasHalted = core.halt.halted
       let stepped = receive(a, start: start, bar: bar)
       try commit(symbol: s, start: start, bar: bar, stepped)
-      if core.halt.halted != wasHalted {
-        journal.events.append(core.halt.halted ? "halt" : "halt_lifted", core.halt.halted ? .warning : .info, barTime: times.last,
-                              details: ["equity": CSVWriter.format(book.equity), "drawdown": CSVWriter.format(book.equity / core.halt.peak - 1)])
-      }
+      if core.halt.halted != wasHalted { journal.noteHalt(core.halt.halted, equity: book.equity, peak: core.halt.peak, symbol: nil, barTime: times.last) }
       if journal.feedState == .stale { try journal.noteFeed(.live, detail: "a bar arrived", symbol: s, barTime: start) }
       return .processed(orders: stepped.orders.count)
     case let .state(state, detail):
@@ -219,8 +216,7 @@ public final class PortfolioPaperSession: PaperTrading {
       journal.events.append("correction_ignored", .warning, symbol: s, barTime: start, details: ["reason": "the portfolio session does not apply corrections"])
       return .noted
     case let .gap(s, from, to):
-      // A stretch the venue has no bar for (no trade): nothing to trade, worth a line.
-      journal.events.append("gap", symbol: s, barTime: from, details: ["until": UTCCalendar.iso8601(to), "note": "the venue has no bar in between"])
+      journal.noteGap(symbol: s, from: from, to: to)
       return .noted
     case .heartbeat:
       return .dropped(reason: "no bar")

@@ -55,6 +55,17 @@ public final class SessionJournal {
     }
   }
 
+  /// A stretch the venue has no bar for (no trade): nothing to trade, worth a line.
+  func noteGap(symbol: String, from: Int64, to: Int64) {
+    events.append("gap", symbol: symbol, barTime: from, details: ["until": UTCCalendar.iso8601(to), "note": "the venue has no bar in between"])
+  }
+
+  /// The drawdown halt switched on (or off) at this bar.
+  func noteHalt(_ halted: Bool, equity: Double, peak: Double, symbol: String?, barTime: Int64?) {
+    events.append(halted ? "halt" : "halt_lifted", halted ? .warning : .info, symbol: symbol, barTime: barTime,
+                  details: ["equity": CSVWriter.format(equity), "drawdown": CSVWriter.format(equity / peak - 1)])
+  }
+
   /// Logs what a committed bar decided and filled (after the commit: an event never describes
   /// an order the state does not hold).
   func logCommitted(intents: [(id: String, symbol: String, target: Int8)], orders: [(id: String, symbol: String, record: OrderRecord)], barTime: Int64) {

@@ -160,15 +160,7 @@ extension DataQualityReport {
 
 extension Int {
   /// `3270` → `3,270`.
-  var formatted: String {
-    let digits = String(Swift.abs(self))
-    var out = ""
-    for (k, c) in digits.enumerated() {
-      if k > 0 && (digits.count - k) % 3 == 0 { out.append(",") }
-      out.append(c)
-    }
-    return self < 0 ? "-" + out : out
-  }
+  var formatted: String { HumanNumber.grouped(self) }
 }
 
 extension String {
