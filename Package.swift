@@ -101,6 +101,9 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(name: "KairosResearchTests", dependencies: ["KairosResearch", "KairosIO", "KairosTestSupport"]),
     .testTarget(
+      name: "KairosReportsTests", dependencies: ["KairosReports", "KairosBacktest", "KairosCore", "KairosTestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
       name: "KairosLiveTests",
       dependencies: ["KairosLive", "KairosFrame", "KairosIO", "KairosModels", "KairosFeatures", "KairosTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(name: "KairosFeedsTests", dependencies: ["KairosFeeds", "KairosLive", "KairosCore", "KairosBacktest", "KairosTestSupport"]),

@@ -19,3 +19,27 @@ public enum HumanNumber {
     return (x < 0 && cents > 0 ? "-" : "") + whole + "." + (fraction < 10 ? "0" : "") + String(fraction)
   }
 }
+
+extension HumanNumber {
+  /// `0.3611901719480908` → `36.12 %` (NaN and infinities: `—`).
+  public static func percent(_ x: Double, digits: Int = 2) -> String {
+    guard x.isFinite else { return "—" }
+    return fixed(x * 100, digits: digits) + " %"
+  }
+
+  /// `1.23456` → `1.23`, thousands grouped (`12,345.68`); NaN and infinities: `—`.
+  public static func fixed(_ x: Double, digits: Int = 2) -> String {
+    guard x.isFinite else { return "—" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (x.magnitude * scale).rounded()
+    guard scaled < 9e18 else { return "\(x)" }
+    let units = Int(scaled) / Int(scale), fraction = Int(scaled) % Int(scale)
+    var text = grouped(units)
+    if digits > 0 {
+      let f = String(fraction)
+      text += "." + String(repeating: "0", count: digits - f.count) + f
+    }
+    return (x < 0 && scaled > 0 ? "-" : "") + text
+  }
+}

@@ -22,7 +22,7 @@ public final class PaperSession: PaperTrading {
   public let parameters: [String: Double]
   let configuration: BacktestConfiguration
   /// The state folder: database, events, feed state.
-  let journal: SessionJournal
+  public let journal: SessionJournal
   var store: SessionStore { journal.store }
   var folder: String { journal.folder }
   var sessionID: String { journal.sessionID }
@@ -146,7 +146,9 @@ public final class PaperSession: PaperTrading {
     var rebuiltIntents: [(id: String, seq: Int, target: Int)] = []
     for bar in stored where bar.symbol == symbol {
       let seq = processed
-      if let intent = try step(bar.bar, start: bar.start).intent { rebuiltIntents.append((intentID(start: bar.start), seq, Int(intent))) }
+      let stepped = try step(bar.bar, start: bar.start)
+      if let intent = stepped.intent { rebuiltIntents.append((intentID(start: bar.start), seq, Int(intent))) }
+      journal.observe(alertBar(bar.bar, start: bar.start, orders: stepped.orders), replaying: true)
       while let c = corrections.first, c.seq <= seq {
         corrections.removeFirst()
         if c.bar.symbol == symbol { try applyCorrection(c.bar) }
@@ -170,6 +172,16 @@ public final class PaperSession: PaperTrading {
                                    + "stored units \(CSVWriter.format(book.units)), cash \(CSVWriter.format(book.cash)), equity \(CSVWriter.format(book.equity))")
       }
     }
+  }
+
+  /// What the alert rules see after a bar: the halt's drawdown, the gross exposure (the
+  /// position's value at the close over equity), the bar's orders and model events.
+  func alertBar(_ bar: OHLCVBar, start: Int64, orders: ArraySlice<OrderRecord>) -> AlertRules.Bar {
+    let equity = book.equity
+    let gross = core.book.units == 0 || !bar.close.isFinite ? 0 : Swift.abs(core.book.units * bar.close) / equity
+    return AlertRules.Bar(time: start, equity: equity, peak: core.halt.peak, limit: core.configuration.risk.maxDrawdown, halted: core.halt.halted,
+                          grossExposure: gross, orders: orders.map { (symbol, $0) },
+                          modelEvents: riskEventsThisBar.map { (symbol, $0, modelVersions.count) })
   }
 
   func orderID(_ o: OrderRecord, index: Int) -> String {
@@ -290,6 +302,7 @@ public final class PaperSession: PaperTrading {
       journal.logCommitted(intents: intent.map { [(intentID(start: start), symbol, $0)] } ?? [],
                            orders: orders.enumerated().map { k, o in (orderID(o, index: base + k), symbol, o) }, barTime: start)
       if core.halt.halted != wasHalted { journal.noteHalt(core.halt.halted, equity: book.equity, peak: core.halt.peak, symbol: symbol, barTime: start) }
+      journal.observe(alertBar(bar, start: start, orders: orders))
       if journal.feedState == .stale { try journal.noteFeed(.live, detail: "a bar arrived", symbol: symbol, barTime: start) }
       return .processed(orders: orders.count)
     case .bar:

@@ -14,6 +14,8 @@ public protocol PaperTrading: AnyObject {
   var processed: Int { get }
   var resumedAt: Int { get }
   var status: PaperStatus { get throws }
+  /// The state folder's store, log and alerting.
+  var journal: SessionJournal { get }
   /// The backtest files (docs/DESIGN.md §8) of what the session traded.
   func files() throws -> [(String, [UInt8])]
 }

@@ -19,11 +19,13 @@ public final class PortfolioPaperSession: PaperTrading {
   public let runner: StrategyRunner
   public let parameters: [String: Double]
   let configuration: PortfolioConfiguration
-  let journal: SessionJournal
+  public let journal: SessionJournal
   var streams: [StreamingStrategy]
   var inputs: [DecisionInputsState]
   /// Bars received and not yet stepped, per symbol, in time order.
   var queues: [[(start: Int64, bar: OHLCVBar)]]
+  /// Each symbol's last valid close (the gross exposure's marks).
+  lazy var lastClose = [Double](repeating: .nan, count: symbols.count)
   var lastReceived: [Int64?]
   var core: PortfolioCore
   var run: PortfolioRun
@@ -98,7 +100,12 @@ public final class PortfolioPaperSession: PaperTrading {
   }
 
   /// One step's results: orders (with their position in the order sequence), intents.
-  struct Stepped { var orders: [(id: String, symbol: String, ordinal: Int, record: OrderRecord)] = []; var intents: [(id: String, symbol: String, target: Int8)] = [] }
+  struct Stepped {
+    var orders: [(id: String, symbol: String, ordinal: Int, record: OrderRecord)] = []
+    var intents: [(id: String, symbol: String, target: Int8)] = []
+    /// What the alert rules see after each time stepped.
+    var observed: [AlertRules.Bar] = []
+  }
 
   /// Takes bar `start` of symbol `a` into its queue and steps every time now complete.
   func receive(_ a: Int, start: Int64, bar: OHLCVBar) -> Stepped {
@@ -136,6 +143,11 @@ public final class PortfolioPaperSession: PaperTrading {
     for (j, o) in core.orders[before...].enumerated() {
       stepped.orders.append((orderID(o, index: before + j), symbols[o.asset], before + j, o.record))
     }
+    for a in symbols.indices where bars[a].close.isFinite { lastClose[a] = bars[a].close }
+    let equity = run.equity.last ?? configuration.base.initialCapital
+    let gross = symbols.indices.reduce(0.0) { $0 + (core.books[$1].units == 0 ? 0 : Swift.abs(core.books[$1].units * lastClose[$1])) } / equity
+    stepped.observed.append(.init(time: t, equity: equity, peak: core.halt.peak, limit: configuration.base.risk.maxDrawdown, halted: core.halt.halted,
+                                  grossExposure: gross, orders: core.orders[before...].map { (symbols[$0.asset], $0.record) }))
     for a in symbols.indices where core.books[a].hasPending {
       let filled = core.orders[before...].contains { $0.asset == a }
       if filled || pendingBefore[a] != core.books[a].pending {
@@ -162,6 +174,7 @@ public final class PortfolioPaperSession: PaperTrading {
         stepped = receive(a, start: bar.start, bar: bar.bar)
       }
       rebuiltIntents += stepped.intents.map { ($0.id, seq, Int($0.target)) }
+      for observed in stepped.observed { journal.observe(observed, replaying: true) }
     }
     let rebuilt = core.orders.enumerated().map { k, o in (id: orderID(o, index: k), record: [Double(o.record.side), o.record.units, o.record.price, o.record.fee]) }
     guard rebuilt.count == orders.count, zip(rebuilt, orders).allSatisfy({ $0.id == $1.id && $0.record == $1.record }) else {
@@ -181,6 +194,7 @@ public final class PortfolioPaperSession: PaperTrading {
                                    orders: stepped.orders.map { ($0.id, $0.ordinal, $0.record) },
                                    intents: stepped.intents.map { ($0.id, Int($0.target)) }, book: book))
     journal.logCommitted(intents: stepped.intents, orders: stepped.orders.map { ($0.id, $0.symbol, $0.record) }, barTime: start)
+    for observed in stepped.observed { journal.observe(observed) }
   }
 
   @discardableResult

@@ -14,6 +14,10 @@ public final class SessionJournal {
   /// Eight hex digits, the prefix of every order and intent id.
   public let sessionID: String
   public private(set) var feedState: FeedState?
+  /// What raises alerts, and the queue to the push channels (nil: the log and the dashboard only).
+  public var alertRules = AlertRules()
+  public var outbox: AlertOutbox?
+  var alertCount = 0
 
   /// Opens `folder` for a session of `settings` (one line); a new folder stores them with
   /// `meta` (what a reopen needs), a used one must hold the same settings.
@@ -45,6 +49,29 @@ public final class SessionJournal {
     try AtomicFile.write(Array("\(state.rawValue)\t\(UTCCalendar.iso8601(wall))\t\(detail)\n".utf8), to: Self.feedStatePath(folder))
     let severity: EventLog.Severity = state == .stale || state == .reconnecting ? .warning : .info
     events.append("feed_\(state.rawValue)", severity, symbol: symbol, barTime: barTime, details: ["detail": detail])
+    raise(alertRules.observeFeed(state, detail: detail, barTime: barTime))
+  }
+
+  /// Feeds one committed time to the alert rules; `replaying`: a restart rebuilding the rules'
+  /// state from the stored bars (those alerts were raised by the run that took the bars).
+  func observe(_ bar: AlertRules.Bar, replaying: Bool = false) {
+    let alerts = alertRules.observe(bar)
+    if !replaying { raise(alerts) }
+  }
+
+  /// Logs each alert whose kind is not `off` (a line of kind `alert`: the dashboard's alert
+  /// history) and queues those that are `on` for the push channels. Never waits.
+  public func raise(_ alerts: [Alert]) {
+    for var alert in alerts {
+      let route = alertRules.settings.route(alert.kind)
+      guard route != .off else { continue }
+      alertCount += 1
+      alert.id = "\(sessionID)-\(alert.kind.rawValue)-\(alert.barTime ?? alert.wallTime)-\(alertCount)"
+      let severity: EventLog.Severity = alert.severity == .critical ? .error : alert.severity == .warning ? .warning : .info
+      events.append("alert", severity, barTime: alert.barTime,
+                    details: ["alert": alert.kind.rawValue, "key": alert.key, "message": alert.message, "id": alert.id, "route": route.rawValue])
+      if route == .on { outbox?.post(alert) }
+    }
   }
 
   /// The feed's last reported state, since when, and why; `nil` before any.
@@ -58,6 +85,8 @@ public final class SessionJournal {
   /// A stretch the venue has no bar for (no trade): nothing to trade, worth a line.
   func noteGap(symbol: String, from: Int64, to: Int64) {
     events.append("gap", symbol: symbol, barTime: from, details: ["until": UTCCalendar.iso8601(to), "note": "the venue has no bar in between"])
+    raise([Alert(kind: .gapNotBackfilled, severity: .warning, key: symbol,
+                 message: "\(symbol): no bar from \(UTCCalendar.iso8601(from)) to \(UTCCalendar.iso8601(to)), none from REST either", barTime: from)])
   }
 
   /// The drawdown halt switched on (or off) at this bar.

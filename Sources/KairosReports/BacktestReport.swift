@@ -30,9 +30,13 @@ public struct BacktestReport: Sendable {
     public var metric = "sharpe"
     /// A `kairos walkforward` folder (`folds.csv`), charted per fold.
     public var walkForwardDirectory: String?
+    /// A CSV with a `close` column whose buy-and-hold is the benchmark; `nil`: buy-and-hold of
+    /// the run's own data (equal weights for a portfolio).
+    public var benchmark: String?
 
-    public init(haltLevel: Double? = nil, sweepResults: String? = nil, metric: String = "sharpe", walkForwardDirectory: String? = nil) {
+    public init(haltLevel: Double? = nil, sweepResults: String? = nil, metric: String = "sharpe", walkForwardDirectory: String? = nil, benchmark: String? = nil) {
       self.haltLevel = haltLevel; self.sweepResults = sweepResults; self.metric = metric; self.walkForwardDirectory = walkForwardDirectory
+      self.benchmark = benchmark
     }
   }
 
@@ -137,23 +141,22 @@ public struct BacktestReport: Sendable {
     }
     var html = HTMLReport(title: "Backtest report: \(URL(fileURLWithPath: runDirectory).lastPathComponent)")
     let sources = manifest.data_files.prefix(names.count).map { "\($0.path) (\($0.rows) rows, sha256 \($0.sha256.prefix(12))…)" }
-    html.paragraph("Data \(sources.joined(separator: "; ")); \(equity.count) bars; \(fills.count) fills.")
-    html.heading("Equity and drawdown")
-    html.raw(SVGLineChart(logarithmic: true).render(series: [.init(name: "equity", values: equity)], timestamps: timestamps, title: "Equity"))
-    html.raw(SVGLineChart().render(series: [.init(name: "drawdown", values: report.drawdown)]
-                                     + (halt.map { h in [.init(name: "halt level", values: [Double](repeating: -h, count: equity.count))] } ?? []),
-                                   timestamps: timestamps, title: "Drawdown"))
-    html.heading("Monthly returns")
-    html.raw(ReportCharts.monthlyReturns(equityFrame.index, returns))
-    html.heading("Metrics")
+    html.paragraph("Data \(sources.joined(separator: "; ")); \(HumanNumber.grouped(equity.count)) bars; \(HumanNumber.grouped(fills.count)) fills.")
     // The engine's metrics.json has the trade statistics; the return series alone cannot give them.
-    if let data = FileManager.default.contents(atPath: path("metrics.json")),
-       let engine = try? JSONDecoder().decode([String: Double?].self, from: data) {
-      html.table(header: ["metric", "value"], rows: Metrics.names.map { [$0, (engine[$0] ?? nil).map(f) ?? "NaN"] })
+    // metrics.json writes NaN and infinities as strings ("NaN").
+    let engineMetrics = (FileManager.default.contents(atPath: path("metrics.json")).flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any])?
+      .compactMapValues { value -> Double? in (value as? NSNumber)?.doubleValue ?? (value as? String).flatMap(Double.init) }
+    if engineMetrics == nil { html.paragraph("No metrics.json in the run folder: the metrics come from the return series, without trade statistics.") }
+    let benchmark: (name: String, returns: [Double])
+    if let file = options.benchmark {
+      let frame = try CSVReader.readOHLCV(path: file).reindexed(to: equityFrame.index)
+      benchmark = ("buy-and-hold " + URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, TearSheet.buyAndHold([Array(try frame.column("close"))]))
     } else {
-      html.paragraph("From the return series (no metrics.json in the run folder): trade statistics are not available.")
-      html.table(header: ["metric", "value"], rows: zip(Metrics.names, Metrics.values(summary)).prefix(9).map { [$0, f($1)] })
+      benchmark = ("buy-and-hold " + (names.count == 1 ? names[0] : "equal weights"), TearSheet.buyAndHold(close))
     }
+    let trades = FileManager.default.fileExists(atPath: path("trades.csv")) ? try CSVTable.read(path: path("trades.csv")) : nil
+    PerformanceSections(timestamps: timestamps, returns: returns, equity: equity, benchmark: benchmark, periodsPerYear: summary.periodsPerYear,
+                        initialCapital: capital, haltLevel: halt, metrics: engineMetrics, trades: trades).append(to: &html)
     html.heading("Trade reconciliation")
     html.paragraph(breaks.isEmpty ? "No break: positions rebuilt from the fills equal the engine's at every bar, and cash plus the marked position equals equity to 1e-9."
                                   : "\(breaks.count) breaks; the first at \(firstBreak!) (\(breaks[0].what)).")
@@ -161,11 +164,11 @@ public struct BacktestReport: Sendable {
     html.raw(SVGLineChart().render(series: [.init(name: "gross exposure", values: report.grossExposure)], timestamps: timestamps, title: "Gross exposure"))
     if names.count > 1 {
       html.raw(SVGLineChart().render(series: zip(names, report.weights).map { .init(name: $0, values: $1) }, timestamps: timestamps, title: "Weights per asset"))
-      html.paragraph("VaR 95 % \(f(summary.valueAtRisk)), CVaR 95 % \(f(summary.conditionalValueAtRisk)) per bar; \(names.count) assets; "
-                     + "concentration (Herfindahl index of the weights) \(f(report.meanConcentrationWhileInvested)) on average while invested "
-                     + "(1 / \(names.count) = \(f(1 / Double(names.count))) when equal); largest gross exposure \(f(report.grossExposure.max() ?? 0)).")
+      html.paragraph("VaR 95 % \(HumanNumber.percent(summary.valueAtRisk)), CVaR 95 % \(HumanNumber.percent(summary.conditionalValueAtRisk)) per bar; \(names.count) assets; "
+                     + "concentration (Herfindahl index of the weights) \(HumanNumber.fixed(report.meanConcentrationWhileInvested, digits: 3)) on average while invested "
+                     + "(1 / \(names.count) = \(HumanNumber.fixed(1 / Double(names.count), digits: 3)) when equal); largest gross exposure \(HumanNumber.percent(report.grossExposure.max() ?? 0)).")
     } else {
-      html.paragraph("VaR 95 % \(f(summary.valueAtRisk)), CVaR 95 % \(f(summary.conditionalValueAtRisk)) per bar; single asset: concentration 100 %.")
+      html.paragraph("VaR 95 % \(HumanNumber.percent(summary.valueAtRisk)), CVaR 95 % \(HumanNumber.percent(summary.conditionalValueAtRisk)) per bar; single asset: concentration 100 %; largest gross exposure \(HumanNumber.percent(report.grossExposure.max() ?? 0)).")
     }
     if let sweep = options.sweepResults {
       let (svg, caption) = try ReportCharts.sweep(path: sweep, metric: options.metric)

@@ -12,15 +12,13 @@ public enum ReportCharts {
   static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
   /// Compounded return per calendar month (year × month; NaN where no bar), as a heatmap.
-  public static func monthlyReturns(_ index: TimeIndex, _ returns: [Double]) -> String {
-    var growth: [Int: [Double]] = [:], years: [Int] = []
-    for t in 0..<returns.count {
-      let (y, m, _) = UTCCalendar.civil(days: UTCCalendar.day(of: index[t]))
-      if growth[y] == nil { growth[y] = [Double](repeating: .nan, count: 12); years.append(y) }
-      let current = growth[y]![m - 1]
-      growth[y]![m - 1] = (current.isNaN ? 1 : current) * (1 + returns[t])
+  public static func monthlyReturns(_ timestamps: [Int64], _ returns: [Double]) -> String {
+    let monthly = TearSheet.calendarReturns(timestamps, returns).monthly
+    var years: [Int] = [], percent: [[Double]] = []
+    for m in monthly {
+      if years.last != m.year { years.append(m.year); percent.append([Double](repeating: .nan, count: 12)) }
+      percent[percent.count - 1][m.month - 1] = m.value * 100
     }
-    let percent = years.map { y in growth[y]!.map { ($0 - 1) * 100 } }
     return SVGHeatmap(label: { SVGHeatmap.compact($0) }).render(
       rows: years.map(String.init), columns: months, values: percent, title: "Monthly returns (%)", rowAxis: "year")
   }

@@ -17,9 +17,11 @@ public struct SVGLineChart: Sendable {
   public var width = 900.0, height = 360.0
   /// Draw values on a logarithmic axis (equity curves that grow many-fold).
   public var logarithmic = false
+  /// Label the value axis in percent (returns, drawdowns, volatility).
+  public var percentAxis = false
   public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 
-  public init(logarithmic: Bool = false) { self.logarithmic = logarithmic }
+  public init(logarithmic: Bool = false, percentAxis: Bool = false) { self.logarithmic = logarithmic; self.percentAxis = percentAxis }
 
   /// The `<svg>` element for `series` over `timestamps` (nanoseconds, shared by every series).
   public func render(series: [Series], timestamps: [Int64], title: String) -> String {
@@ -39,7 +41,7 @@ public struct SVGLineChart: Sendable {
       let v = low + span * Double(k) / 4
       let shown = logarithmic ? pow10(v) : v
       let yy = margin.top + plotHeight * (1 - Double(k) / 4)
-      svg += "<text x=\"\(margin.left - 6)\" y=\"\(format(yy + 4))\" text-anchor=\"end\" font-size=\"11\">\(compact(shown))</text>"
+      svg += "<text x=\"\(margin.left - 6)\" y=\"\(format(yy + 4))\" text-anchor=\"end\" font-size=\"11\">\(percentAxis ? compact(shown * 100) + " %" : compact(shown))</text>"
     }
     if let first = timestamps.first, let last = timestamps.last {
       svg += "<text x=\"\(margin.left)\" y=\"\(height - 8)\" font-size=\"11\">\(UTCCalendar.iso8601(first, dateOnly: true))</text>"
