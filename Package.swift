@@ -18,6 +18,7 @@ let package = Package(
     .library(name: "KairosReports", targets: ["KairosReports"]),
     .library(name: "KairosLive", targets: ["KairosLive"]),
     .library(name: "KairosFeeds", targets: ["KairosFeeds"]),
+    .library(name: "KairosMonitor", targets: ["KairosMonitor"]),
     .executable(name: "kairos", targets: ["KairosCLI"]),
   ],
   dependencies: [
@@ -66,6 +67,14 @@ let package = Package(
                      .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                      .product(name: "Logging", package: "swift-log"),
                      .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+    // The dashboard (Hummingbird) and the alert webhook (AsyncHTTPClient) of a paper session:
+    // beside the feeds, so KairosLive's session and alert rules build without SwiftNIO.
+    .target(
+      name: "KairosMonitor",
+      dependencies: ["KairosCore", "KairosIO", "KairosBacktest", "KairosReports", "KairosLive",
+                     .product(name: "Hummingbird", package: "hummingbird"),
+                     .product(name: "Logging", package: "swift-log"),
+                     .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     .target(name: "Kairos", dependencies: [
       "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest",
       "KairosResearch", "KairosReports", "KairosLive"]),
@@ -73,7 +82,7 @@ let package = Package(
     // MARK: - Executables
     .executableTarget(
       name: "KairosCLI",
-      dependencies: ["Kairos", "KairosFeeds", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+      dependencies: ["Kairos", "KairosFeeds", "KairosMonitor", "Yams", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     // A local exchange for the live tests: Alpaca's and Binance's bar streams and REST bars over
     // loopback from a CSV, with faults on request (Tests/ExchangeSimulator/README.md).
     .executableTarget(
@@ -107,7 +116,7 @@ let package = Package(
       name: "KairosLiveTests",
       dependencies: ["KairosLive", "KairosFrame", "KairosIO", "KairosModels", "KairosFeatures", "KairosTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(name: "KairosFeedsTests", dependencies: ["KairosFeeds", "KairosLive", "KairosCore", "KairosBacktest", "KairosTestSupport"]),
-    .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosIO", "KairosReports", "KairosLive", "KairosTestSupport"]),
+    .testTarget(name: "KairosCLITests", dependencies: ["KairosCLI", "KairosIO", "KairosReports", "KairosLive", "KairosMonitor", "KairosTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

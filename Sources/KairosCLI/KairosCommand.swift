@@ -24,7 +24,7 @@ struct KairosCommand: ParsableCommand {
       Exit codes: 0 success, 1 a user or data error, 2 bad usage.
       """,
     version: KairosVersion.current,
-    subcommands: [DataCommand.self, FeaturesCommand.self, TrainCommand.self, PredictCommand.self, BacktestCommand.self, SweepCommand.self, WalkForwardCommand.self, CompareCommand.self, ReportCommand.self, PortfolioCommand.self, ModelRiskCommand.self, PaperCommand.self, DemoCommand.self])
+    subcommands: [DataCommand.self, FeaturesCommand.self, TrainCommand.self, PredictCommand.self, BacktestCommand.self, SweepCommand.self, WalkForwardCommand.self, CompareCommand.self, ReportCommand.self, PortfolioCommand.self, ModelRiskCommand.self, PaperCommand.self, DashboardCommand.self, DemoCommand.self])
 
   static func main() {
     var command: ParsableCommand

@@ -90,6 +90,8 @@ struct PaperRunCommand: ParsableCommand {
 
   @OptionGroup var schedule: ModelRiskOptions
 
+  @OptionGroup(title: "Monitoring") var monitoring: MonitorOptions
+
   enum FeedKind: String, ExpressibleByArgument, CaseIterable, Decodable { case replay, alpaca, binance }
 
   /// The keys of `kairos paper --config PAPER.yaml` beside the backtest's (flags win).
@@ -191,10 +193,18 @@ struct PaperRunCommand: ParsableCommand {
     // A run that fails before its first bar leaves the state folder as it found it.
     let snapshot = StateSnapshot(folder: state)
     var session: (any PaperTrading)? = nil
+    let running = MonitorOptions.Running()
+    defer { running.finish() }
     do {
-      let counts = try self.run(run, runner: runner, values: values, model: model, plan: plan, from: from, until: until) { session = $0 }
+      let counts = try self.run(run, runner: runner, values: values, model: model, plan: plan, from: from, until: until, running: running) { session = $0 }
       if counts.interrupted { throw ExitCode(130) }
     } catch {
+      // An error that stops the session is an alert (a broken book has its own kind).
+      if !(error is ExitCode), let journal = session?.journal {
+        if running.outbox == nil { running.outbox = try? monitoring.outbox(for: journal); journal.outbox = running.outbox }
+        let broken = (error as? LiveError).map { if case .brokenBook = $0 { true } else { false } } ?? false
+        journal.raise([Alert(kind: broken ? .brokenBook : .sessionError, severity: .critical, key: "session", message: "the session stopped: \(error)", barTime: session?.lastBarStart)])
+      }
       // (A broken book is not a bad setting: its report stays in the log.)
       var brokenBook = false
       if case .brokenBook? = error as? LiveError { brokenBook = true }
@@ -205,7 +215,7 @@ struct PaperRunCommand: ParsableCommand {
 
   /// Opens the session and its feed, runs it, writes the files at the feed's end.
   func run(_ run: ResolvedRun, runner: StrategyRunner, values: [String: Double], model: (LinearModel, String)?, plan: ModelRiskPlan?,
-           from: Int64?, until: Int64?, opened: (any PaperTrading) -> Void) throws -> PaperLoop.Counts {
+           from: Int64?, until: Int64?, running: MonitorOptions.Running, opened: (any PaperTrading) -> Void) throws -> PaperLoop.Counts {
     let (feed, state, speed) = (self.feed ?? .replay, self.state!, self.speed ?? 0)
     let session: any PaperTrading, source: any BarFeed
     /// One symbol: the single-asset engine; several: one account over all (kairos portfolio).
@@ -245,8 +255,11 @@ struct PaperRunCommand: ParsableCommand {
       source = VenueFeed(venue: venue, symbols: names, settings: settings)
     }
     opened(session)
+    try monitoring.start(session, into: running)
     let resumed = session.processed
-    let counts = try PaperLoop.run(session: session, feed: source, until: until) { Interruption.isRequested }
+    let monitor = running.source
+    let afterEvent: (@Sendable () -> Void)? = monitor.map { m in { @Sendable in m.bump() } }
+    let counts = try PaperLoop.run(session: session, feed: source, until: until, lock: monitor?.lock, afterEvent: afterEvent) { Interruption.isRequested }
     if counts.reachedUntil { try session.take(.state(.ended, detail: "reached --until \(self.until ?? "")")) }
     var summary = "\(counts.processed) bars processed, \(counts.orders) orders, \(counts.dropped) already stored"
       + (resumed > 0 ? " (resumed after \(resumed) bars)" : "") + (counts.interrupted ? "; interrupted, state kept" : "") + " → \(state)"
@@ -254,7 +267,10 @@ struct PaperRunCommand: ParsableCommand {
     if !counts.interrupted && session.processed > 0 {
       let files = try session.files()
       try OutputFolder.write(files, manifest: .init(command: CommandLine.arguments, dataFiles: [], settings: ["state": state], now: nowNanoseconds()), to: state)
-      summary += " (\(files.map(\.0).joined(separator: ", ")) written)"
+      summary += " (\(files.map(\.0).joined(separator: ", ")) written"
+      // The full report of the session's fills beside the daily rows (reports/full/report.html).
+      do { try SessionReport.write(session: session, folder: state); summary += "; report in reports/full/)" }
+      catch { summary += ")"; note("kairos: warning: the session's report could not be made: \(error)") }
     }
     note(summary)
     return counts

@@ -21,16 +21,28 @@ struct ReportCommand: ParsableCommand {
                             with --walkforward the folds)
       Exits 1 when the reconciliation finds a break.
 
+      With --state DIR (a paper session's folder, running or not) the same report is made of the
+      session's fills into DIR/reports/full/ (or --out); the session itself appends one row a
+      day to DIR/reports/daily.csv, reconciliation.csv and exposure.csv at each day's end.
+
       Examples:
         kairos backtest --data aapl.csv --strategy sma-cross --out bt/ && kairos report --run bt/ --out bt/report/
+        kairos report --run bt/ --benchmark spy.csv --out bt/report/
+        kairos report --state paper/
         kairos report --run bt/ --sweep sweep/results.csv --metric sortino --walkforward wf/ --out bt/report/
       """)
 
   @Option(name: .customLong("run"), help: ArgumentHelp("A folder written by kairos backtest.", valueName: "dir"))
-  var runDirectory: String
+  var runDirectory: String?
 
-  @Option(help: ArgumentHelp("The folder to write.", valueName: "dir"))
-  var out: String
+  @Option(name: .customLong("state"), help: ArgumentHelp("A paper session's state folder (instead of --run).", valueName: "dir"))
+  var stateDirectory: String?
+
+  @Option(help: ArgumentHelp("The folder to write (with --state: default DIR/reports/full).", valueName: "dir"))
+  var out: String?
+
+  @Option(help: ArgumentHelp("A CSV with a close column: its buy-and-hold is the benchmark (default: buy-and-hold of the run's data).", valueName: "file"))
+  var benchmark: String?
 
   @Option(help: ArgumentHelp("A sweep's results.csv to draw as a heatmap (its first two parameters against --metric).", valueName: "file"))
   var sweep: String?
@@ -45,15 +57,26 @@ struct ReportCommand: ParsableCommand {
   var haltLevel: Double?
 
   func validate() throws {
-    try outputFolder(out)
+    guard (runDirectory == nil) != (stateDirectory == nil) else { throw ValidationError("give one of --run DIR (a backtest folder) or --state DIR (a paper session)") }
+    if runDirectory != nil && out == nil { throw ValidationError("give the folder to write: --out DIR") }
+    if let out { try outputFolder(out) }
     if let haltLevel, !(haltLevel > 0 && haltLevel < 1) {
       throw ValidationError("--halt-level is a drawdown fraction in (0, 1), e.g. 0.2; was \(haltLevel)")
     }
   }
 
   func run() throws {
+    if let stateDirectory {
+      let session = try PaperSessions.reopen(folder: stateDirectory)
+      let (page, breaks) = try SessionReport.write(session: session, folder: stateDirectory, out: out)
+      print("reconciliation: \(breaks) breaks")
+      print("report: \(page)")
+      if breaks > 0 { throw ExitCode.failure }
+      return
+    }
+    let (runDirectory, out) = (self.runDirectory!, self.out!)
     let report = try BacktestReport(runDirectory: runDirectory, options: .init(haltLevel: haltLevel, sweepResults: sweep, metric: metric,
-                                                                              walkForwardDirectory: walkForwardDirectory))
+                                                                              walkForwardDirectory: walkForwardDirectory, benchmark: benchmark))
     try report.write(to: out)
     print("reconciliation: \(report.breaks.isEmpty ? "0 breaks" : "\(report.breaks.count) breaks, first at \(report.firstBreak!)")")
     print("report: \(URL(fileURLWithPath: out).appendingPathComponent("report.html").path)")

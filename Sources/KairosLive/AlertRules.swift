@@ -19,24 +19,7 @@ public struct AlertRules: Sendable {
 
   public init(settings: AlertSettings = AlertSettings()) { self.settings = settings }
 
-  /// What one committed bar shows.
-  public struct Bar: Sendable {
-    public var time: Int64
-    public var equity: Double, peak: Double
-    /// The drawdown limit (a positive fraction), if the session has one.
-    public var limit: Double?
-    public var halted: Bool
-    public var grossExposure: Double
-    public var orders: [(symbol: String, record: OrderRecord)]
-    public var modelEvents: [(symbol: String, event: ModelRiskMonitor.Event, version: Int)]
-    public init(time: Int64, equity: Double, peak: Double, limit: Double?, halted: Bool, grossExposure: Double,
-                orders: [(symbol: String, record: OrderRecord)] = [], modelEvents: [(symbol: String, event: ModelRiskMonitor.Event, version: Int)] = []) {
-      self.time = time; self.equity = equity; self.peak = peak; self.limit = limit; self.halted = halted; self.grossExposure = grossExposure
-      self.orders = orders; self.modelEvents = modelEvents
-    }
-  }
-
-  public mutating func observe(_ bar: Bar) -> [Alert] {
+  public mutating func observe(_ bar: BarObservation) -> [Alert] {
     var out: [Alert] = []
     let drawdown = bar.peak > 0 ? bar.equity / bar.peak - 1 : 0
     func percent(_ x: Double) -> String { HumanNumber.percent(x) }

@@ -15,7 +15,11 @@ public enum PaperLoop {
   /// processed, or `stop` says so (polled every 50 ms, also while the feed waits for its next
   /// bar: a real-time feed stops at once, between bars). A feed's error (an authentication
   /// refused) is thrown after what was processed is committed.
-  public static func run(session: any PaperTrading, feed: some BarFeed, until: Int64? = nil,
+  ///
+  /// `lock`, when given, is held while each event is taken (a dashboard takes it to read the
+  /// session between two bars); `afterEvent` is called after each, outside it.
+  public static func run(session: any PaperTrading, feed: some BarFeed, until: Int64? = nil, lock: NSLock? = nil,
+                         afterEvent: (@Sendable () -> Void)? = nil,
                          stop: @escaping @Sendable () -> Bool = { false }) throws -> Counts {
     let events = feed.events()
     let box = ResultBox()
@@ -26,11 +30,13 @@ public enum PaperLoop {
       do {
         for try await event in events {
           if Task.isCancelled || stop() { break }
-          switch try session.take(event) {
+          let outcome = lock.map { l in l.withLock { Result { try session.take(event) } } } ?? Result { try session.take(event) }
+          switch try outcome.get() {
           case let .processed(orders): counts.processed += 1; counts.orders += orders
           case .dropped: counts.dropped += 1
           case .noted: counts.noted += 1
           }
+          afterEvent?()
           if let until, let last = session.lastBarStart, last >= until { counts.reachedUntil = true; break }
         }
         counts.interrupted = stop() && !counts.reachedUntil

@@ -100,6 +100,7 @@ public final class PaperSession: PaperTrading {
       if let modelRisk { meta["model_risk"] = String(decoding: try JSONEncoder().encode(modelRisk), as: UTF8.self) }
       return meta
     }, logging: logging)
+    journal.startLedger(initialCapital: configuration.initialCapital, calendar: configuration.calendar, symbols: [symbol])
     strategy = try runner.stream(p)
     core = EngineCore(configuration: try configuration.applying(p),
                       accumulator: PerformanceAccumulator(initialEquity: configuration.initialCapital, periodsPerYear: configuration.periodsPerYear ?? 252),
@@ -176,11 +177,12 @@ public final class PaperSession: PaperTrading {
 
   /// What the alert rules see after a bar: the halt's drawdown, the gross exposure (the
   /// position's value at the close over equity), the bar's orders and model events.
-  func alertBar(_ bar: OHLCVBar, start: Int64, orders: ArraySlice<OrderRecord>) -> AlertRules.Bar {
+  func alertBar(_ bar: OHLCVBar, start: Int64, orders: ArraySlice<OrderRecord>) -> BarObservation {
     let equity = book.equity
     let gross = core.book.units == 0 || !bar.close.isFinite ? 0 : Swift.abs(core.book.units * bar.close) / equity
-    return AlertRules.Bar(time: start, equity: equity, peak: core.halt.peak, limit: core.configuration.risk.maxDrawdown, halted: core.halt.halted,
-                          grossExposure: gross, orders: orders.map { (symbol, $0) },
+    return BarObservation(time: start, day: journal.day(of: start), equity: equity, cash: core.cash, peak: core.halt.peak,
+                          limit: core.configuration.risk.maxDrawdown, halted: core.halt.halted, grossExposure: gross,
+                          symbols: [symbol], units: [core.book.units], closes: [core.book.lastClose], orders: orders.map { (symbol, $0) },
                           modelEvents: riskEventsThisBar.map { (symbol, $0, modelVersions.count) })
   }
 
@@ -364,13 +366,48 @@ public final class PaperSession: PaperTrading {
   /// The backtest files (docs/DESIGN.md §8) of what the session has traded: `equity.csv`,
   /// `trades.csv`, `orders.csv`, `metrics.json` — the backtest's, byte for byte, for a replay.
   public func files() throws -> [(String, [UInt8])] {
+    var finished = core
+    let summary = finished.finish()
+    return try BacktestFiles.files(market: try market(), recording: core.recorder, summary: summary)
+  }
+
+  public func markets() throws -> [MarketSeries] { [try market()] }
+
+  /// The bars traded on, as the backtest reads them.
+  func market() throws -> MarketSeries {
     var frame = Frame(index: try TimeIndex(starts))
     for (name, values) in [("open", bars.map(\.open)), ("high", bars.map(\.high)), ("low", bars.map(\.low)),
                            ("close", bars.map(\.close)), ("volume", bars.map(\.volume))] {
       try frame.setColumn(name, Column(values))
     }
-    var finished = core
-    let summary = finished.finish()
-    return try BacktestFiles.files(market: try MarketSeries(name: symbol, frame: frame), recording: core.recorder, summary: summary)
+    return try MarketSeries(name: symbol, frame: frame)
+  }
+
+  public func monitor() throws -> MonitorSnapshot {
+    let r = core.recorder, equity = r.equity
+    var lastClose = Double.nan
+    let gross = zip(r.positions, bars).enumerated().map { t, pair -> Double in
+      if pair.1.close.isFinite { lastClose = pair.1.close }
+      return pair.0 == 0 ? 0 : Swift.abs(pair.0 * lastClose) / equity[t]
+    }
+    // The batch backtest of the same bars: a rule strategy only (a model's probabilities come
+    // from the session's own feature stream), once the bars cover its windows.
+    let overlay: (@Sendable () -> [Double]?)?
+    if scorer == nil && risk == nil && !bars.isEmpty, let market = try? market() {
+      let (kind, parameters, configuration) = (runner.kind, parameters, configuration)
+      overlay = { try? backtest(kind, parameters: parameters, on: market, configuration: configuration).recording.equity }
+    } else { overlay = nil }
+    let now = equity.last ?? configuration.initialCapital, units = core.book.units
+    let value = units == 0 ? 0 : Swift.abs(units * lastClose) / now
+    let atRisk = units != 0 && core.book.stopLevel.isFinite ? Swift.abs(units * (core.book.entryPrice - core.book.stopLevel)) / now : 0
+    return MonitorSnapshot(
+      status: try status, times: starts, equity: equity, grossExposure: gross, backtestEquity: nil, backtest: overlay, initialCapital: configuration.initialCapital,
+      positions: [.init(symbol: symbol, units: units, lastClose: lastClose, entryPrice: units == 0 ? nil : core.book.entryPrice,
+                        unrealized: units == 0 ? nil : units * (lastClose - core.book.entryPrice))],
+      orders: r.orders.map { .init(time: starts[Swift.min($0.bar, starts.count - 1)], symbol: symbol, record: $0) },
+      limits: [.init(name: "per-trade risk", limit: configuration.risk.maxRiskPerTrade, used: atRisk),
+               .init(name: "position cap", limit: configuration.limits.maxPositionFraction, used: value),
+               .init(name: "gross exposure (leverage)", limit: configuration.limits.maxLeverage, used: value)],
+      model: risk.map { MonitorSnapshot.modelHealth($0, versions: modelVersions.count) })
   }
 }

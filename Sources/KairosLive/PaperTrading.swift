@@ -1,4 +1,5 @@
 import Foundation
+import KairosBacktest
 import KairosCore
 
 /// A paper session, on one symbol (`PaperSession`) or on several sharing one account
@@ -14,6 +15,10 @@ public protocol PaperTrading: AnyObject {
   var processed: Int { get }
   var resumedAt: Int { get }
   var status: PaperStatus { get throws }
+  /// The bars traded on, per symbol, as the backtest reads them (one timeline).
+  func markets() throws -> [MarketSeries]
+  /// What the dashboard shows, taken between two bars.
+  func monitor() throws -> MonitorSnapshot
   /// The state folder's store, log and alerting.
   var journal: SessionJournal { get }
   /// The backtest files (docs/DESIGN.md §8) of what the session traded.

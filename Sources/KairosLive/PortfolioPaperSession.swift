@@ -61,6 +61,7 @@ public final class PortfolioPaperSession: PaperTrading {
        "configuration": String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self),
        "position_fraction": positionFraction.map(CSVWriter.format) ?? "", "max_gross": CSVWriter.format(maxGrossExposure)]
     }, logging: logging)
+    journal.startLedger(initialCapital: configuration.initialCapital, calendar: configuration.calendar, symbols: symbols)
     streams = try symbols.map { _ in try runner.stream(p) }
     inputs = symbols.map { _ in DecisionInputsState() }
     queues = symbols.map { _ in [] }
@@ -104,7 +105,7 @@ public final class PortfolioPaperSession: PaperTrading {
     var orders: [(id: String, symbol: String, ordinal: Int, record: OrderRecord)] = []
     var intents: [(id: String, symbol: String, target: Int8)] = []
     /// What the alert rules see after each time stepped.
-    var observed: [AlertRules.Bar] = []
+    var observed: [BarObservation] = []
   }
 
   /// Takes bar `start` of symbol `a` into its queue and steps every time now complete.
@@ -146,8 +147,10 @@ public final class PortfolioPaperSession: PaperTrading {
     for a in symbols.indices where bars[a].close.isFinite { lastClose[a] = bars[a].close }
     let equity = run.equity.last ?? configuration.base.initialCapital
     let gross = symbols.indices.reduce(0.0) { $0 + (core.books[$1].units == 0 ? 0 : Swift.abs(core.books[$1].units * lastClose[$1])) } / equity
-    stepped.observed.append(.init(time: t, equity: equity, peak: core.halt.peak, limit: configuration.base.risk.maxDrawdown, halted: core.halt.halted,
-                                  grossExposure: gross, orders: core.orders[before...].map { (symbols[$0.asset], $0.record) }))
+    stepped.observed.append(.init(time: t, day: journal.day(of: t), equity: equity, cash: core.cash, peak: core.halt.peak,
+                                  limit: configuration.base.risk.maxDrawdown, halted: core.halt.halted, grossExposure: gross,
+                                  symbols: symbols, units: core.books.map(\.units), closes: lastClose,
+                                  orders: core.orders[before...].map { (symbols[$0.asset], $0.record) }))
     for a in symbols.indices where core.books[a].hasPending {
       let filled = core.orders[before...].contains { $0.asset == a }
       if filled || pendingBefore[a] != core.books[a].pending {
@@ -250,10 +253,34 @@ public final class PortfolioPaperSession: PaperTrading {
     }
   }
 
+  public func monitor() throws -> MonitorSnapshot {
+    let now = run.equity.last ?? configuration.base.initialCapital
+    let positions = symbols.indices.map { a -> MonitorSnapshot.Position in
+      let book = core.books[a], units = book.units
+      return .init(symbol: symbols[a], units: units, lastClose: lastClose[a], entryPrice: units == 0 ? nil : book.entryPrice,
+                   unrealized: units == 0 ? nil : units * (lastClose[a] - book.entryPrice))
+    }
+    let largest = positions.map { $0.units == 0 ? 0 : Swift.abs($0.units * $0.lastClose) / now }.max() ?? 0
+    return MonitorSnapshot(
+      status: try status, times: times, equity: run.equity, grossExposure: run.grossExposure, backtestEquity: nil,
+      initialCapital: configuration.base.initialCapital, positions: positions,
+      orders: core.orders.map { .init(time: times[Swift.min($0.record.bar, times.count - 1)], symbol: symbols[$0.asset], record: $0.record) },
+      limits: [.init(name: "per-trade risk", limit: configuration.base.risk.maxRiskPerTrade, used: 0),
+               .init(name: "position cap (largest)", limit: configuration.positionFraction, used: largest),
+               .init(name: "gross exposure", limit: configuration.maxGrossExposure, used: run.grossExposure.last ?? 0)],
+      model: nil)
+  }
+
   /// `kairos portfolio`'s files of what the session traded (byte for byte, for a replay).
   public func files() throws -> [(String, [UInt8])] {
+    var finished = run
+    finished.finish(core)
+    return try BacktestFiles.files(markets: try markets(), run: finished)
+  }
+
+  public func markets() throws -> [MarketSeries] {
     let index = try TimeIndex(times)
-    let markets = try symbols.indices.map { a -> MarketSeries in
+    return try symbols.indices.map { a -> MarketSeries in
       var frame = Frame(index: index)
       for (name, values) in [("open", columns[a].map(\.open)), ("high", columns[a].map(\.high)), ("low", columns[a].map(\.low)),
                              ("close", columns[a].map(\.close)), ("volume", columns[a].map(\.volume))] {
@@ -261,8 +288,5 @@ public final class PortfolioPaperSession: PaperTrading {
       }
       return try MarketSeries(name: symbols[a], frame: frame)
     }
-    var finished = run
-    finished.finish(core)
-    return try BacktestFiles.files(markets: markets, run: finished)
   }
 }

@@ -18,6 +18,9 @@ public final class SessionJournal {
   public var alertRules = AlertRules()
   public var outbox: AlertOutbox?
   var alertCount = 0
+  /// The daily report rows (written when the session logs: not by a read-only reopen).
+  public private(set) var ledger: DailyLedger?
+  var calendar: TradingCalendar?
 
   /// Opens `folder` for a session of `settings` (one line); a new folder stores them with
   /// `meta` (what a reopen needs), a used one must hold the same settings.
@@ -50,12 +53,26 @@ public final class SessionJournal {
     let severity: EventLog.Severity = state == .stale || state == .reconnecting ? .warning : .info
     events.append("feed_\(state.rawValue)", severity, symbol: symbol, barTime: barTime, details: ["detail": detail])
     raise(alertRules.observeFeed(state, detail: detail, barTime: barTime))
+    if state == .ended { ledger?.finish() }
+  }
+
+  /// Starts the daily ledger (the sessions call it before replaying their stored bars).
+  func startLedger(initialCapital: Double, calendar: TradingCalendar?, symbols: [String]) {
+    self.calendar = calendar
+    ledger = DailyLedger(folder: folder, initialCapital: initialCapital, symbols: symbols, enabled: events.enabled)
+  }
+
+  /// The session day of bar `time`: a daily bar's own date, else the calendar's session date
+  /// (the UTC date without a calendar).
+  func day(of time: Int64) -> Int64 {
+    time % UTCCalendar.nanosecondsPerDay == 0 || calendar == nil ? UTCCalendar.day(of: time) : calendar!.sessionDate(of: time)
   }
 
   /// Feeds one committed time to the alert rules; `replaying`: a restart rebuilding the rules'
   /// state from the stored bars (those alerts were raised by the run that took the bars).
-  func observe(_ bar: AlertRules.Bar, replaying: Bool = false) {
+  func observe(_ bar: BarObservation, replaying: Bool = false) {
     let alerts = alertRules.observe(bar)
+    ledger?.observe(bar)
     if !replaying { raise(alerts) }
   }
 
@@ -75,8 +92,11 @@ public final class SessionJournal {
   }
 
   /// The feed's last reported state, since when, and why; `nil` before any.
-  var lastFeedState: (state: String, since: String, detail: String)? {
-    (try? String(contentsOfFile: Self.feedStatePath(folder), encoding: .utf8)).map { text in
+  var lastFeedState: (state: String, since: String, detail: String)? { Self.feedState(folder: folder) }
+
+  /// The feed's last reported state in `folder` (a reader in another process: the dashboard).
+  public static func feedState(folder: String) -> (state: String, since: String, detail: String)? {
+    (try? String(contentsOfFile: feedStatePath(folder), encoding: .utf8)).map { text in
       let parts = text.trimmingCharacters(in: .newlines).split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
       return (parts[0], parts.count > 1 ? parts[1] : "", parts.count > 2 ? parts[2] : "")
     }

@@ -59,6 +59,11 @@ public final class SessionStore {
     }
   }
 
+  /// Bars stored so far (a dashboard polls it).
+  public func barCount() throws -> Int {
+    try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bars") ?? 0 }
+  }
+
   /// A setting of the session (`session_id`, `settings`), or `nil`.
   public func meta(_ key: String) throws -> String? {
     try database.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }

@@ -9,13 +9,13 @@ public struct HTMLReport: Sendable {
   public mutating func paragraph(_ text: String) { body.append("<p>\(escapeHTML(text))</p>") }
   public mutating func raw(_ html: String) { body.append(html) }
 
-  /// A table; numbers are right-aligned.
-  public mutating func table(header: [String], rows: [[String]]) {
+  /// A table; numbers are right-aligned. Cells of `rawColumns` are HTML already (a bar gauge).
+  public mutating func table(header: [String], rows: [[String]], rawColumns: Set<Int> = []) {
     var html = "<table><thead><tr>" + header.map { "<th>\(escapeHTML($0))</th>" }.joined() + "</tr></thead><tbody>"
     for row in rows {
-      html += "<tr>" + row.map { cell in
-        let numeric = Self.looksNumeric(cell)
-        return numeric ? "<td class=\"n\">\(escapeHTML(cell))</td>" : "<td>\(escapeHTML(cell))</td>"
+      html += "<tr>" + row.enumerated().map { k, cell in
+        if rawColumns.contains(k) { return "<td>\(cell)</td>" }
+        return Self.looksNumeric(cell) ? "<td class=\"n\">\(escapeHTML(cell))</td>" : "<td>\(escapeHTML(cell))</td>"
       }.joined() + "</tr>"
     }
     body.append(html + "</tbody></table>")
@@ -43,6 +43,9 @@ public struct HTMLReport: Sendable {
     .card .label{font-size:12px;color:#666}.card .value{font-size:20px;font-variant-numeric:tabular-nums}
     h2{margin-top:28px;border-bottom:1px solid #eee}svg{max-width:100%;height:auto}
     """
+
+  /// The body's elements alone (a fragment to put into another page).
+  public var bodyHTML: String { body.joined(separator: "\n") }
 
   public var html: String {
     """

@@ -11,7 +11,9 @@ public struct SVGLineChart: Sendable {
   public struct Series: Sendable {
     public let name: String
     public let values: [Double]
-    public init(name: String, values: [Double]) { self.name = name; self.values = values }
+    /// Drawn dashed (an overlay that may coincide with the line under it).
+    public var dashed = false
+    public init(name: String, values: [Double], dashed: Bool = false) { self.name = name; self.values = values; self.dashed = dashed }
   }
 
   public var width = 900.0, height = 360.0
@@ -57,7 +59,7 @@ public struct SVGLineChart: Sendable {
         path += (pen ? "L" : "M") + "\(format(x(i))),\(format(yy))"
         pen = true
       }
-      svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.3\"/>"
+      svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(s.dashed ? "1.6" : "1.3")\"\(s.dashed ? " stroke-dasharray=\"5 4\"" : "")/>"
       svg += "<text x=\"\(margin.left + plotWidth + 8)\" y=\"\(margin.top + 14 + 16 * Double(k))\" fill=\"\(color)\" font-size=\"12\">\(escapeHTML(s.name))</text>"
     }
     return svg + "</svg>"

@@ -12,7 +12,7 @@ import json, os, re, subprocess, sys, tempfile
 CORE, FRAME, LINALG = "KairosCore", "KairosFrame", "KairosLinalg"
 IO, FEATURES, MODELS, BACKTEST = "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest"
 RESEARCH, REPORTS, LIVE = "KairosResearch", "KairosReports", "KairosLive"
-FEEDS = "KairosFeeds"
+FEEDS, MONITOR = "KairosFeeds", "KairosMonitor"
 C_MODULES = {"CKairosOpenBLAS", "CKairosLAPACKE"}
 GRAPH = {
     CORE: (1, set()),
@@ -27,8 +27,10 @@ GRAPH = {
     LIVE: (5, {CORE, FRAME, LINALG, IO, FEATURES, MODELS, BACKTEST, RESEARCH, REPORTS, "GRDB"}),
     # The venue feeds bring SwiftNIO (websocket, HTTP): only the CLI links them, not `Kairos`.
     FEEDS: (6, {CORE, IO, BACKTEST, LIVE, "HummingbirdWSClient", "AsyncHTTPClient", "Logging"}),
+    # The dashboard and the alert webhook: SwiftNIO as well, beside the feeds.
+    MONITOR: (6, {CORE, IO, BACKTEST, REPORTS, LIVE, "Hummingbird", "AsyncHTTPClient", "Logging", "NIOCore", "HTTPTypes"}),
     "Kairos": (6, {CORE, FRAME, LINALG, IO, FEATURES, MODELS, BACKTEST, RESEARCH, REPORTS, LIVE}),
-    "KairosCLI": (7, {"Kairos", FEEDS, "Yams", "ArgumentParser"}),
+    "KairosCLI": (7, {"Kairos", FEEDS, MONITOR, "Yams", "ArgumentParser"}),
 }
 # Modules every target may import: the toolchain's.
 SYSTEM = {"Foundation", "Glibc", "Darwin", "Dispatch", "Synchronization", "FoundationEssentials", "_Concurrency"}

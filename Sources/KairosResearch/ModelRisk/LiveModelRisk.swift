@@ -41,6 +41,11 @@ public struct LiveModelRisk: Sendable {
 
   /// - Throws: `BacktestError` for a spec whose target is not `next_return_sign` or a model
   ///   fallback; the features' errors.
+  /// The monitor's view so far: rolling out-of-sample log-loss, hit rate, AUC and the largest
+  /// feature PSI per row (NaN before the first fit), and the validation reference.
+  public var monitor: ModelRiskMonitor.Output { walker.out }
+  public var reference: (logLoss: Double, hitRate: Double) { walker.reference }
+
   public init(spec: FeatureSpec, settings: ModelRiskMonitor.Settings, threshold: Double, smoothing: Double,
               fallback: StrategyKind?, configuration: BacktestConfiguration) throws {
     var settings = settings

@@ -84,6 +84,8 @@ public struct ModelRiskMonitor: Sendable {
     /// The model in use (nil before the first fit), refitted every `retrainEvery` rows.
     public private(set) var model: LinearModel? = nil
     var referenceLogLoss = Double.nan, referenceHitRate = Double.nan
+    /// The last fit's validation log-loss and hit rate (what the rolling figures are judged against).
+    public var reference: (logLoss: Double, hitRate: Double) { (referenceLogLoss, referenceHitRate) }
     var bins: [[Double]] = []  // per feature: the 9 inner decile edges of the training rows
     var degraded = false
 
