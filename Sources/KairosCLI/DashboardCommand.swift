@@ -52,7 +52,8 @@ struct DashboardCommand: ParsableCommand {
     let server = try DashboardServer(source: MonitorSource(folder: state), token: try DashboardToken.load(folder: state), address: address, allowRemote: allowRemote)
     let port = try server.start()
     if let portFile { try AtomicFile.write(Array("\(port)\n".utf8), to: portFile) }
-    print("dashboard: \(server.pageURL)")
+    // On stderr (unbuffered), as kairos paper prints it: a script waiting for it sees it at once.
+    note("dashboard: \(server.pageURL)")
     while !Interruption.isRequested { Thread.sleep(forTimeInterval: 0.1) }
     server.stop()
   }

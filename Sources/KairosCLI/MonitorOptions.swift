@@ -31,7 +31,9 @@ struct MonitorOptions: ParsableArguments {
 
   func validate() throws {
     if let dashboard {
-      do { _ = try DashboardServer.Address(parsing: dashboard) } catch { throw ValidationError("--dashboard: \(error)") }
+      let address: DashboardServer.Address
+      do { address = try DashboardServer.Address(parsing: dashboard) } catch { throw ValidationError("--dashboard: \(error)") }
+      if !address.isLoopback && !allowRemote { throw ValidationError("--dashboard: \(MonitorError.remoteNotAllowed(address.host))") }
     }
     if let webhook { do { _ = try WebhookChannel(url: webhook) } catch { throw ValidationError("--alert-webhook: \(error)") } }
     guard approach > 0 && approach < 1 else { throw ValidationError("--alert-approach is a fraction of the halt level in (0, 1), e.g. 0.8; was \(approach)") }
@@ -62,9 +64,9 @@ struct MonitorOptions: ParsableArguments {
     var server: DashboardServer?
     var source: MonitorSource?
 
-    /// Waits (at most 10 s) for the alerts still queued, then stops the dashboard.
+    /// Waits (at most 30 s) for the alerts still queued, then stops the dashboard.
     func finish() {
-      if let outbox, !outbox.finish(timeout: 10) { note("kairos: warning: alerts still queued after 10 s were not delivered") }
+      if let outbox, !outbox.finish(timeout: 30) { note("kairos: warning: alerts still queued after 30 s were not delivered (see alert_undelivered in events.jsonl)") }
       server?.stop()
     }
   }

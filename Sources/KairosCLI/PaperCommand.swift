@@ -262,7 +262,8 @@ struct PaperRunCommand: ParsableCommand {
     let counts = try PaperLoop.run(session: session, feed: source, until: until, lock: monitor?.lock, afterEvent: afterEvent) { Interruption.isRequested }
     if counts.reachedUntil { try session.take(.state(.ended, detail: "reached --until \(self.until ?? "")")) }
     var summary = "\(counts.processed) bars processed, \(counts.orders) orders, \(counts.dropped) already stored"
-      + (resumed > 0 ? " (resumed after \(resumed) bars)" : "") + (counts.interrupted ? "; interrupted, state kept" : "") + " → \(state)"
+      + (resumed > 0 ? " (resumed after \(resumed) bars)" : "") + (counts.interrupted ? "; interrupted, state kept" : "")
+      + (counts.latency.map { "; bar to decision: median \(Int(($0.median * 1e6).rounded())) µs, p99 \(Int(($0.p99 * 1e6).rounded())) µs" } ?? "") + " → \(state)"
     // The feed's end (or --until): the backtest files of the session, in its folder.
     if !counts.interrupted && session.processed > 0 {
       let files = try session.files()

@@ -42,7 +42,7 @@ public struct AlertMessage: Sendable, Equatable {
 public final class AlertOutbox: @unchecked Sendable {
   public struct Settings: Sendable {
     public var capacity = 1_000
-    public var coolDown = 60.0, pacing = 0.2
+    public var coolDown = 60.0, pacing = 0.05
     public var retryBase = 0.5, retryCap = 30.0, maxAttempts = 8
     public var lateAfter = 5.0
     public init() {}
@@ -91,6 +91,8 @@ public final class AlertOutbox: @unchecked Sendable {
       Thread.sleep(forTimeInterval: 0.01)
     }
     worker?.cancel()
+    let left = lock.withLock { () -> [Alert] in defer { head = queue.count }; return Array(queue[head...]) + (sending.map { [$0] } ?? []) }
+    for alert in left { onFailure(alert, "still queued when the session ended") }
     return false
   }
 

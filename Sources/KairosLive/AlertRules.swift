@@ -47,11 +47,11 @@ public struct AlertRules: Sendable {
       }
       wasHalted = bar.halted
     }
-    if bar.grossExposure > settings.grossAbove && !aboveGross {
+    if bar.grossExposure > settings.grossAbove * (1 + 1e-9) && !aboveGross {
       out.append(Alert(kind: .grossExposure, severity: .warning, key: "gross",
                        message: "gross exposure \(percent(bar.grossExposure)) of equity, above \(percent(settings.grossAbove))", barTime: bar.time))
     }
-    aboveGross = bar.grossExposure > settings.grossAbove
+    aboveGross = bar.grossExposure > settings.grossAbove * (1 + 1e-9)
     for (symbol, o) in bar.orders {
       let side = o.side > 0 ? "buy" : "sell"
       if o.status == .rejected || o.clip == .halted || o.clip == .atrUnavailable {

@@ -9,6 +9,16 @@ public enum PaperLoop {
     public var interrupted = false
     /// Whether the session stopped because it reached `until`.
     public var reachedUntil = false
+    /// Bar to decision: the wall time from a bar's arrival to its commit (orders, intent and
+    /// book durable), in seconds, per bar processed.
+    public var latencies: [Double] = []
+
+    /// The median and the 99th percentile of `latencies` (nearest rank), in seconds.
+    public var latency: (median: Double, p99: Double)? {
+      guard !latencies.isEmpty else { return nil }
+      let sorted = latencies.sorted()
+      return (sorted[(sorted.count - 1) / 2], sorted[Swift.min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)])
+    }
   }
 
   /// Blocks the calling thread until the feed ends, a bar starting at or after `until` is
@@ -30,9 +40,12 @@ public enum PaperLoop {
       do {
         for try await event in events {
           if Task.isCancelled || stop() { break }
+          let arrived = DispatchTime.now().uptimeNanoseconds
           let outcome = lock.map { l in l.withLock { Result { try session.take(event) } } } ?? Result { try session.take(event) }
           switch try outcome.get() {
-          case let .processed(orders): counts.processed += 1; counts.orders += orders
+          case let .processed(orders):
+            counts.processed += 1; counts.orders += orders
+            counts.latencies.append(Double(DispatchTime.now().uptimeNanoseconds - arrived) / 1e9)
           case .dropped: counts.dropped += 1
           case .noted: counts.noted += 1
           }

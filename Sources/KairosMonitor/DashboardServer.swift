@@ -73,7 +73,13 @@ public final class DashboardServer: @unchecked Sendable {
     return port
   }
 
-  public func stop() { task?.cancel() }
+  /// Ends the event streams (their clients see the end of the stream). The listener is left to
+  /// the process's exit: cancelling a running Hummingbird service with open connections trips
+  /// an assertion in SwiftNIO's writers.
+  public func stop() {
+    ticker.stopping = true
+    Thread.sleep(forTimeInterval: 0.25)
+  }
 
   /// The page's address with the one-time token (what to open in a browser).
   public var pageURL: String {
@@ -87,6 +93,11 @@ public final class DashboardServer: @unchecked Sendable {
   final class Ticker: @unchecked Sendable {
     let lock = NSLock()
     var value = 0
+    private var stopRequested = false
+    var stopping: Bool {
+      get { lock.withLock { stopRequested } }
+      set { lock.withLock { stopRequested = newValue } }
+    }
     func set(_ v: Int) { lock.withLock { value = v } }
     var current: Int { lock.withLock { value } }
   }
@@ -100,36 +111,33 @@ public final class DashboardServer: @unchecked Sendable {
     @Sendable func json(_ text: String) -> Response {
       Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
-    @Sendable func snapshot() throws -> MonitorSnapshot? { try source.snapshot() }
     @Sendable func feed() -> (state: String, since: String, detail: String)? { SessionJournal.feedState(folder: source.folder) }
     router.get("/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+    @Sendable func html(_ text: String) -> Response {
+      Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
     router.get("/") { _, _ -> Response in
-      let s = try snapshot()
-      let panels = DashboardPage.panels(s, backtest: s?.backtestEquity, tail: source.events, feed: feed())
-      let title = "Kairos paper session: " + (s?.status.symbols.joined(separator: ", ") ?? URL(fileURLWithPath: source.folder).lastPathComponent)
-      return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                      body: .init(byteBuffer: ByteBuffer(string: DashboardPage.shell(title: title, panels: panels))))
+      html(try source.render("/") { s in
+        let title = "Kairos paper session: " + (s?.status.symbols.joined(separator: ", ") ?? URL(fileURLWithPath: source.folder).lastPathComponent)
+        return DashboardPage.shell(title: title, panels: DashboardPage.panels(s, backtest: s?.backtestEquity, tail: source.events, feed: feed()))
+      })
     }
-    router.get("/fragment") { _, _ -> Response in
-      let s = try snapshot()
-      return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                      body: .init(byteBuffer: ByteBuffer(string: DashboardPage.panels(s, backtest: s?.backtestEquity, tail: source.events, feed: feed()))))
-    }
+    router.get("/fragment") { _, _ in html(try source.render("/fragment") { s in DashboardPage.panels(s, backtest: s?.backtestEquity, tail: source.events, feed: feed()) }) }
     router.get("/app.js") { _, _ in Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: DashboardPage.script))) }
     router.get("/app.css") { _, _ in Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: DashboardPage.style))) }
-    router.get("/api/status") { _, _ in json(DashboardAPI.status(try snapshot(), feed: feed())) }
-    router.get("/api/positions") { _, _ in json(DashboardAPI.positions(try snapshot())) }
-    router.get("/api/orders") { _, _ in json(DashboardAPI.orders(try snapshot(), filledOnly: false)) }
-    router.get("/api/fills") { _, _ in json(DashboardAPI.orders(try snapshot(), filledOnly: true)) }
-    router.get("/api/equity") { _, _ in let s = try snapshot(); return json(DashboardAPI.equity(s, backtest: s?.backtestEquity)) }
-    router.get("/api/alerts") { _, _ in json(DashboardAPI.alerts(source.events)) }
-    router.get("/api/feeds") { _, _ in json(DashboardAPI.feeds(try snapshot(), tail: source.events, feed: feed())) }
-    router.get("/api/model") { _, _ in json(DashboardAPI.model(try snapshot())) }
+    router.get("/api/status") { _, _ in json(try source.render("status") { DashboardAPI.status($0, feed: feed()) }) }
+    router.get("/api/positions") { _, _ in json(try source.render("positions") { DashboardAPI.positions($0) }) }
+    router.get("/api/orders") { _, _ in json(try source.render("orders") { DashboardAPI.orders($0, filledOnly: false) }) }
+    router.get("/api/fills") { _, _ in json(try source.render("fills") { DashboardAPI.orders($0, filledOnly: true) }) }
+    router.get("/api/equity") { _, _ in json(try source.render("equity") { DashboardAPI.equity($0, backtest: $0?.backtestEquity) }) }
+    router.get("/api/alerts") { _, _ in json(try source.render("alerts") { _ in DashboardAPI.alerts(source.events) }) }
+    router.get("/api/feeds") { _, _ in json(try source.render("feeds") { DashboardAPI.feeds($0, tail: source.events, feed: feed()) }) }
+    router.get("/api/model") { _, _ in json(try source.render("model") { DashboardAPI.model($0) }) }
     router.get("/api/events") { _, _ -> Response in
       Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: .init { writer in
         var last = ticker.current, quiet = 0
         try await writer.write(ByteBuffer(string: "retry: 1000\nevent: hello\ndata: {\"version\": \(last)}\n\n"))
-        while !Task.isCancelled {
+        while !Task.isCancelled && !ticker.stopping {
           try await Task.sleep(nanoseconds: 100_000_000)
           let now = ticker.current
           if now != last {

@@ -14,6 +14,9 @@ public final class MonitorSource: @unchecked Sendable {
   var processed = 0
   var tail: EventTail
   var cached: (version: Int, snapshot: MonitorSnapshot?, at: Date)?
+  /// Documents rendered from the cached snapshot (by route), so a burst of requests renders
+  /// each once per snapshot.
+  var rendered: [String: String] = [:]
   var reopenedAt = Date.distantPast, reopened: (any PaperTrading)?, reopenedBars = -1
   let building = NSLock()
 
@@ -53,6 +56,17 @@ public final class MonitorSource: @unchecked Sendable {
   /// The alert history and feed counters, as of now.
   public var events: EventTail { state.withLock { tail.refresh(); return tail } }
 
+  /// The document `route` renders from the current snapshot, rendered once per snapshot.
+  public func render(_ route: String, _ make: (MonitorSnapshot?) throws -> String) throws -> String {
+    let s = try snapshot()
+    return try building.withLock {
+      if let done = rendered[route] { return done }
+      let text = try make(s)
+      rendered[route] = text
+      return text
+    }
+  }
+
   /// The session as of the last bar; rebuilt at most every `minimumAge` seconds (and, from a
   /// folder, reopened at most once a second).
   public func snapshot(minimumAge: Double = 0.2) throws -> MonitorSnapshot? {
@@ -72,6 +86,7 @@ public final class MonitorSource: @unchecked Sendable {
       }
       if var s = snapshot, let overlay = s.backtest { s.backtestEquity = overlay(); s.backtest = nil; snapshot = s }
       cached = (v, snapshot, Date())
+      rendered = [:]
       return snapshot
     }
   }
