@@ -10,7 +10,7 @@ import sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
 json_rows = list(rows)
 rows = [r for r in rows if r["case"] != "walkforward"]
-paper = [r for r in rows if r["case"] in ("paper_replay", "paper_cli")]
+paper = [r for r in rows if r["case"] in ("paper_replay", "paper_cli", "paper_dashboard_load")]
 rows = [r for r in rows if r not in paper]
 checks = [r for r in rows if r["case"] == "vectorbt_nvda"]
 fidelity = [r for r in rows if "peer" in r and "kairos" in r]  # backtesting_check.py
@@ -102,6 +102,10 @@ if paper:
         if r["case"] == "paper_replay":
             print(f"paper_replay  {r['symbols']:>2} symbol(s): {r['throughput']:,.0f} bars/s ({r['bars']:.0f} bars in {r['seconds']:.2f} s), "
                   f"arrival → committed decision median {r['latency_median_us']:.0f} µs, p99 {r['latency_p99_us']:.0f} µs")
+        elif r["case"] == "paper_dashboard_load":
+            print(f"dashboard     {r['sse_clients']} SSE clients + 200 API req/s for {r['seconds']:.0f} s: bar → decision median {r['latency_median_us_loaded']} µs "
+                  f"(alone {r['latency_median_us_alone']} µs, {r['ratio_median']:.2f}×), p99 {r['latency_p99_us_loaded']} µs (alone {r['latency_p99_us_alone']} µs); "
+                  f"API {r['api_ok']}/{r['api_sent']} answered, median {r['api_ms_median']} ms, p99 {r['api_ms_p99']} ms; every SSE client ≥ {r['sse_min_events']} events")
         else:
             print(f"paper_cli     kairos paper --feed replay --speed 0, {r['bars']} bars end to end: {r['seconds']:.2f} s ({r['throughput']:,.0f} bars/s)")
 for c in checks:

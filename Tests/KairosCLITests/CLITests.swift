@@ -430,9 +430,9 @@ struct Run {
     #expect(files.isSuperset(of: ["manifest.json", "results.csv", "equity.csv", "trades.csv", "orders.csv", "metrics.json", "model.json"]))
     // The report carries the sweep heatmap and the walk-forward folds, and the engine's trade metrics.
     let html = try String(contentsOfFile: root + "/" + folders[0] + "/model_backtest/report/report.html", encoding: .utf8)
-    #expect(html.components(separatedBy: "<svg").count == 7)
+    #expect(html.components(separatedBy: "<svg").count == 10)  // the tear sheet's 7 charts, the sweep, the folds
     #expect(html.contains("<title>Sweep: sharpe by fast × slow</title>") && html.contains("<title>Walk-forward folds"))
-    #expect(html.contains("<td>trades</td>") && !html.contains("<td>trades</td><td class=\"n\">0</td>"))
+    #expect(html.contains("<td>Trades</td>") && !html.contains("<td>Trades</td><td class=\"n\">0</td>"))
   }
 }
 
@@ -493,7 +493,14 @@ struct Run {
       #expect(FileManager.default.fileExists(atPath: out + "/" + name), "\(name)")
     }
     let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
-    #expect(html.components(separatedBy: "<svg").count == 5 && !html.contains("<script"))  // equity, drawdown, months, exposure
+    // Equity against the benchmark, underwater, rolling Sharpe and volatility, months,
+    // the distribution of returns, gross exposure; numbers formatted for people.
+    #expect(html.components(separatedBy: "<svg").count == 8 && !html.contains("<script"))
+    for title in ["Equity (log scale)", "Drawdown from the peak", "Rolling Sharpe", "Rolling volatility (annualized)", "Monthly returns (%)", "Gross exposure"] {
+      #expect(html.contains("<title>\(title)"), "\(title)")
+    }
+    #expect(html.contains("Worst drawdowns") && html.contains("buy-and-hold aapl_daily_unadjusted") && html.contains("Alpha (annualized)"))
+    #expect(html.contains(" %</td>") && !html.contains("0.3611901719480908"))
     // A corrupted fill is a break: exit 1, named with its bar.
     var orders = try String(contentsOfFile: bt + "/orders.csv", encoding: .utf8).split(separator: "\n").map(String.init)
     var cells = orders[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init)

@@ -41,7 +41,8 @@ import Testing
     }
     let directory = TestPaths.temporaryDirectory()
     let export = directory.appendingPathComponent("export").path, bt = directory.appendingPathComponent("bt").path
-    #expect(try Run(["paper", "export", "--state", state, "--out", export]).status == 0)
+    let exported = try Run(["paper", "export", "--state", state, "--out", export])
+    #expect(exported.status == 0, "\(exported.stderr)")
     // The export is the files the session wrote at its end.
     for name in ["equity.csv", "trades.csv", "orders.csv", "metrics.json"] {
       #expect(try Data(contentsOf: URL(fileURLWithPath: export + "/" + name)) == Data(contentsOf: URL(fileURLWithPath: state + "/" + name)))

@@ -121,11 +121,13 @@ def main():
                     "--param", "stop_atr=2", "--param", "max_dd=0.2", "--fee", "0.0005", "--out", work / "portfolio"], check=True, capture_output=True)
     subprocess.run([kairos, "report", "--run", work / "portfolio", "--out", work / "portfolio" / "report"], check=True, capture_output=True)
     failures = render(run / "model_backtest" / "report" / "report.html", work,
-                      ["Equity", "Drawdown", "Monthly returns", "Gross exposure", "Sweep:", "Walk-forward folds"])
+                      ["Equity", "Drawdown from the peak", "Rolling Sharpe", "Rolling volatility", "Monthly returns", "Returns per bar",
+                       "Gross exposure", "Sweep:", "Walk-forward folds"])
     failures += render(work / "compare" / "comparison.html", work, ["Equity"])
     portfolio_page = work / "portfolio" / "report" / "report.html"
     shutil.copy(portfolio_page, work / "portfolio_report.html")  # a distinct name for its PNG
-    failures += render(work / "portfolio_report.html", work, ["Equity", "Drawdown", "Monthly returns", "Gross exposure", "Weights per asset"])
+    failures += render(work / "portfolio_report.html", work, ["Equity", "Drawdown from the peak", "Rolling Sharpe", "Monthly returns", "Returns per bar",
+                                                                "Gross exposure", "Weights per asset"])
     for f in failures:
         print("FAIL", f, file=sys.stderr)
     if failures:
