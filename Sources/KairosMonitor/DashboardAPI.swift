@@ -47,13 +47,18 @@ public enum DashboardAPI {
     encode((s?.orders ?? []).filter { !filledOnly || $0.record.status == .filled }.suffix(limit).map(order))
   }
 
-  /// `/api/equity`: per bar time, equity, the backtest's equity on the same bars, drawdown, gross exposure.
-  public static func equity(_ s: MonitorSnapshot?, backtest: [Double]?) -> String {
+  /// `/api/equity`: per bar time, equity, the backtest's equity on the same bars, drawdown, gross
+  /// exposure — at most `points` evenly spaced bars (the first and the last always in; 0: every bar).
+  public static func equity(_ s: MonitorSnapshot?, backtest: [Double]?, points: Int = 2_000) -> String {
     guard let s else { return encode(["times": [], "equity": []]) }
     var peak = s.initialCapital
     let drawdown = s.equity.map { e -> Double in peak = Swift.max(peak, e); return e / peak - 1 }
-    return encode(["times": s.times.map { UTCCalendar.iso8601($0) }, "equity": s.equity.map(number), "backtest_equity": backtest.map { $0.map(number) } ?? NSNull(),
-                   "drawdown": drawdown.map(number), "gross_exposure": s.grossExposure.map(number), "initial_capital": s.initialCapital,
+    let n = s.times.count
+    let picked = points <= 1 || n <= points ? Array(0..<n) : (0..<points).map { $0 * (n - 1) / (points - 1) }
+    func pick(_ v: [Double]) -> [Any] { picked.map { number(v[$0]) } }
+    return encode(["times": picked.map { UTCCalendar.iso8601(s.times[$0]) }, "bars": n, "equity": pick(s.equity),
+                   "backtest_equity": backtest.map { $0.count == n ? pick($0) : [] } ?? NSNull(),
+                   "drawdown": pick(drawdown), "gross_exposure": pick(s.grossExposure), "initial_capital": s.initialCapital,
                    "halt_at": number(s.status.haltAt)])
   }
 

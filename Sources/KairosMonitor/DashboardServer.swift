@@ -129,7 +129,10 @@ public final class DashboardServer: @unchecked Sendable {
     router.get("/api/positions") { _, _ in json(try source.render("positions") { DashboardAPI.positions($0) }) }
     router.get("/api/orders") { _, _ in json(try source.render("orders") { DashboardAPI.orders($0, filledOnly: false) }) }
     router.get("/api/fills") { _, _ in json(try source.render("fills") { DashboardAPI.orders($0, filledOnly: true) }) }
-    router.get("/api/equity") { _, _ in json(try source.render("equity") { DashboardAPI.equity($0, backtest: $0?.backtestEquity) }) }
+    router.get("/api/equity") { request, _ in
+      let full = request.uri.queryParameters["full"] == "1"
+      return json(try source.render(full ? "equity-full" : "equity") { DashboardAPI.equity($0, backtest: $0?.backtestEquity, points: full ? 0 : 2_000) })
+    }
     router.get("/api/alerts") { _, _ in json(try source.render("alerts") { _ in DashboardAPI.alerts(source.events) }) }
     router.get("/api/feeds") { _, _ in json(try source.render("feeds") { DashboardAPI.feeds($0, tail: source.events, feed: feed()) }) }
     router.get("/api/model") { _, _ in json(try source.render("model") { DashboardAPI.model($0) }) }

@@ -69,7 +69,7 @@ public final class MonitorSource: @unchecked Sendable {
 
   /// The session as of the last bar; rebuilt at most every `minimumAge` seconds (and, from a
   /// folder, reopened at most once a second).
-  public func snapshot(minimumAge: Double = 0.2) throws -> MonitorSnapshot? {
+  public func snapshot(minimumAge: Double = 0.5) throws -> MonitorSnapshot? {
     try building.withLock {
       let v = version
       if let cached, cached.version == v || Date().timeIntervalSince(cached.at) < minimumAge { return cached.snapshot }

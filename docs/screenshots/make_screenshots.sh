@@ -11,8 +11,11 @@ work=$(mktemp -d)
 session_pid=""
 cleanup() { [ -n "$session_pid" ] && kill "$session_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-data=Sources/KairosIO/SampleData/aapl_daily_unadjusted.csv
-params=(--strategy sma-cross --param fast=10 --param slow=50 --param stop_atr=3 --param max_dd=0.3 --fee 0.0005)
+# The bundled AAPL series adjusted for its splits and dividends (as kairos demo does).
+samples=Sources/KairosIO/SampleData
+data=$work/aapl.csv
+"$kairos" data adjust "$samples/aapl_daily_unadjusted.csv" --actions "$samples/aapl_corporate_actions.csv" --out "$data" > /dev/null
+params=(--strategy sma-cross --param fast=10 --param slow=50 --param stop_atr=3 --param max_dd=0.3 --param dd_resume_bars=20 --fee 0.0005)
 chrome=(chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run)
 
 # The dashboard: 2,500 bars at once, then 40 bars a second; shot while it runs.
