@@ -258,9 +258,13 @@ struct PaperRunCommand: ParsableCommand {
     try monitoring.start(session, into: running)
     let resumed = session.processed
     let monitor = running.source
-    let afterEvent: (@Sendable () -> Void)? = monitor.map { m in { @Sendable in m.bump() } }
+    // After each event, on the loop's thread: the dashboard's version, the report's refresh.
+    let refresher = ReportRefresher(folder: state)
+    nonisolated(unsafe) let live = session
+    let afterEvent: @Sendable () -> Void = { monitor?.bump(); refresher.afterEvent(live) }
     let counts = try PaperLoop.run(session: session, feed: source, until: until, lock: monitor?.lock, afterEvent: afterEvent) { Interruption.isRequested }
     if counts.reachedUntil { try session.take(.state(.ended, detail: "reached --until \(self.until ?? "")")) }
+    DailyLedger.flushPages()
     var summary = "\(counts.processed) bars processed, \(counts.orders) orders, \(counts.dropped) already stored"
       + (resumed > 0 ? " (resumed after \(resumed) bars)" : "") + (counts.interrupted ? "; interrupted, state kept" : "")
       + (counts.latency.map { "; bar to decision: median \(Int(($0.median * 1e6).rounded())) µs, p99 \(Int(($0.p99 * 1e6).rounded())) µs" } ?? "") + " → \(state)"
@@ -270,6 +274,7 @@ struct PaperRunCommand: ParsableCommand {
       try OutputFolder.write(files, manifest: .init(command: CommandLine.arguments, dataFiles: [], settings: ["state": state], now: nowNanoseconds()), to: state)
       summary += " (\(files.map(\.0).joined(separator: ", ")) written"
       // The full report of the session's fills beside the daily rows (reports/full/report.html).
+      refresher.wait()
       do { try SessionReport.write(session: session, folder: state); summary += "; report in reports/full/)" }
       catch { summary += ")"; note("kairos: warning: the session's report could not be made: \(error)") }
     }

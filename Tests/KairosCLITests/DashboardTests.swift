@@ -251,6 +251,8 @@ enum Chromium {
     let reconciliation = try String(contentsOfFile: state + "/reports/reconciliation.csv", encoding: .utf8).split(separator: "\n").dropFirst()
     #expect(reconciliation.allSatisfy { $0.hasSuffix(",0") }, "no break between the fills and the engine")
     #expect(FileManager.default.fileExists(atPath: state + "/reports/full/report.html"))
+    let pages = try FileManager.default.contentsOfDirectory(atPath: state + "/reports/days")
+    #expect(pages.count == equity.count && pages.contains(equity.last![0] + ".html"), "one page a day")
   }
 
   /// Alerts to a webhook that answers 429, 500 and slowly: each arrives once, in order per key,
