@@ -44,6 +44,34 @@ public struct PerformanceSections: Sendable {
       + (haltLevel.map { h in [.init(name: "halt level", values: [Double](repeating: -h, count: returns.count))] } ?? [])
   }
 
+  /// What a quantstats tearsheet adds to the metrics: the shape of the distribution, the best
+  /// and worst bar, month and year, the share of positive bars (of those not flat) and months,
+  /// the longest time under water, the recovery factor and the tail ratio, as people read them.
+  static func moreStatistics(_ timestamps: [Int64], _ returns: [Double]) -> [(String, String)] {
+    let (yearly, monthly) = TearSheet.calendarReturns(timestamps, returns)
+    let moments = TearSheet.moments(returns)
+    let moving = returns.filter { $0 != 0 }
+    let uw = TearSheet.underwater(returns)
+    var longest = 0, run = 0
+    for v in uw { run = v < 0 ? run + 1 : 0; longest = Swift.max(longest, run) }
+    let growth = returns.reduce(1.0) { $0 * (1 + $1) } - 1, deepest = uw.min() ?? 0
+    let sorted = returns.sorted()
+    func quantile(_ q: Double) -> Double {
+      guard !sorted.isEmpty else { return .nan }
+      let h = q * Double(sorted.count - 1), lo = Int(h), hi = Swift.min(lo + 1, sorted.count - 1)
+      return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+    }
+    func share(_ x: [Double]) -> String { x.isEmpty ? "—" : HumanNumber.percent(Double(x.filter { $0 > 0 }.count) / Double(x.count), digits: 1) }
+    return [("Skew", HumanNumber.fixed(moments.skew)), ("Kurtosis (excess)", HumanNumber.fixed(moments.kurtosis)),
+            ("Best bar", HumanNumber.percent(returns.max() ?? .nan)), ("Worst bar", HumanNumber.percent(returns.min() ?? .nan)),
+            ("Best month", HumanNumber.percent(monthly.map(\.value).max() ?? .nan)), ("Worst month", HumanNumber.percent(monthly.map(\.value).min() ?? .nan)),
+            ("Best year", HumanNumber.percent(yearly.map(\.value).max() ?? .nan)), ("Worst year", HumanNumber.percent(yearly.map(\.value).min() ?? .nan)),
+            ("Positive bars (of those not flat)", share(moving)), ("Positive months", share(monthly.map(\.value))),
+            ("Longest under water (bars)", HumanNumber.grouped(longest)),
+            ("Recovery factor (total return / max drawdown)", deepest < 0 ? HumanNumber.fixed(growth / -deepest) : "—"),
+            ("Tail ratio (95th / 5th percentile)", HumanNumber.fixed(Swift.abs(quantile(0.95) / quantile(0.05))))]
+  }
+
   public func append(to html: inout HTMLReport) {
     let summary = PerformanceSummary(returns: returns, periodsPerYear: periodsPerYear)
     let own = metrics ?? Dictionary(uniqueKeysWithValues: zip(Metrics.names, Metrics.values(summary)))
@@ -118,6 +146,10 @@ public struct PerformanceSections: Sendable {
     } else {
       html.table(header: ["metric", "strategy"], rows: rows)
     }
+    html.heading("More statistics")
+    html.table(header: ["statistic", "strategy"] + (benchmark.map { [$0.name] } ?? []), rows: Self.moreStatistics(timestamps, returns).enumerated().map { k, row in
+      [row.0, row.1] + (benchmark.map { [Self.moreStatistics(timestamps, $0.returns)[k].1] } ?? [])
+    })
     html.paragraph("Annualized with \(HumanNumber.fixed(periodsPerYear, digits: periodsPerYear == periodsPerYear.rounded() ? 0 : 1)) periods a year; risk-free rate 0 (empyrical's conventions).")
 
     if let trades, !trades.rows.isEmpty {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import KairosBacktest
 import KairosCore
 
@@ -77,6 +82,21 @@ public enum TearSheet {
       monthly[monthly.count - 1].value = (1 + monthly[monthly.count - 1].value) * (1 + r) - 1
     }
     return (yearly, monthly)
+  }
+
+  /// Skewness and excess kurtosis of the returns, bias-corrected as pandas' `skew()` and
+  /// `kurt()` (what quantstats shows); NaN for fewer than 3 (4) bars or constant returns.
+  public static func moments(_ x: [Double]) -> (skew: Double, kurtosis: Double) {
+    let n = Double(x.count)
+    guard n >= 3 else { return (.nan, .nan) }
+    let mean = x.reduce(0, +) / n
+    var m2 = 0.0, m3 = 0.0, m4 = 0.0
+    for v in x { let d = v - mean; m2 += d * d; m3 += d * d * d; m4 += d * d * d * d }
+    m2 /= n; m3 /= n; m4 /= n
+    guard m2 > 0 else { return (.nan, .nan) }
+    let skew = (n * (n - 1)).squareRoot() / (n - 2) * m3 / pow(m2, 1.5)
+    let kurtosis = n >= 4 ? ((n + 1) * (m4 / (m2 * m2) - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)) : .nan
+    return (skew, kurtosis)
   }
 
   /// Statistics against a benchmark over the same bars (empyrical `alpha`, `beta`,

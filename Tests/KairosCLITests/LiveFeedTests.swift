@@ -262,10 +262,13 @@ final class ExchangeSim {
   }
 
   /// The state folder's files and their bytes (the WAL files aside: SQLite's own).
+  /// Every file under `folder` (the reports' subfolders included), by relative path.
   static func snapshot(_ folder: String) throws -> [String: Data] {
     var files: [String: Data] = [:]
-    for name in try FileManager.default.contentsOfDirectory(atPath: folder) where !name.hasSuffix("-wal") && !name.hasSuffix("-shm") {
-      files[name] = try Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent(name))
+    for name in FileManager.default.subpaths(atPath: folder) ?? [] where !name.hasSuffix("-wal") && !name.hasSuffix("-shm") {
+      var directory: ObjCBool = false
+      let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path
+      if FileManager.default.fileExists(atPath: path, isDirectory: &directory), !directory.boolValue { files[name] = try Data(contentsOf: URL(fileURLWithPath: path)) }
     }
     return files
   }

@@ -52,6 +52,24 @@ import Testing
     }
   }
 
+  /// What the dashboard and the report refresher do: read a running session (its files, its
+  /// monitor snapshot) between two bars, many times. The session's own files stay the
+  /// backtest's (a finished copy once overwrote the running accumulator's buffers).
+  @Test func readingARunningSessionChangesNothingInIt() async throws {
+    let (_, c) = Self.configurations()[1]
+    let p = ["fast": 10.0, "slow": 40.0]
+    let expected = try Self.backtestFiles(.smaCross, p, c)
+    let session = try Self.session(TestPaths.temporaryDirectory().path, .smaCross, p, c)
+    let frame = try CSVReader.readOHLCV(path: Self.aapl)
+    var k = 0
+    for try await event in try ReplayFeed(symbol: "aapl", frame: frame).events() {
+      try session.take(event)
+      k += 1
+      if k % 97 == 0 { _ = try session.files(); _ = try session.monitor() }
+    }
+    for (a, b) in zip(try session.files(), expected) { #expect(a.1 == b.1, "\(a.0) differs after reads during the run") }
+  }
+
   @Test func aSessionReopenedPartWayResumesWithTheSameBits() async throws {
     let (_, c) = Self.configurations()[2]
     let p = ["fast": 10.0, "slow": 40.0]

@@ -13,7 +13,7 @@ struct TearSheetCase: Decodable, Sendable, CustomTestStringConvertible {
   let name: String
   let dates: [String]
   let returns: [Double], benchmark: [Double]
-  let alpha, beta, information_ratio, max_drawdown, value_at_risk, conditional_value_at_risk: Double
+  let alpha, beta, information_ratio, max_drawdown, value_at_risk, conditional_value_at_risk, skew, kurtosis: Double
   let rolling: [String: Rolling]
   let monthly: [[Double]], yearly: [[Double]]
   let drawdowns: [Episode]
@@ -66,6 +66,8 @@ struct TearSheetCase: Decodable, Sendable, CustomTestStringConvertible {
     #expect(isClose(relative.alpha, c.alpha, rtol: 1e-10))
     #expect(isClose(relative.beta, c.beta, rtol: 1e-12))
     #expect(isClose(relative.informationRatio, c.information_ratio, rtol: 1e-12))
+    let moments = TearSheet.moments(c.returns)
+    #expect(isClose(moments.skew, c.skew, rtol: 1e-10) && isClose(moments.kurtosis, c.kurtosis, rtol: 1e-10))
     let summary = PerformanceSummary(returns: c.returns, periodsPerYear: 252)
     #expect(isClose(summary.valueAtRisk, c.value_at_risk, rtol: 1e-12))
     #expect(isClose(summary.conditionalValueAtRisk, c.conditional_value_at_risk, rtol: 1e-12))

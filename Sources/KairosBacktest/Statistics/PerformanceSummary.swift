@@ -82,11 +82,15 @@ final class _BarBuffer {
   }
   /// A buffer of twice the capacity holding the first `count` bars of this one.
   @usableFromInline @inline(never)
-  func doubled(keeping count: Int) -> _BarBuffer {
-    let larger = _BarBuffer(capacity: capacity * 2)
-    larger.returns.update(from: returns, count: count)
-    larger.equity.update(from: equity, count: count)
-    return larger
+  func doubled(keeping count: Int) -> _BarBuffer { copy(capacity: capacity * 2, keeping: count) }
+
+  /// A buffer of `capacity` holding the first `count` bars of this one (the heap is scratch).
+  @inline(never)
+  func copy(capacity: Int, keeping count: Int) -> _BarBuffer {
+    let other = _BarBuffer(capacity: capacity)
+    other.returns.update(from: returns, count: count)
+    other.equity.update(from: equity, count: count)
+    return other
   }
   deinit { returns.deallocate(); equity.deallocate(); heap.deallocate() }
 }
@@ -177,6 +181,15 @@ public struct PerformanceAccumulator {
 
   /// The summary: sums of the stored bars, then the tail statistics (reorders the returns).
   public mutating func finish() -> PerformanceSummary {
+    // The passes below overwrite the buffers (the tail is gathered into the equity buffer). A
+    // copy of an accumulator that is still running — a live session's files or report taken
+    // between two bars — shares them: it takes buffers of its own first, so the running one
+    // keeps its bars.
+    if !isKnownUniquelyReferenced(&buffer) {
+      buffer = buffer.copy(capacity: buffer.capacity, keeping: summary.count)
+      returns = buffer.returns
+      equities = buffer.equity
+    }
     var s = summary
     let n = s.count
     guard n > 0 else { return s }

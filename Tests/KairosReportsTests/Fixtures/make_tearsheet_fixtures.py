@@ -45,6 +45,7 @@ for name, n in [("daily", 1500), ("short", 300)]:
         "returns": [float(x) for x in r], "benchmark": [float(x) for x in b],
         "alpha": float(ep.alpha(r, b)), "beta": float(ep.beta(r, b)), "information_ratio": float(ep.excess_sharpe(r, b)),
         "max_drawdown": float(ep.max_drawdown(r)),
+        "skew": float(rs.skew()), "kurtosis": float(rs.kurt()),  # pandas' (quantstats' skew and kurtosis)
         "value_at_risk": float(ep.value_at_risk(r, cutoff=0.05)),
         "conditional_value_at_risk": float(ep.conditional_value_at_risk(r, cutoff=0.05)),
         "rolling": rolling,
