@@ -59,7 +59,7 @@ let package = Package(
     .target(name: "KairosReports", dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosBacktest"]),
     .target(
       name: "KairosLive",
-      dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest", "KairosResearch",
+      dependencies: ["KairosCore", "KairosFrame", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest", "KairosResearch", "KairosReports",
                      .product(name: "GRDB", package: "GRDB.swift")]),
     .target(
       name: "KairosFeeds",
@@ -73,7 +73,7 @@ let package = Package(
       name: "KairosMonitor",
       dependencies: ["KairosCore", "KairosIO", "KairosBacktest", "KairosReports", "KairosLive",
                      .product(name: "Hummingbird", package: "hummingbird"),
-                     .product(name: "Logging", package: "swift-log"),
+                     .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                      .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     .target(name: "Kairos", dependencies: [
       "KairosCore", "KairosFrame", "KairosLinalg", "KairosIO", "KairosFeatures", "KairosModels", "KairosBacktest",

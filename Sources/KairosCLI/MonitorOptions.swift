@@ -98,4 +98,4 @@ struct MonitorOptions: ParsableArguments {
   }
 }
 
-extension WebhookChannel.Format: ExpressibleByArgument {}
+extension WebhookChannel.Format: ExpressibleByArgument, Decodable {}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kairos
 import KairosFeeds
+import KairosMonitor
 
 /// `kairos paper`: paper trading on a feed, with durable state (docs/DESIGN.md §10).
 struct PaperCommand: ParsableCommand {
@@ -39,7 +40,8 @@ struct PaperRunCommand: ParsableCommand {
         kairos paper --feed replay --data spy.csv --strategy donchian-breakout --speed 60 --warmup 500 --state paper/
         kairos paper --feed alpaca --symbols AAPL --interval 1m --strategy sma-cross --warmup 100 --state paper-aapl/
         kairos paper --feed binance --symbols BTCUSDT --interval 1m --strategy rsi-reversion --state paper-btc/
-        kairos paper --config paper.yaml        (any flag as a key: feed, symbols, interval, state, feed_url, …)
+        kairos paper --config paper.yaml        (keys: feed, symbols, interval, state, feed_url, …, dashboard, alert_webhook, alert_format, alert: [KIND=ROUTE])
+        kairos paper --data aapl.csv --strategy sma-cross --param max_dd=0.1 --state paper/ --dashboard 127.0.0.1:8080 --alert-webhook http://127.0.0.1:9000/hook
         kairos paper status --state paper/
         kairos paper export --state paper/ --out paper-files/
       """)
@@ -98,7 +100,9 @@ struct PaperRunCommand: ParsableCommand {
   struct ConfigKeys: Decodable {
     var feed: FeedKind?, symbols: String?, interval: String?, state: String?, feed_url: String?, rest_url: String?
     var speed: Double?, warmup: Int?, from: String?, until: String?, stale_after: Double?
-    static let names = ["feed", "symbols", "interval", "state", "feed_url", "rest_url", "speed", "warmup", "from", "until", "stale_after"]
+    var dashboard: String?, alert_webhook: String?, alert_format: WebhookChannel.Format?, alert: [String]?
+    static let names = ["feed", "symbols", "interval", "state", "feed_url", "rest_url", "speed", "warmup", "from", "until", "stale_after",
+                        "dashboard", "alert_webhook", "alert_format", "alert"]
   }
 
   /// These options with the --config file's paper keys where a flag is not given.
@@ -109,6 +113,10 @@ struct PaperRunCommand: ParsableCommand {
     me.feed = feed ?? file.feed; me.symbols = symbols ?? file.symbols; me.interval = interval ?? file.interval; me.state = state ?? file.state
     me.feedURL = feedURL ?? file.feed_url; me.restURL = restURL ?? file.rest_url; me.speed = speed ?? file.speed; me.warmup = warmup ?? file.warmup
     me.from = from ?? file.from; me.until = until ?? file.until; me.staleAfter = staleAfter ?? file.stale_after
+    me.monitoring.dashboard = monitoring.dashboard ?? file.dashboard; me.monitoring.webhook = monitoring.webhook ?? file.alert_webhook
+    if let format = file.alert_format, monitoring.format == .json { me.monitoring.format = format }
+    me.monitoring.routes = (file.alert ?? []) + monitoring.routes  // flags after the file's: they win
+    try asUsage { try me.monitoring.validate() }
     return me
   }
 

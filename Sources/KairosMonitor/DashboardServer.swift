@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import KairosLive
 import Logging
@@ -188,8 +187,8 @@ public final class DashboardServer: @unchecked Sendable {
       if setCookie { response.headers[.setCookie] = "\(Self.cookie)=\(token); HttpOnly; SameSite=Strict; Path=/" }
       response.headers[.contentSecurityPolicy] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
       response.headers[.xContentTypeOptions] = "nosniff"
-      response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-      response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+      response.headers[.init("Referrer-Policy")!] = "no-referrer"
+      response.headers[.init("X-Frame-Options")!] = "DENY"
       if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
       return response
     }

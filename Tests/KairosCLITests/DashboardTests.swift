@@ -206,6 +206,22 @@ enum Chromium {
     #expect(try RawHTTP.get(port: port, path: "/api/status").status == 401)
   }
 
+  /// The monitoring keys of `kairos paper --config`: checked as the flags are; flags win.
+  @Test func monitoringKeysOfAPaperConfig() throws {
+    let folder = try temporaryFolder()
+    let config = folder + "/paper.yaml"
+    try "data: \(aapl)\nstrategy: sma-cross\nstate: \(folder)/st\ndashboard: 0.0.0.0:0\n".write(toFile: config, atomically: true, encoding: .utf8)
+    let remote = try Run(["paper", "--config", config])
+    #expect(remote.status == 2 && remote.stderr.contains("--dashboard-allow-remote"), "\(remote.stderr)")
+    try "data: \(aapl)\nstrategy: sma-cross\nstate: \(folder)/st\nalert: [bogus=on]\n".write(toFile: config, atomically: true, encoding: .utf8)
+    let bogus = try Run(["paper", "--config", config])
+    #expect(bogus.status == 2 && bogus.stderr.contains("'bogus=on'"), "\(bogus.stderr)")
+    try "data: \(aapl)\nstrategy: sma-cross\nstate: \(folder)/st\nalert: [fill=on]\n".write(toFile: config, atomically: true, encoding: .utf8)
+    let fills = try Run(["paper", "--config", config, "--alert", "fill=off", "--param", "max_dd=0.5"])
+    #expect(fills.status == 0, "\(fills.stderr)")
+    #expect(!(try String(contentsOfFile: folder + "/st/events.jsonl", encoding: .utf8)).contains("\"alert\": \"fill\""), "the flag wins over the file")
+  }
+
   /// The bundled AAPL replay with a 10 % drawdown limit (resuming 20 bars after a halt): each
   /// approach (80 % of the limit) and each breach at the bars `kairos backtest`'s equity says,
   /// once per episode.

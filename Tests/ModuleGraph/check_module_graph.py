@@ -28,7 +28,7 @@ GRAPH = {
     # The venue feeds bring SwiftNIO (websocket, HTTP): only the CLI links them, not `Kairos`.
     FEEDS: (6, {CORE, IO, BACKTEST, LIVE, "HummingbirdWSClient", "AsyncHTTPClient", "Logging"}),
     # The dashboard and the alert webhook: SwiftNIO as well, beside the feeds.
-    MONITOR: (6, {CORE, IO, BACKTEST, REPORTS, LIVE, "Hummingbird", "AsyncHTTPClient", "Logging", "NIOCore", "HTTPTypes"}),
+    MONITOR: (6, {CORE, IO, BACKTEST, REPORTS, LIVE, "Hummingbird", "AsyncHTTPClient", "Logging", "NIOCore"}),
     "Kairos": (6, {CORE, FRAME, LINALG, IO, FEATURES, MODELS, BACKTEST, RESEARCH, REPORTS, LIVE}),
     "KairosCLI": (7, {"Kairos", FEEDS, MONITOR, "Yams", "ArgumentParser"}),
 }
