@@ -47,11 +47,13 @@ public struct AlertRules: Sendable {
       }
       wasHalted = bar.halted
     }
-    if bar.grossExposure > settings.grossAbove * (1 + 1e-9) && !aboveGross {
+    // Above the level by more than rounding (an all-in position is 1× equity, give or take an ulp).
+    let above = bar.grossExposure > settings.grossAbove * (1 + 1e-9)
+    if above && !aboveGross {
       out.append(Alert(kind: .grossExposure, severity: .warning, key: "gross",
                        message: "gross exposure \(percent(bar.grossExposure)) of equity, above \(percent(settings.grossAbove))", barTime: bar.time))
     }
-    aboveGross = bar.grossExposure > settings.grossAbove * (1 + 1e-9)
+    aboveGross = above
     for (symbol, o) in bar.orders {
       let side = o.side > 0 ? "buy" : "sell"
       if o.status == .rejected || o.clip == .halted || o.clip == .atrUnavailable {

@@ -48,6 +48,19 @@ public struct MonitorSnapshot: Sendable {
   /// Time of the last bar per symbol, for the feed panel.
   public var symbols: [String] { status.symbols }
 
+  /// The drawdown after each time, `equity / running peak − 1`, the initial capital included.
+  public var drawdown: [Double] {
+    var peak = initialCapital
+    return equity.map { e in peak = Swift.max(peak, e); return e / peak - 1 }
+  }
+
+  /// At most `count` evenly spaced time positions (the first and the last always in; `count`
+  /// below 2: every time) — what the charts and `/api/equity` draw.
+  public func evenlySpaced(atMost count: Int) -> [Int] {
+    let n = times.count
+    return count < 2 || n <= count ? Array(0..<n) : (0..<count).map { $0 * (n - 1) / (count - 1) }
+  }
+
   static func modelHealth(_ risk: LiveModelRisk, versions: Int) -> ModelHealth {
     let m = risk.monitor, reference = risk.reference
     return ModelHealth(version: versions, state: ["warm-up", "active", "degraded (fallback trading)"][risk.state.rawValue],

@@ -51,10 +51,8 @@ public enum DashboardAPI {
   /// exposure — at most `points` evenly spaced bars (the first and the last always in; 0: every bar).
   public static func equity(_ s: MonitorSnapshot?, backtest: [Double]?, points: Int = 2_000) -> String {
     guard let s else { return encode(["times": [], "equity": []]) }
-    var peak = s.initialCapital
-    let drawdown = s.equity.map { e -> Double in peak = Swift.max(peak, e); return e / peak - 1 }
-    let n = s.times.count
-    let picked = points <= 1 || n <= points ? Array(0..<n) : (0..<points).map { $0 * (n - 1) / (points - 1) }
+    let n = s.times.count, drawdown = s.drawdown
+    let picked = s.evenlySpaced(atMost: points)
     func pick(_ v: [Double]) -> [Any] { picked.map { number(v[$0]) } }
     return encode(["times": picked.map { UTCCalendar.iso8601(s.times[$0]) }, "bars": n, "equity": pick(s.equity),
                    "backtest_equity": backtest.map { $0.count == n ? pick($0) : [] } ?? NSNull(),

@@ -82,14 +82,13 @@ public enum DashboardPage {
     summary.cards(cards)
     section("summary", "Now (last bar \(s.times.last.map { UTCCalendar.iso8601($0) } ?? "—"))", summary.bodyHTML)
 
-    let (times, thin) = downsample(s.times.count)
-    func pick(_ v: [Double]) -> [Double] { thin.map { v[$0] } }
+    let picked = s.evenlySpaced(atMost: 1_000)
+    func pick(_ v: [Double]) -> [Double] { picked.map { v[$0] } }
     var series = [SVGLineChart.Series(name: "paper equity", values: pick(s.equity))]
     if let backtest, backtest.count == s.equity.count { series.append(.init(name: "backtest, same bars", values: pick(backtest), dashed: true)) }
-    let stamps = times.map { s.times[$0] }
+    let stamps = picked.map { s.times[$0] }
     section("equity", "Equity", SVGLineChart().render(series: series, timestamps: stamps, title: "Equity: paper and the backtest of the same bars"))
-    var peak = s.initialCapital
-    let drawdown = s.equity.map { e -> Double in peak = Swift.max(peak, e); return e / peak - 1 }
+    let drawdown = s.drawdown
     section("drawdown", "Drawdown", SVGLineChart(percentAxis: true).render(
       series: [.init(name: "drawdown", values: pick(drawdown))] + (st.haltAt.map { h in [.init(name: "halt level", values: [Double](repeating: h, count: stamps.count))] } ?? []),
       timestamps: stamps, title: "Drawdown against the halt level"))
@@ -133,13 +132,6 @@ public enum DashboardPage {
       [a["bar_time"] ?? "", a["wall_time"] ?? "", a["severity"] ?? "", a["alert"] ?? "", a["message"] ?? ""]
     }))
     return html
-  }
-
-  /// At most 1,000 evenly spaced bars of `n` (the last always in).
-  static func downsample(_ n: Int) -> ([Int], [Int]) {
-    guard n > 1000 else { return (Array(0..<n), Array(0..<n)) }
-    let picked = (0..<1000).map { $0 * (n - 1) / 999 }
-    return (picked, picked)
   }
 
   static func age(_ seconds: Double) -> String {
