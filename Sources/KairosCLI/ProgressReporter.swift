@@ -7,6 +7,8 @@ import Foundation
 final class ProgressReporter {
   private let total: Int
   private let label: String
+  /// What is counted, shown with the rate (`12.3M combinations/s`); empty: a bare `/s`.
+  private let unit: String
   private let enabled: Bool
   private let isTerminal = isatty(STDERR_FILENO) == 1
   private let started = Date()
@@ -14,9 +16,10 @@ final class ProgressReporter {
   private var lastDecile = 0
   private var lastDraw = Date.distantPast
 
-  init(total: Int, label: String, quiet: Bool = false) {
+  init(total: Int, label: String, unit: String = "", quiet: Bool = false) {
     self.total = max(total, 1)
     self.label = label
+    self.unit = unit.isEmpty ? "" : " " + unit
     self.enabled = !quiet
   }
 
@@ -32,13 +35,13 @@ final class ProgressReporter {
       lastDraw = Date()
       let width = 24, filled = Int(fraction * Double(width))
       let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-      write("\r\(label) \(bar) \(Int(fraction * 100))% \(done)/\(total) \(Self.rate(rate)) ETA \(Self.duration(remaining))\u{1B}[K")
+      write("\r\(label) \(bar) \(Int(fraction * 100))% \(done)/\(total) \(Self.rate(rate))\(unit)/s ETA \(Self.duration(remaining))\u{1B}[K")
     } else {
       // Quick jobs stay quiet in logs; long ones report every 10 %.
       let decile = Int(fraction * 10)
       guard decile > lastDecile, elapsed > 1 else { return }
       lastDecile = decile
-      write("\(label): \(decile * 10)% (\(done)/\(total), \(Self.rate(rate)), ETA \(Self.duration(remaining)))\n")
+      write("\(label): \(decile * 10)% (\(done)/\(total), \(Self.rate(rate))\(unit)/s, ETA \(Self.duration(remaining)))\n")
     }
   }
 
@@ -48,8 +51,10 @@ final class ProgressReporter {
 
   private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 
+  /// A rate for people: `812`, `45.3k`, `12.4M` (per second; the caller adds the unit).
   static func rate(_ perSecond: Double) -> String {
-    perSecond >= 1000 ? "\(Int(perSecond / 1000))k/s" : String(format: "%.1f/s", perSecond)
+    if perSecond >= 1e6 { return String(format: "%.1fM", perSecond / 1e6) }
+    return perSecond >= 1000 ? String(format: "%.1fk", perSecond / 1000) : String(format: "%.1f", perSecond)
   }
 
   static func duration(_ seconds: Double) -> String {

@@ -6,7 +6,7 @@ final class SharedProgress: @unchecked Sendable {
   private let reporter: ProgressReporter
   private var reported = 0
 
-  init(total: Int, label: String, quiet: Bool) { reporter = ProgressReporter(total: total, label: label, quiet: quiet) }
+  init(total: Int, label: String, unit: String = "", quiet: Bool) { reporter = ProgressReporter(total: total, label: label, unit: unit, quiet: quiet) }
 
   func update(_ done: Int) {
     lock.lock(); defer { lock.unlock() }

@@ -2,10 +2,19 @@ import ArgumentParser
 import Foundation
 import Kairos
 
-/// `kairos sweep --data FILE[,FILE…] --strategy NAME --grid k=a:b[:step] … --out RESULTS.csv`.
+/// `kairos sweep [run] …` and `kairos sweep merge PARTS… --out RESULTS.csv`.
 struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sweep",
+    abstract: "Backtest every combination of a parameter grid; merge the parts of a sharded sweep.",
+    subcommands: [SweepRunCommand.self, SweepMergeCommand.self],
+    defaultSubcommand: SweepRunCommand.self)
+}
+
+/// `kairos sweep --data FILE[,FILE…] --strategy NAME --grid k=a:b[:step] … --out RESULTS.csv`.
+struct SweepRunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
     abstract: "Backtest every combination of a parameter grid on one or more assets; write the result matrix.",
     discussion: """
       One row per (asset, combination): asset, the swept parameters, then total_return, cagr,
@@ -16,11 +25,20 @@ struct SweepCommand: ParsableCommand {
       a time, never time × combinations. Also writes RESULTS.json (a summary). Without --grid,
       a sensible default grid for the strategy. Ctrl-C stops cleanly and writes nothing.
 
+      --top K --by METRIC writes only the K best rows (ties in row order), in row order.
+      --aggregate fast,slow writes RESULTS.aggregate.csv: per asset and (fast, slow), over the
+      other axes, the rows and the best, median and worst value of the --by metric (heatmaps).
+      --shard i/n runs the i-th (0-based) of n contiguous ranges of the rows and writes a part
+      plus PART.manifest.json; `kairos sweep merge` joins the parts into the file the unsharded
+      run writes, byte for byte (Slurm and Dask scripts: scripts/).
+
       Examples:
         kairos sweep --data aapl.csv --strategy sma-cross --out results.csv
         kairos sweep --data a.csv,b.csv --strategy sma-cross --grid fast=5:100 --grid slow=10:300:5 --where "fast<slow" --fee 0.001 --out r.csv
         kairos sweep --data aapl.csv --strategy rsi-reversion --grid window=7:21:7 --grid stop_atr=0,2,3 --out r.csv --threads 2
         kairos sweep --config sweep.yaml --equity-top 5 --export
+        kairos sweep --data a.csv --strategy sma-cross --grid fast=2:201 --grid slow=5:504 --grid stop_atr=0:6.2:0.05 --where "fast<slow" --top 1000 --by sharpe --aggregate fast,slow --out r.csv
+        kairos sweep --config sweep.yaml --shard 0/4 --out parts/part-0.csv
       """)
 
   @OptionGroup var options: StrategyOptions
@@ -43,16 +61,43 @@ struct SweepCommand: ParsableCommand {
   @Option(name: .customLong("equity-top"), help: ArgumentHelp("Also write the equity curves of the K best rows by Sharpe (RESULTS.equity.csv).", valueName: "K"))
   var equityTop: Int = 0
 
+  @Option(help: ArgumentHelp("Write only the K best rows by --by (in row order; ties keep row order).", valueName: "K"))
+  var top: Int?
+
+  @Option(help: ArgumentHelp("The metric of --top, --aggregate and the table (higher is better).", valueName: "metric"))
+  var by: String = "sharpe"
+
+  @Option(help: ArgumentHelp("Also write RESULTS.aggregate.csv: the --by metric per value of these axes over the others.", valueName: "axes"))
+  var aggregate: String?
+
+  @Option(help: ArgumentHelp("Run the i-th (0-based) of n contiguous ranges of the rows; write a part and its manifest.", valueName: "i/n"))
+  var shard: String?
+
   @Option(help: "Rows of the best-combinations table printed at the end.")
-  var top: Int = 10
+  var show: Int = 10
 
   @Flag(help: "No progress bar.")
   var quiet = false
 
   func validate() throws {
     if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1...1024, was \(threads)") }
-    guard (0...100_000).contains(top) else { throw ValidationError("--top must be in 0...100000, was \(top)") }
+    guard (0...100_000).contains(show) else { throw ValidationError("--show must be in 0...100000, was \(show)") }
+    _ = try output()
     guard equityTop >= 0 && equityTop <= 1000 else { throw ValidationError("--equity-top must be in 0...1000, was \(equityTop)") }
+  }
+
+  /// The output options, checked (usage errors).
+  func output() throws -> SweepJob.Output {
+    var o = SweepJob.Output()
+    o.keep = show
+    o.equityTop = equityTop
+    o.top = top
+    o.by = by
+    if let top, !(1...100_000_000).contains(top) { throw ValidationError("--top must be in 1...100000000, was \(top)") }
+    o.aggregate = aggregate.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+    o.shard = try shard.map { text in try asUsage { try SweepShard(text) } }
+    if !Metrics.names.contains(by) { throw ValidationError("--by: unknown metric '\(by)'; expected one of \(Metrics.names.joined(separator: ", "))") }
+    return o
   }
 
   func run() throws {
@@ -62,6 +107,8 @@ struct SweepCommand: ParsableCommand {
     if out != "-" { _ = try asUsage { try SweepJob.summaryPath(for: out) } }
     if out == "-" && options.exporting.export { throw ValidationError("--export needs a results file, not --out -") }
     if out == "-" && equityTop > 0 { throw ValidationError("--equity-top needs a results file beside which the curves go, not --out -") }
+    var output = try output()
+    try asUsage { try SweepJob.check(output, path: out) }
     let axes = !grid.isEmpty ? grid : (run.file?.grid?.list ?? run.kind.defaultGrid)
     let constraintText = constraint ?? run.file?.where ?? (grid.isEmpty && run.file?.grid == nil ? run.kind.defaultConstraint : nil)
     var fixed = run.file?.params ?? [:]
@@ -76,10 +123,12 @@ struct SweepCommand: ParsableCommand {
     do { job = try SweepJob(runner: runner, grid: parameterGrid, markets: assets.map(\.market), probabilities: assets.map(\.probabilities)) } catch {
       throw ValidationError("\(error)")
     }
-    let progress = SharedProgress(total: assets.count * parameterGrid.combinations.count, label: "sweep", quiet: quiet)
+    if let names = output.aggregate { _ = try asUsage { try SweepAggregate(grid: parameterGrid, assets: [], by: names, metric: output.by) } }
+    output.keep = max(show, 1)
+    let progress = SharedProgress(total: job.rows(output).count, label: "sweep", unit: "combinations", quiet: quiet)
     let outcome: SweepJob.Outcome
     do {
-      outcome = try job.run(to: out, threads: workers, keep: top, equityTop: equityTop,
+      outcome = try job.run(to: out, threads: workers, output: output,
                             progress: { done, _ in progress.update(done) }, cancelled: { Interruption.isRequested })
     } catch {
       progress.finish()
@@ -94,10 +143,12 @@ struct SweepCommand: ParsableCommand {
     }(), manifest: .init(command: CommandLine.arguments, dataFiles: assets.map { RunFolder.dataFile($0.path, rows: $0.market.count) },
                          settings: run.settings, now: nowNanoseconds()), command: "sweep")
     // With --out - the matrix is standard output: the table would corrupt it.
-    if out != "-" { print(SweepJob.table(outcome.best.prefix(top), grid: parameterGrid, assets: assets.map(\.market.name))) }
-    note(String(format: "%d rows (%d assets × %d combinations) in %.2f s, %.3g bar·combinations/s on %d threads → %@%@",
-                outcome.rows, assets.count, parameterGrid.combinations.count, outcome.seconds, outcome.barCombinations / outcome.seconds,
-                workers, out, outcome.equityPath.map { ", \($0)" } ?? ""))
+    if out != "-" && output.shard == nil && show > 0 { print(SweepJob.table(outcome.best.prefix(show), grid: parameterGrid, assets: assets.map(\.market.name))) }
+    let extra = [outcome.equityPath, outcome.aggregatePath, outcome.manifestPath].compactMap { $0 }.map { ", \($0)" }.joined()
+    note(String(format: "%@ rows%@ (%d assets × %@ combinations%@) in %.2f s, %.3g bar·combinations/s on %d threads → %@%@",
+                HumanNumber.grouped(outcome.rows), outcome.rowsWritten < outcome.rows ? " (\(HumanNumber.grouped(outcome.rowsWritten)) written, best by \(by))" : "",
+                assets.count, HumanNumber.grouped(parameterGrid.combinations.count), output.shard.map { ", shard \($0)" } ?? "",
+                outcome.seconds, outcome.barCombinations / outcome.seconds, workers, out, extra))
     let periods = Set(job.periodsPerYear.map(\.value)).sorted().map { String(format: "%.6g", $0) }
     note("annualized with \(periods.joined(separator: ", ")) periods per year" + (run.configuration.periodsPerYear == nil ? " (inferred from the timestamps; --periods-per-year overrides)" : ""))
   }

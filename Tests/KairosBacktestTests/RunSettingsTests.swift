@@ -44,7 +44,10 @@ import Testing
     let grid = try ParameterGrid(["fast=5:15:5", "slow=20,40"])
     let runner = StrategyRunner(kind: .smaCross, configuration: BacktestConfiguration())
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sweepjob-\(UUID().uuidString)").path
-    let outcome = try SweepJob(runner: runner, grid: grid, markets: markets).run(to: directory + "/r.csv", threads: 2, keep: 3, equityTop: 2)
+    var output = SweepJob.Output()
+    output.keep = 3
+    output.equityTop = 2
+    let outcome = try SweepJob(runner: runner, grid: grid, markets: markets).run(to: directory + "/r.csv", threads: 2, output: output)
     let memory = try SweepRunner(runner: runner, grid: grid).run(caches: markets.map { IndicatorCache(market: $0) }, threads: 1)
     #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/r.csv")) == Data(memory.csv()))
     #expect(outcome.best.count == 3 && outcome.rows == 12)

@@ -316,7 +316,7 @@ struct Run {
     let cases: [([String], Int32, String)] = [
       (["backtest", "--data", aapl, "--strategy", "sma-cross", "--slippage", "1.5", "--out", out], 2, "slippage: must be a fraction in [0, 1)"),
       (["backtest", "--data", aapl, "--strategy", "sma-cross", "--fee", "2", "--out", out], 2, "fee: must be a fraction in [0, 1)"),
-      (["sweep", "--data", aapl, "--strategy", "sma-cross", "--top=-1", "--out", results], 2, "--top must be in 0...100000"),
+      (["sweep", "--data", aapl, "--strategy", "sma-cross", "--top=-1", "--out", results], 2, "--top must be in 1...100000000"),
       (["sweep", "--data", aapl, "--strategy", "sma-cross", "--threads", "0", "--out", results], 2, "--threads must be in 1...1024"),
       (["sweep", "--config", threads, "--out", results], 1, "threads.yaml: threads must be in 1...1024"),
       (["demo", "--threads", "0"], 2, "--threads must be in 1...1024"),

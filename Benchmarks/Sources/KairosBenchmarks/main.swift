@@ -180,8 +180,8 @@ do {
     // Rows are consumed per asset (as `kairos sweep` streams them to its CSV): only the checksum is kept.
     let (median, best, checksum) = try measure(repeats) { () throws -> KahanSum in
       var checksum = KahanSum()
-      try sweep.run(caches: markets.map { IndicatorCache(market: $0) }, threads: threads) { _, rows in
-        for k in stride(from: 0, to: rows.count, by: Metrics.names.count) { checksum.add(rows[k]); checksum.add(rows[k + 14]) }
+      try sweep.run(caches: markets.map { IndicatorCache(market: $0) }, threads: threads) { chunk in
+        for k in stride(from: 0, to: chunk.metrics.count, by: Metrics.names.count) { checksum.add(chunk.metrics[k]); checksum.add(chunk.metrics[k + 14]) }
       }
       return checksum
     }

@@ -29,6 +29,17 @@ public struct BestRows: Sendable {
     return (a.asset, a.combination) < (b.asset, b.combination)
   }
 
+  /// Whether a row with `value` of the metric at (`asset`, `combination`) would be kept: a
+  /// cheap test before its metrics are copied (most rows of a large sweep are not).
+  public func admits(_ value: Double, asset: Int, combination: Int) -> Bool {
+    guard count > 0 else { return false }
+    guard rows.count == count, let last = rows.last else { return true }
+    let y = last.metrics[metricIndex]
+    if value.isNaN != y.isNaN { return !value.isNaN }
+    if !value.isNaN && value != y { return value > y }
+    return (asset, combination) < (last.asset, last.combination)
+  }
+
   /// Offers one row.
   public mutating func add(asset: Int, combination: Int, metrics: [Double]) {
     let row = Row(asset: asset, combination: combination, metrics: metrics)

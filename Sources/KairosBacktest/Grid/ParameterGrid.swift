@@ -14,10 +14,16 @@ public struct ParameterGrid: Sendable {
 
   public let axes: [Axis]
   public let constraint: Constraint?
-  /// The combinations that satisfy the constraint, each a value per axis.
-  public let combinations: [[Double]]
+  /// The combinations that satisfy the constraint, each a value per axis, in row order. Lazy:
+  /// a combination is decoded from its index, so a grid of ten million combinations holds
+  /// only the indexes the constraint kept (4 bytes each), never an array per combination.
+  public let combinations: Combinations
 
   public var names: [String] { axes.map(\.name) }
+
+  /// The most combinations a grid may have (their indexes are 32-bit); a larger grid is split
+  /// into runs (`--shard`, or ranges of the first axis).
+  public static let maximumCombinations = Int(UInt32.max)
 
   /// - Parameters:
   ///   - fixed: parameters every combination shares (`--param`, a config's `params:`): they
@@ -25,16 +31,9 @@ public struct ParameterGrid: Sendable {
   ///     any axis and written into the result's columns.
   ///   - constraint: e.g. `fast<slow`; it may name fixed parameters too.
   /// - Throws: `BacktestError.invalidGrid` for a malformed axis, a name given twice (also as
-  ///   both swept and fixed), `invalidConstraint`, `emptyGrid`.
-  /// Bytes a sweep holds per combination at most: its values, its resolved parameters and one
-  /// row of metrics (an upper bound measured on this implementation, for the estimate below).
-  public static func bytesPerCombination(axes: Int) -> Int { 64 + 8 * axes + 96 + 64 * axes + 8 * 17 }
-
-  /// - Parameters:
-  ///   - memoryLimit: the most a grid may need (default: half the machine's memory); a larger
-  ///     one is refused with its estimate before anything is allocated.
-  public init(_ specs: [String], fixed: [String: Double] = [:], where constraint: String? = nil,
-              memoryLimit: Int = Int(min(ProcessInfo.processInfo.physicalMemory / 2, UInt64(Int.max)))) throws(BacktestError) {
+  ///   both swept and fixed), more than `maximumCombinations` before the constraint;
+  ///   `invalidConstraint`, `emptyGrid`.
+  public init(_ specs: [String], fixed: [String: Double] = [:], where constraint: String? = nil) throws(BacktestError) {
     var axes: [Axis] = []
     for spec in specs {
       let axis = try Self.parse(spec)
@@ -46,29 +45,18 @@ public struct ParameterGrid: Sendable {
       guard value.isFinite else { throw .invalidGrid("the fixed parameter '\(name)' is not a finite number") }
       axes.append(Axis(name: name, values: [value]))
     }
-    // The estimate, before the combinations are made (the constraint can only remove some).
+    // Counted before anything is made (the constraint can only remove some).
     var product = 1
     for axis in axes {
       let (p, overflow) = product.multipliedReportingOverflow(by: axis.values.count)
       product = overflow ? .max : p
     }
-    let (bytes, tooMany) = product.multipliedReportingOverflow(by: Self.bytesPerCombination(axes: axes.count))
-    if tooMany || bytes > memoryLimit {
-      let gigabytes = tooMany ? Double.infinity : Double(bytes) / 1e9
-      throw .invalidGrid("\(product == .max ? "more than 9.2e18" : String(product)) combinations (before the constraint) need about "
-                         + String(format: "%.3g", gigabytes) + " GB, more than the \(String(format: "%.3g", Double(memoryLimit) / 1e9)) GB allowed "
-                         + "(half this machine's memory); split the grid into several runs, e.g. ranges of the first axis '\(axes.first?.name ?? "")'")
+    guard product <= Self.maximumCombinations else {
+      throw .invalidGrid("\(product == .max ? "more than 9.2e18" : String(product)) combinations (before the constraint), more than the "
+                         + "\(Self.maximumCombinations) one run can index; split the grid with --shard i/n or into ranges of the first axis '\(axes.first?.name ?? "")'")
     }
     let parsed = try constraint.map { (text) throws(BacktestError) -> Constraint in try Constraint(text, names: axes.map(\.name)) }
-    var combinations: [[Double]] = [[]]
-    for axis in axes {
-      var next: [[Double]] = []
-      next.reserveCapacity(combinations.count * axis.values.count)
-      for prefix in combinations { for v in axis.values { next.append(prefix + [v]) } }
-      combinations = next
-    }
-    if axes.isEmpty { combinations = [[]] }
-    if let parsed { combinations = combinations.filter(parsed.isSatisfied) }
+    let combinations = Combinations(axes: axes.map(\.values), constraint: parsed)
     guard !combinations.isEmpty else { throw .emptyGrid }
     self.axes = axes
     self.constraint = parsed
@@ -78,6 +66,61 @@ public struct ParameterGrid: Sendable {
   /// The parameters of combination `k` by name.
   public func parameters(_ k: Int) -> [String: Double] {
     Dictionary(uniqueKeysWithValues: zip(names, combinations[k]))
+  }
+
+  /// The combinations of a grid in row order (first axis slowest), decoded on demand from a
+  /// mixed-radix index; with a constraint, the indexes that satisfy it (found once, at `init`).
+  public struct Combinations: RandomAccessCollection, Sendable, Equatable {
+    let values: [[Double]]
+    /// `strides[a]`: how many consecutive indexes share one value of axis `a`.
+    let strides: [Int]
+    /// The Cartesian indexes kept by the constraint (nil: all of them).
+    let kept: [UInt32]?
+    let total: Int
+
+    init(axes: [[Double]], constraint: Constraint?) {
+      values = axes
+      var strides = [Int](repeating: 1, count: axes.count)
+      var stride = 1
+      for a in axes.indices.reversed() { strides[a] = stride; stride *= axes[a].count }
+      self.strides = strides
+      guard let constraint else { kept = nil; total = stride; return }
+      // An odometer over the Cartesian product: one buffer, updated digit by digit.
+      var digits = [Int](repeating: 0, count: axes.count)
+      var current = axes.map { $0[0] }
+      var kept: [UInt32] = []
+      for index in 0..<stride {
+        if constraint.isSatisfied(current) { kept.append(UInt32(index)) }
+        var a = axes.count - 1
+        while a >= 0 {
+          digits[a] += 1
+          if digits[a] < axes[a].count { current[a] = axes[a][digits[a]]; break }
+          digits[a] = 0; current[a] = axes[a][0]; a -= 1
+        }
+      }
+      self.kept = kept
+      total = kept.count
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { total }
+
+    /// The Cartesian index of combination `k`.
+    @inline(__always)
+    func cartesian(_ k: Int) -> Int { kept.map { Int($0[k]) } ?? k }
+
+    /// The value of axis `axis` in combination `k`.
+    public func value(_ k: Int, axis: Int) -> Double {
+      values[axis][(cartesian(k) / strides[axis]) % values[axis].count]
+    }
+
+    /// The index of axis `axis`'s value in combination `k` (`0..<values[axis].count`).
+    public func valueIndex(_ k: Int, axis: Int) -> Int { (cartesian(k) / strides[axis]) % values[axis].count }
+
+    public subscript(k: Int) -> [Double] {
+      let c = cartesian(k)
+      return values.indices.map { a in values[a][(c / strides[a]) % values[a].count] }
+    }
   }
 
   static func parse(_ spec: String) throws(BacktestError) -> Axis {

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import KairosCore
 import KairosFrame
 import Synchronization
@@ -20,22 +21,46 @@ public struct SweepResult: Sendable {
   public func combination(ofRow row: Int) -> Int { row % grid.combinations.count }
 }
 
-/// Runs a parameter grid over one or more assets, spread over the cores.
+/// Consecutive rows of one asset, finished: what a sweep hands to its consumer, in row order.
+public struct SweepChunk: Sendable {
+  public let asset: Int
+  /// The combinations of the rows (grid indexes).
+  public let combinations: Range<Int>
+  /// `combinations.count × Metrics.names.count` values, row-major.
+  public let metrics: [Double]
+  /// The rows encoded by the run's `encode` (on the worker that computed them), or empty.
+  public let text: [UInt8]
+}
+
+/// Runs a parameter grid over one or more assets, spread over the cores, with flat memory.
 ///
-/// Per asset, every indicator any combination needs is computed once (`IndicatorCache`), then
-/// the combinations are split in contiguous chunks over `DispatchQueue.concurrentPerform`; each
-/// worker keeps one metric accumulator and records nothing but the metrics, so memory is the
-/// input plus combinations × metrics, never time × combinations. Each combination writes only
-/// its own row, so the result has the same bits for any number of threads.
+/// Per asset, the rows (or the part of them a shard owns) are cut in blocks of at most
+/// `blockSize` combinations. For each block the combinations' parameters are resolved and
+/// every indicator they read is computed once (`IndicatorCache`, shared by all combinations of
+/// the asset); then the block's chunks go over the workers, which take them from a counter (so
+/// they stay busy to the end), run the engine with one metric accumulator each, and encode
+/// their rows when asked. The finished chunks reach `consume` in row order on the calling
+/// thread. Memory is the input, the indicators and one block — never time × combinations or
+/// one object per combination — and each row is computed by itself, so the result has the
+/// same bits for any number of threads, block size or shard.
 public struct SweepRunner: Sendable {
   public let runner: StrategyRunner
   public let grid: ParameterGrid
+  /// Combinations per block (resolved parameters and rows held at once).
+  public var blockSize = 32_768
 
+  /// Checks the grid before any work: the parameter names, the first combination in full and
+  /// every value of the strategy's own parameters against its range. The other checks across
+  /// parameters (`fast < slow` without a constraint) run as the blocks are resolved: the first
+  /// invalid combination stops the sweep before anything is written.
   public init(runner: StrategyRunner, grid: ParameterGrid) throws(BacktestError) {
     self.runner = runner
     self.grid = grid
-    // Validate every combination's parameters before any work starts.
-    for k in 0..<grid.combinations.count { _ = try runner.resolve(grid.parameters(k)) }
+    _ = try runner.resolve(grid.parameters(0))
+    for axis in grid.axes {
+      guard let parameter = runner.kind.definition.parameters.first(where: { $0.name == axis.name }) else { continue }
+      for v in axis.values { try parameter.check(v) }
+    }
   }
 
   /// Runs the grid and keeps every row (tests and small sweeps; see the streaming overload).
@@ -45,87 +70,130 @@ public struct SweepRunner: Sendable {
     cancelled: @escaping @Sendable () -> Bool = { false }
   ) throws(BacktestError) -> SweepResult {
     var metrics: [Double] = []
-    try run(caches: caches, threads: threads, progress: progress, cancelled: cancelled) { _, rows in metrics.append(contentsOf: rows) }
+    try run(caches: caches, threads: threads, progress: progress, cancelled: cancelled) { chunk in metrics.append(contentsOf: chunk.metrics) }
     return SweepResult(assets: caches.map(\.market.name), grid: grid, metrics: metrics)
   }
 
-  /// Runs the grid one asset at a time and hands each asset's rows to `consume` as soon as
-  /// they are complete, so memory holds one asset's indicators and rows, whatever the number of
-  /// assets; each asset's indicators are released when it is done.
+  /// Runs the rows `rows` (of the §6 order, asset-major; default all) and hands them to
+  /// `consume` chunk by chunk, in row order.
   /// - Parameters:
-  ///   - caches: one cache per asset (their probabilities set for `model`).
+  ///   - caches: one cache per asset (their probabilities set for `model`); an asset with no
+  ///     row in `rows` is never prepared.
   ///   - threads: worker threads.
-  ///   - progress: called from worker threads with (combinations done, total); must be thread-safe.
+  ///   - encode: turns a chunk's rows into bytes on the worker (asset, combinations, metrics).
+  ///   - progress: called from worker threads with (rows done, rows); must be thread-safe.
   ///   - cancelled: polled between chunks; `true` stops with `BacktestError.cancelled`.
-  ///   - consume: called on the calling thread with the asset index and its
-  ///     `combinations × Metrics.names.count` values, row-major, in grid order.
+  ///   - consume: called on the calling thread with each finished chunk, in row order.
   public func run(
-    caches: [IndicatorCache], threads: Int,
+    caches: [IndicatorCache], threads: Int, rows: Range<Int>? = nil,
+    encode: (@Sendable (Int, Range<Int>, UnsafeBufferPointer<Double>) -> [UInt8])? = nil,
     progress: (@Sendable (Int, Int) -> Void)? = nil,
     cancelled: @escaping @Sendable () -> Bool = { false },
-    consume: (Int, UnsafeBufferPointer<Double>) throws(BacktestError) -> Void
+    consume: (SweepChunk) throws(BacktestError) -> Void
   ) throws(BacktestError) {
     let combinations = grid.combinations.count
-    let metricCount = Metrics.names.count
-    var metrics = [Double](repeating: .nan, count: combinations * metricCount)
-    let total = caches.count * combinations
+    let rows = rows ?? 0..<(caches.count * combinations)
+    let total = rows.count
     let done = Atomic<Int>(0)
-    let failure = Mutex<BacktestError?>(nil)
-    var resolving: [[String: Double]] = []
-    resolving.reserveCapacity(combinations)
-    for k in 0..<combinations {
-      if k % 1024 == 0 && cancelled() { throw .cancelled }  // a large grid takes a while to resolve
-      resolving.append(try runner.resolve(grid.parameters(k)))
-    }
-    let resolved = resolving
-    let keys = Set(resolved.flatMap(runner.indicators))
-    let chunk = max(1, min(64, combinations / (threads * 16)))
-    let chunks = (combinations + chunk - 1) / chunk
     for (index, cache) in caches.enumerated() {
+      let first = Swift.max(rows.lowerBound - index * combinations, 0)
+      let last = Swift.min(rows.upperBound - index * combinations, combinations)
+      guard first < last else { continue }
       if cancelled() { throw .cancelled }
       // The periods per year of this asset's bars, inferred once (not per combination).
       let strategy = StrategyRunner(kind: runner.kind, configuration: runner.configuration.resolved(for: cache.market.timestamps),
                                     confirmation: runner.confirmation)
-      let periodsPerYear = strategy.configuration.annualization(for: cache.market.timestamps)
-      // Shared precomputation: every indicator of every combination, once for this asset.
-      cache.prepare(keys, threads: threads)
-      let next = Atomic<Int>(0)
-      metrics.withUnsafeMutableBufferPointer { buffer in
-        nonisolated(unsafe) let out = buffer  // each combination writes only its own row
+      defer { cache.release() }
+      var start = first
+      while start < last {
+        let block = start..<Swift.min(last, start + blockSize)
+        try runBlock(block, asset: index, cache: cache, strategy: strategy, threads: threads, encode: encode, cancelled: cancelled) { (chunk) throws(BacktestError) in
+          progress?(done.add(chunk.combinations.count, ordering: .relaxed).newValue, total)
+          try consume(chunk)
+        }
+        start = block.upperBound
+      }
+    }
+  }
+
+  /// One block: resolve and prepare, then the chunks over the workers, then `consume` in order.
+  func runBlock(
+    _ block: Range<Int>, asset: Int, cache: IndicatorCache, strategy: StrategyRunner, threads: Int,
+    encode: (@Sendable (Int, Range<Int>, UnsafeBufferPointer<Double>) -> [UInt8])?,
+    cancelled: @escaping @Sendable () -> Bool,
+    consume: (SweepChunk) throws(BacktestError) -> Void
+  ) throws(BacktestError) {
+    let metricCount = Metrics.names.count
+    let count = block.count
+    let chunk = Swift.max(1, Swift.min(64, count / (threads * 16)))
+    let chunks = (count + chunk - 1) / chunk
+    let failure = Mutex<BacktestError?>(nil)
+    // 1. Every combination's parameters, resolved in parallel (each writes its own slot).
+    var resolved = [[String: Double]](repeating: [:], count: count)
+    let runner = self.runner, grid = self.grid
+    resolved.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let out = buffer
+      let parts = Swift.min(threads, Swift.max(1, count / 256))
+      DispatchQueue.concurrentPerform(iterations: parts) { part in
+        for i in stride(from: part, to: count, by: parts) {
+          do throws(BacktestError) { out[i] = try runner.resolve(grid.parameters(block.lowerBound + i)) } catch {
+            failure.withLock { if $0 == nil { $0 = error } }
+            return
+          }
+        }
+      }
+    }
+    if let error = failure.withLock({ $0 }) { throw error }
+    if cancelled() { throw .cancelled }
+    // 2. Shared precomputation: every indicator of the block, once for this asset.
+    var keys = Set<IndicatorKey>()
+    for p in resolved { keys.formUnion(runner.indicators(p)) }
+    cache.prepare(keys, threads: threads)
+    let periodsPerYear = strategy.configuration.annualization(for: cache.market.timestamps)
+    // 3. The chunks: rows written by index, so the result does not depend on who ran what.
+    var metrics = [Double](repeating: .nan, count: count * metricCount)
+    var texts = [[UInt8]](repeating: [], count: encode == nil ? 0 : chunks)
+    let next = Atomic<Int>(0)
+    let all = resolved
+    metrics.withUnsafeMutableBufferPointer { buffer in
+      texts.withUnsafeMutableBufferPointer { textBuffer in
+        nonisolated(unsafe) let out = buffer, text = textBuffer
         let worker: @Sendable (Int) -> Void = { _ in
           var accumulator = PerformanceAccumulator(
-            initialEquity: strategy.configuration.initialCapital, periodsPerYear: periodsPerYear,
-            capacity: cache.market.count)
+            initialEquity: strategy.configuration.initialCapital, periodsPerYear: periodsPerYear, capacity: cache.market.count)
           var recorder = NoRecording()
           while true {
-            // Workers take the next chunk from a counter, so they stay busy to the end; rows
-            // are written by index, so the result does not depend on who ran what.
             let c = next.add(1, ordering: .relaxed).oldValue
             if c >= chunks || cancelled() || failure.withLock({ $0 != nil }) { return }
-            let range = (c * chunk)..<min(combinations, (c + 1) * chunk)
-            for k in range {
+            let range = (c * chunk)..<Swift.min(count, (c + 1) * chunk)
+            for i in range {
               accumulator.reset()
               do throws(BacktestError) {
-                let summary = try strategy.run(resolved[k], cache: cache, accumulator: &accumulator, recorder: &recorder)
-                let row = k * metricCount
+                let summary = try strategy.run(all[i], cache: cache, accumulator: &accumulator, recorder: &recorder)
+                let row = i * metricCount
                 for (m, statistic) in Metrics.all.enumerated() { out[row + m] = statistic.value(summary) }
               } catch {
                 failure.withLock { if $0 == nil { $0 = error } }
                 return
               }
             }
-            progress?(done.add(range.count, ordering: .relaxed).newValue, total)
+            if let encode {
+              text[c] = encode(asset, (block.lowerBound + range.lowerBound)..<(block.lowerBound + range.upperBound),
+                               UnsafeBufferPointer(rebasing: out[(range.lowerBound * metricCount)..<(range.upperBound * metricCount)]))
+            }
           }
         }
         if threads == 1 { worker(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: worker) }
       }
-      cache.release()
-      if let error = failure.withLock({ $0 }) { throw error }
-      if cancelled() { throw .cancelled }
-      let result = metrics.withUnsafeBufferPointer { rows in
-        Result { () throws(BacktestError) in try consume(index, rows) }
-      }
-      try result.get()
+    }
+    if let error = failure.withLock({ $0 }) { throw error }
+    if cancelled() { throw .cancelled }
+    // 4. In row order, one chunk at a time (progress too: a row counts once it is handed on).
+    for c in 0..<chunks {
+      let range = (c * chunk)..<Swift.min(count, (c + 1) * chunk)
+      try consume(SweepChunk(asset: asset, combinations: (block.lowerBound + range.lowerBound)..<(block.lowerBound + range.upperBound),
+                             metrics: Array(metrics[(range.lowerBound * metricCount)..<(range.upperBound * metricCount)]),
+                             text: encode == nil ? [] : texts[c]))
     }
   }
 }

@@ -23,18 +23,38 @@ public struct SHA256: Sendable {
   public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
     var h = SHA256()
     h.update(bytes)
-    return h.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    return h.hexDigest()
+  }
+
+  /// The digest of everything given so far, in lowercase hex (what `sha256sum` prints).
+  public mutating func hexDigest() -> String {
+    finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
   }
 
   public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
     length &+= UInt64(bytes.count)
-    pending.append(contentsOf: bytes)
+    if bytes.withContiguousStorageIfAvailable({ absorb($0) }) == nil { Array(bytes).withUnsafeBufferPointer { absorb($0) } }
+  }
+
+  /// Compresses whole 64-byte blocks straight from `input` (large files hash at memory speed,
+  /// without copying); keeps the rest for the next call.
+  private mutating func absorb(_ input: UnsafeBufferPointer<UInt8>) {
+    guard let base = input.baseAddress else { return }
     var offset = 0
-    while pending.count - offset >= 64 {
-      compress(pending[offset..<(offset + 64)])
+    if !pending.isEmpty {
+      let take = Swift.min(64 - pending.count, input.count)
+      pending.append(contentsOf: input[0..<take])
+      offset = take
+      guard pending.count == 64 else { return }
+      let block = pending
+      pending.removeAll(keepingCapacity: true)
+      block.withUnsafeBufferPointer { compress($0.baseAddress!) }
+    }
+    while input.count - offset >= 64 {
+      compress(base + offset)
       offset += 64
     }
-    pending.removeFirst(offset)
+    pending.append(contentsOf: input[offset...])
   }
 
   public mutating func finalize() -> [UInt8] {
@@ -43,33 +63,35 @@ public struct SHA256: Sendable {
     while tail.count % 64 != 56 { tail.append(0) }
     for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
     var offset = 0
-    while offset < tail.count { compress(tail[offset..<(offset + 64)]); offset += 64 }
+    tail.withUnsafeBufferPointer { t in while offset < t.count { compress(t.baseAddress! + offset); offset += 64 } }
     let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
     return words.flatMap { w in [UInt8(w >> 24), UInt8(truncatingIfNeeded: w >> 16), UInt8(truncatingIfNeeded: w >> 8), UInt8(truncatingIfNeeded: w)] }
   }
 
-  private mutating func compress(_ block: ArraySlice<UInt8>) {
-    var w = [UInt32](repeating: 0, count: 64)
-    let base = block.startIndex
-    for i in 0..<16 {
-      w[i] = UInt32(block[base + 4 * i]) << 24 | UInt32(block[base + 4 * i + 1]) << 16 | UInt32(block[base + 4 * i + 2]) << 8 | UInt32(block[base + 4 * i + 3])
+  private mutating func compress(_ block: UnsafePointer<UInt8>) {
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+      for i in 0..<16 {
+        w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+      }
+      @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
+      for i in 16..<64 {
+        let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+        let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+        w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+      }
+      Self.k.withUnsafeBufferPointer { k in
+        var (a, b, c, d, e, f, g, h) = state
+        for i in 0..<64 {
+          let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+          let choice = (e & f) ^ (~e & g)
+          let t1 = h &+ s1 &+ choice &+ k[i] &+ w[i]
+          let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+          let majority = (a & b) ^ (a & c) ^ (b & c)
+          let t2 = s0 &+ majority
+          h = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
+        }
+        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
+      }
     }
-    func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
-    for i in 16..<64 {
-      let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-      let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-      w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-    }
-    var (a, b, c, d, e, f, g, h) = state
-    for i in 0..<64 {
-      let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-      let choice = (e & f) ^ (~e & g)
-      let t1 = h &+ s1 &+ choice &+ Self.k[i] &+ w[i]
-      let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-      let majority = (a & b) ^ (a & c) ^ (b & c)
-      let t2 = s0 &+ majority
-      h = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-    }
-    state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
   }
 }

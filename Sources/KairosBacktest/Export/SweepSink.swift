@@ -1,0 +1,127 @@
+import Foundation
+import KairosCore
+import KairosIO
+
+/// Where a sweep's rows go, in the §6 order, chunk by chunk — the one writer of the result
+/// matrix for `kairos sweep` and `kairos sweep merge`, so both write the same bytes.
+///
+/// Every row feeds the summary's best rows (by Sharpe) and, when asked, the `--top` keeper and
+/// the per-axis aggregate; without `--top` the rows stream to the file as they come (memory
+/// flat however many rows), with it only the best `K` are written, in §6 order, at the end.
+/// The file appears only when complete (`StreamingFile`); its SHA-256 is taken as it is written.
+final class SweepSink {
+  let grid: ParameterGrid
+  let assets: [String]
+  let file: StreamingFile
+  var hasher = SHA256()
+  var bytes = 0
+  var pending: [UInt8] = []
+  var best: BestRows
+  var top: BestRows?
+  var aggregate: SweepAggregate?
+  let aggregatePath: String?
+
+  /// - Parameters:
+  ///   - top: keep only the best `count` rows by `metric` (nil: every row).
+  ///   - aggregate: the axes of the per-axis aggregate of `by` (nil: none), written to `aggregatePath`.
+  init(path: String, grid: ParameterGrid, assets: [String], keep: Int, top: Int?, by: String, aggregate: [String]?) throws {
+    self.grid = grid
+    self.assets = assets
+    best = try BestRows(by: "sharpe", count: keep)
+    self.top = try top.map { (k) throws(BacktestError) -> BestRows in try BestRows(by: by, count: k) }
+    self.aggregate = try aggregate.map { (names) throws(BacktestError) -> SweepAggregate in try SweepAggregate(grid: grid, assets: assets, by: names, metric: by) }
+    aggregatePath = aggregate == nil ? nil : URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("aggregate.csv").path
+    file = try StreamingFile(path: path == "-" ? "/dev/stdout" : path)
+    write(Self.header(grid))
+  }
+
+  /// The header of the result matrix: `asset`, the grid's parameters, the metrics.
+  static func header(_ grid: ParameterGrid) -> [UInt8] {
+    var bytes: [UInt8] = []
+    TableWriter.append(["asset"] + grid.names + Metrics.names, to: &bytes)
+    return bytes
+  }
+
+  /// Rows of the result matrix, in grid order; `metrics` is `combinations.count` rows,
+  /// row-major. The one encoder of these rows.
+  static func encode(asset: String, grid: ParameterGrid, combinations: Range<Int>, metrics: UnsafeBufferPointer<Double>) -> [UInt8] {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(combinations.count * 24 * (grid.axes.count + Metrics.names.count))
+    let m = Metrics.names.count
+    var prefix: [UInt8] = []
+    TableWriter.append([asset], to: &prefix)
+    prefix.removeLast()  // the newline: the asset cell, quoted when it must be
+    for (i, k) in combinations.enumerated() {
+      bytes.append(contentsOf: prefix)
+      for a in grid.axes.indices { bytes.append(UInt8(ascii: ",")); CSVWriter.appendNumber(grid.combinations.value(k, axis: a), to: &bytes) }
+      for j in 0..<m { bytes.append(UInt8(ascii: ",")); CSVWriter.appendNumber(metrics[i * m + j], to: &bytes) }
+      bytes.append(0x0A)
+    }
+    return bytes
+  }
+
+  private func write(_ text: [UInt8]) {
+    hasher.update(text)
+    bytes += text.count
+    pending.append(contentsOf: text)
+  }
+
+  private func flush() throws {
+    guard !pending.isEmpty else { return }
+    try file.append(pending)
+    pending.removeAll(keepingCapacity: true)
+  }
+
+  /// Consecutive rows of `asset`; `text` is their encoding (from `encode`), or nil to encode
+  /// them here when they are written.
+  func add(asset: Int, combinations: Range<Int>, metrics: UnsafeBufferPointer<Double>, text: [UInt8]?) throws {
+    let m = Metrics.names.count
+    for (i, k) in combinations.enumerated() { offer(asset: asset, combination: k) { metrics[i * m + $0] } }
+    guard top == nil else { return }
+    write(text ?? Self.encode(asset: assets[asset], grid: grid, combinations: combinations, metrics: metrics))
+    if pending.count >= 1 << 20 { try flush() }
+  }
+
+  /// One row to the keepers and the aggregate; `metric(j)` gives its `j`-th metric (a merge
+  /// parses only the ones asked for: most rows are not kept).
+  @inline(__always)
+  func offer(asset: Int, combination k: Int, metric: (Int) -> Double) {
+    if best.admits(metric(best.metricIndex), asset: asset, combination: k) {
+      best.add(asset: asset, combination: k, metrics: (0..<Metrics.names.count).map(metric))
+    }
+    if let t = top, t.admits(metric(t.metricIndex), asset: asset, combination: k) {
+      top!.add(asset: asset, combination: k, metrics: (0..<Metrics.names.count).map(metric))
+    }
+    if let index = aggregate?.metricIndex { aggregate!.add(asset: asset, combination: k, value: metric(index)) }
+  }
+
+  /// Rows already encoded (a part's bytes), offered one by one with `offer` beforehand.
+  func appendEncoded(_ text: UnsafeRawBufferPointer) throws {
+    guard top == nil else { return }
+    let bytes = Array(text.bindMemory(to: UInt8.self))
+    write(bytes)
+    if pending.count >= 1 << 20 { try flush() }
+  }
+
+  /// Writes the `--top` rows (in §6 order) and the aggregate, and commits the file. Returns
+  /// the best rows by Sharpe and the file's size and SHA-256.
+  func finish() throws -> (best: [BestRows.Row], bytes: Int, sha256: String) {
+    do {
+      if let top {
+        for row in top.rows.sorted(by: { ($0.asset, $0.combination) < ($1.asset, $1.combination) }) {
+          row.metrics.withUnsafeBufferPointer { write(Self.encode(asset: assets[row.asset], grid: grid, combinations: row.combination..<(row.combination + 1), metrics: $0)) }
+        }
+      }
+      try flush()
+      try file.commit()
+    } catch {
+      file.abort()
+      throw error
+    }
+    if let aggregate, let aggregatePath { try AtomicFile.write(aggregate.csv(), to: aggregatePath) }
+    return (best.rows, bytes, hasher.hexDigest())
+  }
+
+  /// Leaves nothing behind (the destination untouched).
+  func abort() { file.abort() }
+}

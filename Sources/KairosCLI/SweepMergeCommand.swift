@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Kairos
+
+/// `kairos sweep merge PARTS… --out RESULTS.csv [--top K --by METRIC] [--aggregate AXES]`.
+struct SweepMergeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "merge",
+    abstract: "Join the parts of a sharded sweep into the result matrix of the unsharded run.",
+    discussion: """
+      Each part (from `kairos sweep … --shard i/n --out PART.csv`) has its manifest beside it
+      (PART.manifest.json: the grid and data fingerprints, i/n, its rows, its size and SHA-256).
+      The set is checked before anything is written: one sweep (same grid, settings and data),
+      every shard exactly once, each part unchanged since it was written. A missing,
+      duplicated, foreign or altered part is an error naming it; re-run only that shard and
+      merge again. The result is byte-identical to the unsharded run's; RESULTS.json is
+      recomputed from the merged rows; --top and --aggregate apply to the whole sweep.
+
+      Examples:
+        kairos sweep merge parts/part-*.csv --out results.csv
+        kairos sweep merge parts/part-*.csv --out best.csv --top 1000 --by sharpe --aggregate fast,slow
+      """)
+
+  @Argument(help: ArgumentHelp("The part files, in any order.", valueName: "part"))
+  var parts: [String] = []
+
+  @Option(help: ArgumentHelp("The merged result matrix (CSV).", valueName: "path"))
+  var out: String
+
+  @Option(help: ArgumentHelp("Write only the K best rows by --by (in row order; ties keep row order).", valueName: "K"))
+  var top: Int?
+
+  @Option(help: ArgumentHelp("The metric of --top, --aggregate and the table (higher is better).", valueName: "metric"))
+  var by: String = "sharpe"
+
+  @Option(help: ArgumentHelp("Also write RESULTS.aggregate.csv: the --by metric per value of these axes over the others.", valueName: "axes"))
+  var aggregate: String?
+
+  func validate() throws {
+    guard !parts.isEmpty else { throw ValidationError("give the part files to merge, e.g. parts/part-*.csv") }
+    if let top, !(1...100_000_000).contains(top) { throw ValidationError("--top must be in 1...100000000, was \(top)") }
+    if !Metrics.names.contains(by) { throw ValidationError("--by: unknown metric '\(by)'; expected one of \(Metrics.names.joined(separator: ", "))") }
+  }
+
+  func run() throws {
+    var output = SweepJob.Output()
+    output.top = top
+    output.by = by
+    output.aggregate = aggregate.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+    let outcome = try SweepMerge.run(parts: parts, to: out, output: output)
+    note("\(HumanNumber.grouped(outcome.rows)) rows from \(parts.count) parts → \(out)"
+         + (outcome.rowsWritten < outcome.rows ? " (\(HumanNumber.grouped(outcome.rowsWritten)) written, best by \(by))" : "")
+         + [outcome.summaryPath, outcome.aggregatePath].compactMap { $0 }.map { ", \($0)" }.joined())
+  }
+}
