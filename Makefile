@@ -12,7 +12,7 @@ SAMPLE       := Sources/KairosIO/SampleData
 BENCH_DATA   := Benchmarks/data/SYN1.csv
 PEER_VENV    := Benchmarks/peers/.venv
 
-.PHONY: setup build run test bench fuzz clean
+.PHONY: setup build run test test-distributed bench bench-native fuzz clean
 
 ## setup: install the Debian packages Kairos links against, if any is missing.
 setup:
@@ -54,6 +54,14 @@ test:
 	python3 Tests/Render/render_reports.py .build/debug/kairos
 	Tests/BadInput/run .build/debug/kairos
 	Fuzz/run 20
+
+## test-distributed: sharded sweeps on real engines (Tests/Distributed/run): installs Debian's
+## slurmctld, slurmd, slurm-client and munge when missing, starts a one-node Slurm and a local
+## Dask cluster (a venv from PyPI) on 127.0.0.1, compares 4- and 7-shard merges with the
+## unsharded run (cmp), a failing shard and its re-run; stops every daemon by its PID.
+test-distributed: setup
+	$(SWIFT) build --product kairos
+	Tests/Distributed/run .build/debug/kairos
 
 ## fuzz: libFuzzer on the CSV reader, the timestamp and decimal parsers and the config decoders,
 ## ten minutes each; what it finds is merged into Fuzz/Corpus/ (commit it).
