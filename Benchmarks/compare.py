@@ -92,6 +92,20 @@ if sweeps:
     full = next((r for r in sweeps.get("sweep_sma_full", [])), None)
     if full and two:
         print(f"full grid ({full['combinations']} combinations): peak {full['peak_rss_mb']:.0f} MB vs {two['peak_rss_mb']:.0f} MB for {two['combinations']}")
+cli = {r["case"]: r for r in json_rows if r["case"] in ("sweep_cli", "sweep_csv_2m", "sweep_moonshot")}
+two = next((r for r in sweeps.get("sweep_sma", []) if r["impl"] == "kairos-2t"), None) if sweeps else None
+if "sweep_cli" in cli and two:
+    c = cli["sweep_cli"]
+    print(f"\nkairos sweep end to end (load, sweep, write): {c['seconds']:.2f} s vs the library call {two['seconds']:.2f} s = "
+          f"{c['seconds'] / two['seconds']:.2f}x (goal <= 1.10x), peak {c['peak_rss_mb']:.0f} MB")
+if "sweep_csv_2m" in cli:
+    c = cli["sweep_csv_2m"]
+    print(f"2,012,425-row CSV streamed: {c['seconds']:.1f} s, peak RSS {c['peak_rss_mb']:.0f} MB")
+if "sweep_moonshot" in cli:
+    c = cli["sweep_moonshot"]
+    rate = c["combinations"] * c["bars"] / c["seconds"]
+    print(f"moonshot, 10,060,625 combinations × 5,000 bars, --top 1000 + aggregate: {c['seconds']:.1f} s (goal <= 60 s), "
+          f"peak RSS {c['peak_rss_mb']:.0f} MB (goal < 1024), {rate:.3e} bar·comb/s = {rate / 2:.3e} per core")
 walk = [r for r in json_rows if r["case"] == "walkforward"]
 for w in walk:
     print(f"\nwalk-forward: {w['assets']} assets × {w['folds']} folds × {w['penalties']} λ × {w['thresholds']} thresholds in {w['seconds']:.2f} s "

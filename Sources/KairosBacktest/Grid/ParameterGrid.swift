@@ -53,7 +53,7 @@ public struct ParameterGrid: Sendable {
     }
     guard product <= Self.maximumCombinations else {
       throw .invalidGrid("\(product == .max ? "more than 9.2e18" : String(product)) combinations (before the constraint), more than the "
-                         + "\(Self.maximumCombinations) one run can index; split the grid with --shard i/n or into ranges of the first axis '\(axes.first?.name ?? "")'")
+                         + "\(Self.maximumCombinations) one run can index; split the grid into runs over ranges of the first axis '\(axes.first?.name ?? "")'")
     }
     let parsed = try constraint.map { (text) throws(BacktestError) -> Constraint in try Constraint(text, names: axes.map(\.name)) }
     let combinations = Combinations(axes: axes.map(\.values), constraint: parsed)

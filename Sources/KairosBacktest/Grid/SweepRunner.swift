@@ -49,17 +49,24 @@ public struct SweepRunner: Sendable {
   /// Combinations per block (resolved parameters and rows held at once).
   public var blockSize = 32_768
 
-  /// Checks the grid before any work: the parameter names, the first combination in full and
-  /// every value of the strategy's own parameters against its range. The other checks across
-  /// parameters (`fast < slow` without a constraint) run as the blocks are resolved: the first
-  /// invalid combination stops the sweep before anything is written.
+  /// Checks the grid before any work, without resolving every combination (ten million
+  /// would take seconds): the parameter names and the first combination in full; every value
+  /// of the strategy's own parameters against its range; every value of the other axes
+  /// (costs, stops, filters: checked one by one) in the first combination. The checks across
+  /// strategy parameters (`fast < slow` without a constraint) run as the blocks are resolved:
+  /// the first invalid combination stops the sweep before anything is written.
   public init(runner: StrategyRunner, grid: ParameterGrid) throws(BacktestError) {
     self.runner = runner
     self.grid = grid
-    _ = try runner.resolve(grid.parameters(0))
-    for axis in grid.axes {
-      guard let parameter = runner.kind.definition.parameters.first(where: { $0.name == axis.name }) else { continue }
-      for v in axis.values { try parameter.check(v) }
+    let first = grid.parameters(0)
+    _ = try runner.resolve(first)
+    for axis in grid.axes where axis.values.count > 1 {
+      if let parameter = runner.kind.definition.parameters.first(where: { $0.name == axis.name }) {
+        for v in axis.values { try parameter.check(v) }
+      } else {
+        var p = first
+        for v in axis.values { p[axis.name] = v; _ = try runner.resolve(p) }
+      }
     }
   }
 

@@ -20,7 +20,8 @@ public struct StrategyRunner: Sendable {
 
   /// Checks names and values; returns the strategy parameters with defaults filled in.
   public func resolve(_ values: [String: Double]) throws(BacktestError) -> [String: Double] {
-    for name in values.keys where !knownParameters.contains(name) {
+    // Each name checked without building the list (a sweep resolves millions of combinations).
+    for name in values.keys where CommonParameter.names[name] == nil && !kind.definition.parameters.contains(where: { $0.name == name }) {
       throw .unknownParameter(name: name, strategy: kind.rawValue, known: knownParameters)
     }
     var p = values

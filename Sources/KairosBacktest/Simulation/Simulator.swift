@@ -7,7 +7,7 @@ public enum Simulator {
     market m: MarketSeries, rule: inout Rule, configuration c: BacktestConfiguration,
     accumulator: inout PerformanceAccumulator, recorder: inout Recorder
   ) -> PerformanceSummary {
-    var core = EngineCore(configuration: c, accumulator: accumulator, recorder: recorder)
+    var core = EngineCore(configuration: c, accumulator: accumulator.take(), recorder: recorder)
     m.prepareImpactInputs(for: c)
     let readsImpact = c.readsImpactInputs
     let open = UnsafePointer(m.open.baseAddress!), high = UnsafePointer(m.high.baseAddress!)
@@ -26,7 +26,7 @@ public enum Simulator {
       }
     }
     if c.stopLoss != nil || c.takeProfit != nil { fold(levels: true) } else { fold(levels: false) }
-    accumulator = core.accumulator
+    accumulator = core.accumulator.take()  // the only reference left: finish works in place
     recorder = core.recorder
     return accumulator.finish()
   }

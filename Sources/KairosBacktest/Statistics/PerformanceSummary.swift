@@ -128,6 +128,32 @@ public struct PerformanceAccumulator {
     self.capacity = buffer.capacity
   }
 
+  /// An accumulator over a shared one-bar buffer, put in place of one that moves into an
+  /// engine (`take()`), so the moved one holds the only reference to its buffers and `finish`
+  /// works in them without copying. Never fed bars.
+  @usableFromInline
+  init(placeholderFor other: PerformanceAccumulator) {
+    initialEquity = other.initialEquity
+    peak = other.initialEquity
+    drawdownThreshold = other.initialEquity
+    buffer = Self.placeholderBuffer
+    returns = buffer.returns
+    equities = buffer.equity
+    capacity = 0
+  }
+
+  nonisolated(unsafe) static let placeholderBuffer = _BarBuffer(capacity: 1)
+
+  /// Moves this accumulator out, leaving a placeholder: the engine that takes it then holds the
+  /// only reference to the buffers (a sweep's `finish` would otherwise copy 2 × bars values
+  /// per combination to protect a copy that is never used again).
+  @inlinable
+  public mutating func take() -> PerformanceAccumulator {
+    let moved = self
+    self = PerformanceAccumulator(placeholderFor: moved)
+    return moved
+  }
+
   /// Starts over (keeps the buffers).
   public mutating func reset() {
     let p = summary.periodsPerYear

@@ -80,11 +80,13 @@ extension StrategyDefinition {
     _ p: [String: Double], cache: IndicatorCache, configuration: BacktestConfiguration, gate: [Int8]?,
     accumulator: inout PerformanceAccumulator, recorder: inout Recorder
   ) throws(BacktestError) -> PerformanceSummary {
-    var visitor = SimulateVisitor(market: cache.market, configuration: configuration, gate: gate, accumulator: accumulator, recorder: recorder)
-    let summary = try withColumnRule(p, cache: cache, allowShort: configuration.allowShort, &visitor)
-    accumulator = visitor.accumulator
-    recorder = visitor.recorder
-    return summary
+    // The accumulator moves into the run and back (its buffers stay uniquely referenced).
+    var visitor = SimulateVisitor(market: cache.market, configuration: configuration, gate: gate, accumulator: accumulator.take(), recorder: recorder)
+    defer {
+      accumulator = visitor.accumulator.take()
+      recorder = visitor.recorder
+    }
+    return try withColumnRule(p, cache: cache, allowShort: configuration.allowShort, &visitor)
   }
 }
 
