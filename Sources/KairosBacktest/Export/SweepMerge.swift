@@ -40,7 +40,6 @@ public enum SweepMerge {
   ///     not apply).
   public static func run(parts: [String], to path: String, output: SweepJob.Output = SweepJob.Output(),
                          progress: ((Int, Int) -> Void)? = nil) throws -> SweepJob.Outcome {
-    let started = DispatchTime.now().uptimeNanoseconds
     guard !parts.isEmpty else { throw SweepMergeError.noParts }
     if output.shard != nil || output.equityTop > 0 { throw BacktestError.invalidParameter(name: "merge", reason: "--shard and --equity-top do not apply to a merge") }
     try SweepJob.check(output, path: path)
@@ -76,7 +75,6 @@ public enum SweepMerge {
                                                 best: written.best, seconds: seconds, barCombinations: barCombinations,
                                                 threads: ordered.map(\.manifest.threads).max() ?? 1, shards: reference.shards), to: summaryPath)
     }
-    _ = started
     return SweepJob.Outcome(best: Array(written.best.prefix(Swift.max(output.keep, 1))), rows: reference.totalRows,
                             rowsWritten: output.top.map { Swift.min($0, reference.totalRows) } ?? reference.totalRows,
                             seconds: seconds, barCombinations: barCombinations, threads: ordered.map(\.manifest.threads).max() ?? 1,
@@ -160,12 +158,10 @@ public enum SweepMerge {
             throw SweepMergeError.corrupt(part: part, reason: row >= manifest.endRow ? "more rows than the \(manifest.rowCount) of its manifest" : "line \(row - manifest.firstRow + 2) has fewer than \(m) metric fields")
           }
           commas[m] = end
-          let line = start
           sink.offer(asset: row / combinations, combination: row % combinations) { j in
             let text = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[(commas[j] + 1)..<commas[j + 1]]), as: UTF8.self)
             return Double(text) ?? .nan
           }
-          _ = line
           row += 1
           start = end + 1
         }
