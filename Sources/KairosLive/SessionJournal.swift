@@ -30,15 +30,16 @@ public final class SessionJournal {
     self.folder = folder
     events = EventLog(folder: folder, enabled: logging)
     store = try SessionStore(folder: folder)
-    if let stored = try store.meta("settings") {
-      guard stored == settings else {
-        throw LiveError.state(folder: folder, reason: "it holds a session of other settings (\(stored)); use a new --state folder")
-      }
-    } else {
-      try store.setMeta("settings", settings)
-      try store.setMeta("session_id", UUID().uuidString.lowercased().prefix(8).description)
-      for (key, value) in try meta() { try store.setMeta(key, value) }
+    let stored = try store.meta("settings")
+    if let stored, stored != settings {
+      throw LiveError.state(folder: folder, reason: "it holds a session of other settings (\(stored)); use a new --state folder")
     }
+    // Every setting in one transaction (a `kill -9` between two of them used to leave a folder
+    // that could never be reopened); one written by that older code gets the missing ones.
+    var missing: [(String, String)] = stored == nil ? [("settings", settings)] : []
+    if try store.meta("session_id") == nil { missing.append(("session_id", UUID().uuidString.lowercased().prefix(8).description)) }
+    for (key, value) in try meta() where try store.meta(key) == nil { missing.append((key, value)) }
+    if !missing.isEmpty { try store.setMeta(missing) }
     sessionID = try store.meta("session_id") ?? "session"
   }
 

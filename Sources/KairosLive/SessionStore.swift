@@ -69,8 +69,13 @@ public final class SessionStore {
     try database.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
   }
 
-  public func setMeta(_ key: String, _ value: String) throws {
-    try database.write { db in try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value]) }
+  public func setMeta(_ key: String, _ value: String) throws { try setMeta([(key, value)]) }
+
+  /// Several settings in one transaction: a kill leaves all of them or none.
+  public func setMeta(_ values: [(String, String)]) throws {
+    try database.write { db in
+      for (key, value) in values { try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value]) }
+    }
   }
 
   /// A processed bar as stored.

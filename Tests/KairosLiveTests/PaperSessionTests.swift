@@ -34,6 +34,21 @@ import Testing
                             configuration: c.resolved(for: frame.index.timestamps))
   }
 
+  /// A `kill -9` between two settings writes used to leave a folder with its settings line
+  /// only, which could then never be reopened ("its settings are incomplete"); they are now
+  /// written in one transaction, and such a folder gets the missing ones when a session opens it.
+  @Test func aFolderWithItsSettingsLineOnlyIsCompletedWhenOpened() throws {
+    let p: [String: Double] = ["fast": 10, "slow": 40]
+    let complete = TestPaths.temporaryDirectory().path
+    _ = try Self.session(complete, .smaCross, p, BacktestConfiguration())
+    let line = try SessionStore(folder: complete).meta("settings")!
+    let broken = TestPaths.temporaryDirectory().path
+    try SessionStore(folder: broken).setMeta("settings", line)
+    #expect(throws: LiveError.self) { try PaperSession.reopen(folder: broken) }
+    _ = try Self.session(broken, .smaCross, p, BacktestConfiguration())
+    #expect(try PaperSession.reopen(folder: broken).status.bars == 0)
+  }
+
   @Test(arguments: 0..<4)
   func replayThroughTheSessionGivesTheBacktestsFiles(option: Int) async throws {
     let (name, c) = Self.configurations()[option]
