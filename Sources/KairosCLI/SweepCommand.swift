@@ -61,14 +61,7 @@ struct SweepRunCommand: ParsableCommand {
   @Option(name: .customLong("equity-top"), help: ArgumentHelp("Also write the equity curves of the K best rows by Sharpe (RESULTS.equity.csv).", valueName: "K"))
   var equityTop: Int = 0
 
-  @Option(help: ArgumentHelp("Write only the K best rows by --by (in row order; ties keep row order).", valueName: "K"))
-  var top: Int?
-
-  @Option(help: ArgumentHelp("The metric of --top, --aggregate and the table (higher is better).", valueName: "metric"))
-  var by: String = "sharpe"
-
-  @Option(help: ArgumentHelp("Also write RESULTS.aggregate.csv: the --by metric per value of these axes over the others.", valueName: "axes"))
-  var aggregate: String?
+  @OptionGroup var selection: SweepSelectionOptions
 
   @Option(help: ArgumentHelp("Run the i-th (0-based) of n contiguous ranges of the rows; write a part and its manifest.", valueName: "i/n"))
   var shard: String?
@@ -91,12 +84,8 @@ struct SweepRunCommand: ParsableCommand {
     var o = SweepJob.Output()
     o.keep = show
     o.equityTop = equityTop
-    o.top = top
-    o.by = by
-    if let top, !(1...100_000_000).contains(top) { throw ValidationError("--top must be in 1...100000000, was \(top)") }
-    o.aggregate = aggregate.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+    selection.apply(to: &o)
     o.shard = try shard.map { text in try asUsage { try SweepShard(text) } }
-    if !Metrics.names.contains(by) { throw ValidationError("--by: unknown metric '\(by)'; expected one of \(Metrics.names.joined(separator: ", "))") }
     return o
   }
 
@@ -146,7 +135,7 @@ struct SweepRunCommand: ParsableCommand {
     if out != "-" && output.shard == nil && show > 0 { print(SweepJob.table(outcome.best.prefix(show), grid: parameterGrid, assets: assets.map(\.market.name))) }
     let extra = [outcome.equityPath, outcome.aggregatePath, outcome.manifestPath].compactMap { $0 }.map { ", \($0)" }.joined()
     note(String(format: "%@ rows%@ (%d assets × %@ combinations%@) in %.2f s, %.3g bar·combinations/s on %d threads → %@%@",
-                HumanNumber.grouped(outcome.rows), outcome.rowsWritten < outcome.rows ? " (\(HumanNumber.grouped(outcome.rowsWritten)) written, best by \(by))" : "",
+                HumanNumber.grouped(outcome.rows), outcome.rowsWritten < outcome.rows ? " (\(HumanNumber.grouped(outcome.rowsWritten)) written, best by \(selection.by))" : "",
                 assets.count, HumanNumber.grouped(parameterGrid.combinations.count), output.shard.map { ", shard \($0)" } ?? "",
                 outcome.seconds, outcome.barCombinations / outcome.seconds, workers, out, extra))
     let periods = Set(job.periodsPerYear.map(\.value)).sorted().map { String(format: "%.6g", $0) }

@@ -27,29 +27,18 @@ struct SweepMergeCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The merged result matrix (CSV).", valueName: "path"))
   var out: String
 
-  @Option(help: ArgumentHelp("Write only the K best rows by --by (in row order; ties keep row order).", valueName: "K"))
-  var top: Int?
-
-  @Option(help: ArgumentHelp("The metric of --top, --aggregate and the table (higher is better).", valueName: "metric"))
-  var by: String = "sharpe"
-
-  @Option(help: ArgumentHelp("Also write RESULTS.aggregate.csv: the --by metric per value of these axes over the others.", valueName: "axes"))
-  var aggregate: String?
+  @OptionGroup var selection: SweepSelectionOptions
 
   func validate() throws {
     guard !parts.isEmpty else { throw ValidationError("give the part files to merge, e.g. parts/part-*.csv") }
-    if let top, !(1...100_000_000).contains(top) { throw ValidationError("--top must be in 1...100000000, was \(top)") }
-    if !Metrics.names.contains(by) { throw ValidationError("--by: unknown metric '\(by)'; expected one of \(Metrics.names.joined(separator: ", "))") }
   }
 
   func run() throws {
     var output = SweepJob.Output()
-    output.top = top
-    output.by = by
-    output.aggregate = aggregate.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+    selection.apply(to: &output)
     let outcome = try SweepMerge.run(parts: parts, to: out, output: output)
     note("\(HumanNumber.grouped(outcome.rows)) rows from \(parts.count) parts → \(out)"
-         + (outcome.rowsWritten < outcome.rows ? " (\(HumanNumber.grouped(outcome.rowsWritten)) written, best by \(by))" : "")
+         + (outcome.rowsWritten < outcome.rows ? " (\(HumanNumber.grouped(outcome.rowsWritten)) written, best by \(selection.by))" : "")
          + [outcome.summaryPath, outcome.aggregatePath].compactMap { $0 }.map { ", \($0)" }.joined())
   }
 }
