@@ -10,7 +10,8 @@ import Testing
 
 /// Replay equals backtest, bit for bit: every bar of a series fed one at a time through the
 /// engine core (streaming strategy, streaming engine inputs, no access to later bars), against
-/// the whole-history backtest over precomputed columns.
+/// the whole-history backtest over precomputed columns (which runs its quiet stretches through
+/// `EngineCore.runQuiet`): the records, the equity curve and every metric.
 @Suite struct ReplayTests {
   static let week = try! BarInterval(1, .week)
   static let strategies: [(StrategyKind, [String: Double], BarInterval?)] = [
@@ -38,6 +39,15 @@ import Testing
     }
   }
 
+  /// What a run recorded and its summary.
+  struct Run {
+    let recording: FullRecording
+    let summary: PerformanceSummary
+    /// The exact bits of everything recorded and of every metric.
+    var bits: [[UInt64]] { ReplayTests.bits(recording) + [Metrics.all.map { $0.value(summary).bitPattern }] }
+    var trades: [TradeRecord] { recording.trades }
+  }
+
   /// The exact bits of everything the engine recorded.
   static func bits(_ r: FullRecording) -> [[UInt64]] {
     r.orders.map { [UInt64($0.bar), UInt64(bitPattern: Int64($0.side)), $0.units.bitPattern, $0.price.bitPattern, $0.fee.bitPattern,
@@ -50,7 +60,7 @@ import Testing
 
   /// The whole-history backtest.
   static func backtest(_ frame: Frame, _ kind: StrategyKind, _ p: [String: Double], _ confirmation: BarInterval?,
-                       _ config: BacktestConfiguration, probabilities: [Double]) throws -> FullRecording {
+                       _ config: BacktestConfiguration, probabilities: [Double]) throws -> Run {
     let runner = StrategyRunner(kind: kind, configuration: config, confirmation: confirmation)
     let resolved = try runner.resolve(p)
     let cache = IndicatorCache(market: try MarketSeries(name: "X", frame: frame))
@@ -58,15 +68,15 @@ import Testing
     cache.prepare(runner.indicators(resolved))
     var recording = FullRecording()
     var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: config.annualization(for: frame.index.timestamps))
-    _ = try runner.run(resolved, cache: cache, accumulator: &accumulator, recorder: &recording)
-    return recording
+    let summary = try runner.run(resolved, cache: cache, accumulator: &accumulator, recorder: &recording)
+    return Run(recording: recording, summary: summary)
   }
 
   /// The same run bar by bar, as the live loop will drive it.
   /// With `scorer`, the model's probability of each bar comes from the bar itself (features
   /// streamed and scored as it arrives) instead of `probabilities`.
   static func replay(_ frame: Frame, _ kind: StrategyKind, _ p: [String: Double], _ confirmation: BarInterval?,
-                     _ config: BacktestConfiguration, probabilities: [Double], scorer: ModelScorer? = nil) throws -> FullRecording {
+                     _ config: BacktestConfiguration, probabilities: [Double], scorer: ModelScorer? = nil) throws -> Run {
     var scorer = scorer
     let runner = StrategyRunner(kind: kind, configuration: config, confirmation: confirmation)
     let resolved = try runner.resolve(p)
@@ -87,7 +97,7 @@ import Testing
       core.atOpen(bar: t, bar.prices)
       core.atClose(bar: t, bar.prices, target: target) { inputs }
     }
-    return core.recorder
+    return Run(recording: core.recorder, summary: core.finish())
   }
 
   @Test(arguments: 0..<strategies.count)
@@ -102,7 +112,7 @@ import Testing
         apply(&config)
         let a = try Self.backtest(frame, kind, p, confirmation, config, probabilities: probabilities)
         let b = try Self.replay(frame, kind, p, confirmation, config, probabilities: probabilities)
-        #expect(Self.bits(a) == Self.bits(b), "\(kind.rawValue) \(p) \(confirmation.map(\.description) ?? ""), \(name), seed \(seed)")
+        #expect(a.bits == b.bits, "\(kind.rawValue) \(p) \(confirmation.map(\.description) ?? ""), \(name), seed \(seed)")
         traded += a.trades.count
       }
       #expect(traded > 20, "\(kind.rawValue): the case should trade")
@@ -128,7 +138,7 @@ import Testing
         let a = try Self.backtest(frame, .model, p, nil, config, probabilities: probabilities)
         let b = try Self.replay(frame, .model, p, nil, config, probabilities: [],
                                 scorer: try ModelScorer(model: model, spec: spec, columns: ["open", "high", "low", "close", "volume"]))
-        #expect(Self.bits(a) == Self.bits(b), "\(name) \(p)")
+        #expect(a.bits == b.bits, "\(name) \(p)")
         traded += a.trades.count
       }
     }
@@ -144,7 +154,7 @@ import Testing
         EngineExactnessTests.options[option].1(&config)
         let a = try Self.backtest(frame, kind, p, confirmation, config, probabilities: probabilities)
         let b = try Self.replay(frame, kind, p, confirmation, config, probabilities: probabilities)
-        #expect(Self.bits(a) == Self.bits(b), "\(kind.rawValue) \(p), \(EngineExactnessTests.options[option].0)")
+        #expect(a.bits == b.bits, "\(kind.rawValue) \(p), \(EngineExactnessTests.options[option].0)")
       }
     }
   }

@@ -9,6 +9,16 @@ public struct BarPrices: Sendable, Equatable {
   }
 }
 
+/// A whole history's price columns, as `EngineCore.runQuiet` reads them (`high` and `low`
+/// only with stop or target levels set).
+public struct QuietPrices {
+  public let open: UnsafePointer<Double>, high: UnsafePointer<Double>, low: UnsafePointer<Double>, close: UnsafePointer<Double>
+  @inlinable @inline(__always)
+  public init(open: UnsafePointer<Double>, high: UnsafePointer<Double>, low: UnsafePointer<Double>, close: UnsafePointer<Double>) {
+    self.open = open; self.high = high; self.low = low; self.close = close
+  }
+}
+
 /// The indicators known at the close where an order is decided, which that order's fill uses
 /// on the next bar: ATR(14) for stop distances and fixed-fractional sizing, σ₂₀ (20-bar sample
 /// standard deviation of close-to-close returns) for the impact and volatility-target sizing,

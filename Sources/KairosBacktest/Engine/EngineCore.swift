@@ -18,7 +18,8 @@
 /// square-root impact the impact is estimated from the size before impact (one step).
 ///
 /// The fast path of each entry point (no fill, no level reached) is a few comparisons; the
-/// rest is out of line. No allocation, dictionary or existential per bar: the recorder is a
+/// rest is out of line. A whole-history driver runs the stretches of bars where nothing can
+/// happen through `runQuiet` (the same steps, the position's state hoisted into registers). No allocation, dictionary or existential per bar: the recorder is a
 /// generic parameter; rejected orders are status codes in the records, never throws.
 public struct EngineCore<Recorder: BacktestRecorder> {
   public let configuration: BacktestConfiguration
@@ -66,14 +67,123 @@ public struct EngineCore<Recorder: BacktestRecorder> {
     book.mark(close: b.close)
     let units = book.units
     let equity = units == 0 ? cash : cash + units * book.lastClose
-    let r = equity == previousEquity ? 0 : equity / previousEquity - 1
-    accumulator.addBar(equity: equity, return: r, exposed: units != 0)
+    let r = accumulator.addBar(equity: equity, previous: previousEquity, exposed: units != 0)
     recorder.recordBar(t, equity: equity, return: r, position: units)
     previousEquity = equity
     _ = halt.update(equity: equity, bar: t)
     book.decide(target: target < 0 && !allowShort ? 0 : target, halted: halt.halted)
     if book.hasPending || (needsInputsWhileHeld && units != 0) { book.remember(inputs()) }
     return equity
+  }
+
+  /// Whether the bars ahead can run through `runQuiet`: no order pending, no drawdown halt to
+  /// watch, and no re-entry block on a held position (a block is only ever set on a flat one).
+  @inline(__always)
+  public var canRunQuiet: Bool {
+    !book.hasPending && !halt.isEnabled && (book.stoppedDirection == 0 || book.units == 0)
+  }
+
+  /// Bars `start..<end` of a whole history while nothing can happen to the position: the
+  /// same steps as `atOpen` and `atClose` with what cannot change on such bars hoisted out of
+  /// the loop (units, cash, levels, the quiet target), so a backtest or a sweep spends its time
+  /// on the mark, the return and the running statistics, in registers.
+  ///
+  /// Requires `canRunQuiet`. Stops *before* a bar whose open or range reaches a stop or target
+  /// level (the caller runs that bar through `atOpen`/`atClose`), and *after* a bar whose
+  /// target asks for an order or lifts the re-entry block (its decision taken here, by
+  /// `PositionBook.decide`, as `atClose` takes it). Returns the first bar not consumed. With
+  /// fills at the open or the close alike: no order is pending, so no bar here fills.
+  /// - Parameters:
+  ///   - open, high, low, close: the bars' prices (`high`/`low` read only with levels set).
+  ///   - rule: asked for its target after the close of each bar consumed, once, in order.
+  ///   - inputs: the indicators known at a close (read at the last bar when a position is held
+  ///     with impact on, and at the bar that decides an order).
+  @inline(__always)
+  public mutating func runQuiet<Rule: SignalRule>(
+    from start: Int, to end: Int,
+    open: UnsafePointer<Double>, high: UnsafePointer<Double>, low: UnsafePointer<Double>, close: UnsafePointer<Double>,
+    rule: inout Rule, inputs: (Int) -> DecisionInputs
+  ) -> Int {
+    let exposed = book.units != 0
+    // The target that changes nothing: the blocked direction while a stop's block holds (the
+    // position is flat then), else the held direction.
+    let quiet = book.stoppedDirection != 0 ? book.stoppedDirection : book.direction
+    var lastClose = book.lastClose, previous = previousEquity
+    accumulator.reserve(end - start)  // room for every bar: the loop never grows the buffers
+    var bars = accumulator.bars
+    let prices = QuietPrices(open: open, high: high, low: low, close: close)
+    let (t, decision) = exposed
+      ? Self.quietBars(&bars, &recorder, &rule, start, end, prices, position: book, cash: cash, quiet: quiet,
+                       allowShort: allowShort, levels: hasLevels, lastClose: &lastClose, previous: &previous)
+      : Self.flatBars(&bars, &recorder, &rule, start, end, close, cash: cash, quiet: quiet,
+                      allowShort: allowShort, lastClose: &lastClose, previous: &previous)
+    accumulator.bars = bars
+    previousEquity = previous
+    book.mark(close: lastClose)
+    if let decision { book.decide(target: decision, halted: false) }
+    if t > start && (book.hasPending || (needsInputsWhileHeld && exposed)) { book.remember(inputs(t - 1)) }
+    return t
+  }
+
+  /// The loop of `runQuiet` while a position is held, out of line so its state is its own:
+  /// the tally's fields stay in registers (nothing stored through the return buffers can
+  /// alias them). Returns the first bar not consumed and, if the loop ended on a decision,
+  /// the target that asked for it.
+  @inline(never)
+  static func quietBars<Rule: SignalRule>(
+    _ bars: inout BarTally, _ recorder: inout Recorder, _ rule: inout Rule, _ start: Int, _ end: Int, _ p: QuietPrices,
+    position: PositionBook, cash: Double, quiet: Int8, allowShort: Bool, levels: Bool,
+    lastClose: inout Double, previous: inout Double
+  ) -> (Int, Int8?) {
+    let units = position.units
+    // Locals, not the parameters: their fields stay in registers across the buffer stores.
+    var tally = bars, last = lastClose, prior = previous, signal = rule
+    defer { bars = tally; lastClose = last; previous = prior; rule = signal }
+    let stop = position.stopLevel, target = position.targetLevel
+    // One copy of the loop per case, the case a constant in each.
+    @inline(__always) func run(levels: Bool, long: Bool) -> (Int, Int8?) {
+      var t = start
+      while t < end {
+        if levels && PositionBook.levelsReached(BarPrices(open: p.open[t], high: p.high[t], low: p.low[t], close: p.close[t]),
+                                                long: long, stop: stop, target: target) { return (t, nil) }
+        let c = p.close[t]
+        if c == c { last = c }  // not NaN (one compare)
+        let equity = cash + units * last
+        let r = tally.add(equity: equity, previous: prior, exposed: true)
+        recorder.recordBar(t, equity: equity, return: r, position: units)
+        prior = equity
+        var next = signal.target(at: t)
+        if next < 0 && !allowShort { next = 0 }
+        t &+= 1
+        if next != quiet { return (t, next) }
+      }
+      return (t, nil)
+    }
+    if !levels { return run(levels: false, long: true) }
+    return units > 0 ? run(levels: true, long: true) : run(levels: true, long: false)
+  }
+
+  /// The loop of `runQuiet` while flat: the equity is the cash on every bar.
+  @inline(never)
+  static func flatBars<Rule: SignalRule>(
+    _ bars: inout BarTally, _ recorder: inout Recorder, _ rule: inout Rule, _ start: Int, _ end: Int, _ close: UnsafePointer<Double>,
+    cash: Double, quiet: Int8, allowShort: Bool, lastClose: inout Double, previous: inout Double
+  ) -> (Int, Int8?) {
+    var tally = bars, last = lastClose, prior = previous, signal = rule
+    defer { bars = tally; lastClose = last; previous = prior; rule = signal }
+    var t = start
+    while t < end {
+      let c = close[t]
+      if c == c { last = c }  // not NaN (one compare)
+      let r = tally.add(equity: cash, previous: prior, exposed: false)
+      recorder.recordBar(t, equity: cash, return: r, position: 0)
+      prior = cash
+      var next = signal.target(at: t)
+      if next < 0 && !allowShort { next = 0 }
+      t &+= 1
+      if next != quiet { return (t, next) }
+    }
+    return (t, nil)
   }
 
   /// The end of the run: the summary of every bar so far.

@@ -128,9 +128,16 @@ public struct PositionBook: Sendable, Equatable {
   @inline(__always)
   public func levelsReached(_ b: BarPrices) -> Bool {
     guard units != 0 else { return false }
-    return units > 0
-      ? (b.low <= stopLevel || b.high >= targetLevel || b.open <= stopLevel || b.open >= targetLevel)
-      : (b.high >= stopLevel || b.low <= targetLevel || b.open >= stopLevel || b.open <= targetLevel)
+    return Self.levelsReached(b, long: units > 0, stop: stopLevel, target: targetLevel)
+  }
+
+  /// The test of `levelsReached` for a position held `long` (or short) with these levels
+  /// (`NaN`: none), for loops that hoist the position out.
+  @inline(__always)
+  public static func levelsReached(_ b: BarPrices, long: Bool, stop: Double, target: Double) -> Bool {
+    long
+      ? (b.low <= stop || b.high >= target || b.open <= stop || b.open >= target)
+      : (b.high >= stop || b.low <= target || b.open >= stop || b.open <= target)
   }
 
   /// The exit a stop or target makes on bar `b`, if any: a gap through a level at the open

@@ -81,8 +81,7 @@ public struct PortfolioCore {
         equity += value; gross += Swift.abs(value); net += value
       }
     }
-    let r = equity == previousEquity ? 0 : equity / previousEquity - 1
-    accumulator.addBar(equity: equity, return: r, exposed: gross > 0)
+    let r = accumulator.addBar(equity: equity, previous: previousEquity, exposed: gross > 0)
     previousEquity = equity
     let triggered = halt.update(equity: equity, bar: t)
     for a in 0..<books.count {

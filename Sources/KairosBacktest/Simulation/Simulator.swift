@@ -16,12 +16,22 @@ public enum Simulator {
     let adv = UnsafePointer(m.averageVolume20.baseAddress!)
     // The core reads a bar's high and low only for stops and targets: without them the loop
     // does not stream those two columns through the cache (two copies of the loop, one each).
+    @inline(__always) func inputs(_ t: Int) -> DecisionInputs {
+      DecisionInputs(atr: atr[t], sigma20: readsImpact ? sigma[t] : .nan, averageVolume20: readsImpact ? adv[t] : .nan)
+    }
+    // Bar by bar through `atOpen`/`atClose` where something can happen; in between, the runs
+    // of quiet bars through `runQuiet` (the same steps, with the position's state hoisted).
     @inline(__always) func fold(levels: Bool) {
-      for t in 0..<m.count {
+      let n = m.count
+      var t = 0
+      while t < n {
         let bar = BarPrices(open: open[t], high: levels ? high[t] : .nan, low: levels ? low[t] : .nan, close: close[t])
         core.atOpen(bar: t, bar)
-        core.atClose(bar: t, bar, target: rule.target(at: t)) {
-          DecisionInputs(atr: atr[t], sigma20: readsImpact ? sigma[t] : .nan, averageVolume20: readsImpact ? adv[t] : .nan)
+        core.atClose(bar: t, bar, target: rule.target(at: t)) { inputs(t) }
+        t += 1
+        if core.canRunQuiet {
+          t = core.runQuiet(from: t, to: n, open: open, high: high, low: low, close: close,
+                            rule: &rule, inputs: inputs)
         }
       }
     }

@@ -97,34 +97,86 @@ final class _BarBuffer {
 
 /// Streaming accumulation of a `PerformanceSummary`.
 ///
-/// Per bar the engine only stores the return and the equity and updates the running product,
-/// the drawdown and the exposure: no loop-carried sum in the hot loop. `finish` then sums the
-/// stored bars in one vectorized pass (eight compensated Kahan lanes: error of order ε, like
-/// numpy's pairwise sums) and takes the two tail statistics by selection. No allocation after
-/// `init` while the bars fit the capacity given (past it the buffers double, for live runs of
-/// unknown length); `reset` reuses them.
-public struct PerformanceAccumulator {
-  @usableFromInline var summary = PerformanceSummary()
+/// What one bar adds to the running statistics: its return and equity stored, the growth
+/// product, the running peak and deepest drawdown, the exposed bars. A small value type of
+/// scalars and two pointers (no reference), so a driver's loop keeps it in registers
+/// (`EngineCore.runQuiet` copies it out of the accumulator, adds its bars, and puts it back);
+/// the buffers must hold the bars added (`PerformanceAccumulator.reserve`).
+@usableFromInline
+struct BarTally {
+  @usableFromInline var count = 0
+  @usableFromInline var growth = 1.0
+  @usableFromInline var exposedBars = 0
+  @usableFromInline var maxDrawdown = 0.0
   @usableFromInline var peak: Double
   /// `peak × (1 + maxDrawdown)`, slightly raised: equity above it cannot set a new minimum, so
   /// the drawdown divides only on bars that may.
   @usableFromInline var drawdownThreshold: Double
-  /// Owns the storage; the two pointers and the capacity are copied into the struct so the
-  /// per-bar stores read no heap object (they stay in registers in the engine's loop).
-  @usableFromInline var buffer: _BarBuffer
   @usableFromInline var returns: UnsafeMutablePointer<Double>
   @usableFromInline var equities: UnsafeMutablePointer<Double>
+
+  @usableFromInline
+  init(initialEquity: Double, returns: UnsafeMutablePointer<Double>, equities: UnsafeMutablePointer<Double>) {
+    peak = initialEquity
+    drawdownThreshold = initialEquity * (1 + 1e-12)
+    self.returns = returns
+    self.equities = equities
+  }
+
+  /// One bar marked at `equity` after `previous` (the last bar's equity, or the initial
+  /// capital): its return is `equity / previous − 1`, exactly 0 when the equity did not move.
+  /// Returns the return.
+  @inlinable @inline(__always)
+  mutating func add(equity: Double, previous: Double, exposed: Bool) -> Double {
+    let moved = equity != previous
+    let r = moved ? equity / previous - 1 : 0
+    add(equity: equity, return: r, exposed: exposed, moved: moved)
+    return r
+  }
+
+  /// One bar. `moved`: the equity differs from the last bar's (the initial capital before
+  /// the first). An unmoved equity cannot set a new drawdown — the peak is the same and the
+  /// same equity was already compared with it — so a flat stretch never divides.
+  @inlinable @inline(__always)
+  mutating func add(equity: Double, return r: Double, exposed: Bool, moved: Bool) {
+    let k = count
+    returns[k] = r
+    equities[k] = equity
+    count = k &+ 1
+    growth *= 1 + r
+    if equity > peak {
+      peak = equity
+      drawdownThreshold = peak * (1 + maxDrawdown) * (1 + 1e-12)
+    } else if moved && equity <= drawdownThreshold {
+      let drawdown = equity / peak - 1
+      if drawdown < maxDrawdown { maxDrawdown = drawdown }
+      drawdownThreshold = peak * (1 + maxDrawdown) * (1 + 1e-12)
+    }
+    if exposed { exposedBars &+= 1 }
+  }
+}
+
+/// Per bar the engine only stores the return and the equity and updates the running product,
+/// the drawdown and the exposure (`BarTally`): no loop-carried sum in the hot loop. `finish`
+/// then sums the stored bars in one vectorized pass (eight compensated Kahan lanes: error of
+/// order ε, like numpy's pairwise sums) and takes the two tail statistics by selection. No
+/// allocation after `init` while the bars fit the capacity given (past it the buffers double,
+/// for live runs of unknown length); `reset` reuses them.
+public struct PerformanceAccumulator {
+  /// The trade and fill statistics and the periods per year (the per-bar ones are in `bars`
+  /// until `finish`).
+  @usableFromInline var summary = PerformanceSummary()
+  @usableFromInline var bars: BarTally
+  /// Owns the storage that `bars` points into.
+  @usableFromInline var buffer: _BarBuffer
   @usableFromInline var capacity: Int
   @usableFromInline let initialEquity: Double
 
   public init(initialEquity: Double, periodsPerYear: Double, capacity: Int = 1024) {
     self.initialEquity = initialEquity
-    peak = initialEquity
-    drawdownThreshold = initialEquity * (1 + 1e-12)
     summary.periodsPerYear = periodsPerYear
     buffer = _BarBuffer(capacity: capacity)
-    returns = buffer.returns
-    equities = buffer.equity
+    bars = BarTally(initialEquity: initialEquity, returns: buffer.returns, equities: buffer.equity)
     self.capacity = buffer.capacity
   }
 
@@ -134,11 +186,8 @@ public struct PerformanceAccumulator {
   @usableFromInline
   init(placeholderFor other: PerformanceAccumulator) {
     initialEquity = other.initialEquity
-    peak = other.initialEquity
-    drawdownThreshold = other.initialEquity
     buffer = Self.placeholderBuffer
-    returns = buffer.returns
-    equities = buffer.equity
+    bars = BarTally(initialEquity: other.initialEquity, returns: buffer.returns, equities: buffer.equity)
     capacity = 0
   }
 
@@ -159,36 +208,40 @@ public struct PerformanceAccumulator {
     let p = summary.periodsPerYear
     summary = PerformanceSummary()
     summary.periodsPerYear = p
-    peak = initialEquity
-    drawdownThreshold = initialEquity * (1 + 1e-12)
+    bars = BarTally(initialEquity: initialEquity, returns: buffer.returns, equities: buffer.equity)
   }
+
+  /// Bars added so far.
+  @inlinable
+  public var barCount: Int { bars.count }
 
   /// One bar: its closing equity, its return `E_t / E_{t−1} − 1`, whether a position was held.
   @inlinable @inline(__always)
   public mutating func addBar(equity: Double, return r: Double, exposed: Bool) {
-    let k = summary.count
-    if k == capacity { grow() }
-    returns[k] = r
-    equities[k] = equity
-    summary.count = k + 1
-    summary.growth *= 1 + r
-    if equity > peak {
-      peak = equity
-      drawdownThreshold = peak * (1 + summary.maxDrawdown) * (1 + 1e-12)
-    } else if equity <= drawdownThreshold {
-      let drawdown = equity / peak - 1
-      if drawdown < summary.maxDrawdown { summary.maxDrawdown = drawdown }
-      drawdownThreshold = peak * (1 + summary.maxDrawdown) * (1 + 1e-12)
-    }
-    if exposed { summary.exposedBars += 1 }
+    if bars.count == capacity { grow() }
+    bars.add(equity: equity, return: r, exposed: exposed, moved: true)
+  }
+
+  /// One bar marked at `equity` after `previous` (the last bar's equity, or the initial
+  /// capital): the engines' rule for the bar's return (`BarTally.add`). Returns the return.
+  @inlinable @inline(__always)
+  public mutating func addBar(equity: Double, previous: Double, exposed: Bool) -> Double {
+    if bars.count == capacity { grow() }
+    return bars.add(equity: equity, previous: previous, exposed: exposed)
+  }
+
+  /// Makes room for `more` bars beyond those added (no allocation if they fit).
+  @inlinable
+  public mutating func reserve(_ more: Int) {
+    while capacity - bars.count < more { grow() }
   }
 
   /// Doubles the storage (a live run longer than the capacity it started with).
   @usableFromInline @inline(never)
   mutating func grow() {
-    buffer = buffer.doubled(keeping: summary.count)
-    returns = buffer.returns
-    equities = buffer.equity
+    buffer = buffer.doubled(keeping: bars.count)
+    bars.returns = buffer.returns
+    bars.equities = buffer.equity
     capacity = buffer.capacity
   }
 
@@ -212,11 +265,15 @@ public struct PerformanceAccumulator {
     // between two bars — shares them: it takes buffers of its own first, so the running one
     // keeps its bars.
     if !isKnownUniquelyReferenced(&buffer) {
-      buffer = buffer.copy(capacity: buffer.capacity, keeping: summary.count)
-      returns = buffer.returns
-      equities = buffer.equity
+      buffer = buffer.copy(capacity: buffer.capacity, keeping: bars.count)
+      bars.returns = buffer.returns
+      bars.equities = buffer.equity
     }
     var s = summary
+    s.count = bars.count
+    s.growth = bars.growth
+    s.maxDrawdown = bars.maxDrawdown
+    s.exposedBars = bars.exposedBars
     let n = s.count
     guard n > 0 else { return s }
     let count = Double(n)
