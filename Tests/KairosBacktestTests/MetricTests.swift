@@ -56,6 +56,38 @@ struct MetricCase: Decodable, Sendable, CustomTestStringConvertible {
     #expect(isClose(PerformanceSummary(returns: returns).standardDeviation, naive, rtol: 1e-9))
   }
 
+  /// VaR and CVaR (selection over the gathered tail, or over every return) against sorting:
+  /// numpy's `percentile(r, 5)` and the mean of the ⌊(n − 1)·0.05⌋ + 1 smallest. The series
+  /// cover the selection's cases: few returns (no threshold), many, runs of exact zeros (a flat
+  /// position: the 5 % tail may be all zeros, or cut through them), all equal, and ±0.
+  @Test func tailStatisticsEqualSorting() {
+    var random = SplitMix64(seed: 17)
+    func series(_ n: Int, zeros: Double, negativeBias: Double) -> [Double] {
+      (0..<n).map { _ in random.nextUniform() < zeros ? 0 : 0.02 * (random.nextUniform() - 0.5 - negativeBias) }
+    }
+    var cases: [[Double]] = []
+    for n in [2, 3, 20, 511, 512, 600, 5000, 20_001] {
+      for zeros in [0, 0.5, 0.9, 0.97, 1] as [Double] {
+        for bias in [-0.45, 0, 0.3] { cases.append(series(n, zeros: zeros, negativeBias: bias)) }
+      }
+    }
+    cases.append((0..<3000).map { $0 % 2 == 0 ? 0.0 : -0.0 })
+    cases.append([Double](repeating: -0.01, count: 1000) + [Double](repeating: 0.01, count: 1000))
+    for returns in cases {
+      let n = returns.count
+      let sorted = returns.sorted()
+      let position = Double(n - 1) * 0.05
+      let low = Int(position.rounded(.down)), high = min(low + 1, n - 1)
+      let fraction = position - Double(low)
+      let d = sorted[high] - sorted[low]
+      let percentile = fraction == 0 ? sorted[low] : (fraction >= 0.5 ? sorted[high] - d * (1 - fraction) : sorted[low] + d * fraction)
+      let tail = sorted[0...low].reduce(0, +) / Double(low + 1)
+      let s = PerformanceSummary(returns: returns)
+      #expect(s.valueAtRisk == percentile, "n \(n)")
+      #expect(isClose(s.conditionalValueAtRisk, tail, rtol: 1e-12, atol: 1e-18), "n \(n)")
+    }
+  }
+
   /// A live run has no known length: past its initial capacity the accumulator grows and
   /// gives the same summary as one sized for every bar.
   @Test func accumulatorGrowsPastItsCapacity() {

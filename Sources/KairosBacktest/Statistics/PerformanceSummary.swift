@@ -158,8 +158,8 @@ struct BarTally {
 
 /// Per bar the engine only stores the return and the equity and updates the running product,
 /// the drawdown and the exposure (`BarTally`): no loop-carried sum in the hot loop. `finish`
-/// then sums the stored bars in one vectorized pass (eight compensated Kahan lanes: error of
-/// order ε, like numpy's pairwise sums) and takes the two tail statistics by selection. No
+/// then sums the stored bars in one vectorized pass (blocks of 128 in eight plain lanes, the
+/// blocks' sums in compensated Kahan lanes: numpy's pairwise accuracy or better) and takes the two tail statistics by selection. No
 /// allocation after `init` while the bars fit the capacity given (past it the buffers double,
 /// for live runs of unknown length); `reset` reuses them.
 public struct PerformanceAccumulator {
@@ -315,18 +315,30 @@ public struct PerformanceAccumulator {
     return sum
   }
 
-  /// `Σx`, `Σmin(x, 0)²` and `Σe` over eight compensated (Kahan) lanes each.
+  /// Elements per block of the summing passes: a block is summed plainly in eight lanes (as
+  /// numpy's pairwise sum sums its blocks of 128), and the blocks' sums are added to
+  /// compensated (Kahan) lanes: numpy's accuracy or better, at one addition per element.
+  static let block = 128
+
+  /// `Σx`, `Σmin(x, 0)²` and `Σe`: blocks of eight plain lanes, added to compensated lanes.
   static func sums(_ x: UnsafePointer<Double>, _ e: UnsafePointer<Double>, _ n: Int) -> (sum: Double, downside: Double, equity: Double) {
     typealias V = SIMD8<Double>
     var s = V(), cs = V(), d = V(), cd = V(), q = V(), cq = V()
     var i = 0
     while i + 8 <= n {
-      let v = V(UnsafeBufferPointer(start: x + i, count: 8))
-      kahan(&s, &cs, v)
-      let negative = V.zero.replacing(with: v, where: v .< 0)
-      kahan(&d, &cd, negative * negative)
-      kahan(&q, &cq, V(UnsafeBufferPointer(start: e + i, count: 8)))
-      i += 8
+      let end = Swift.min(n, i + block) & ~7
+      var bs = V(), bd = V(), bq = V()
+      while i < end {
+        let v = V(UnsafeBufferPointer(start: x + i, count: 8))
+        bs += v
+        let negative = V.zero.replacing(with: v, where: v .< 0)
+        bd += negative * negative
+        bq += V(UnsafeBufferPointer(start: e + i, count: 8))
+        i += 8
+      }
+      kahan(&s, &cs, bs)
+      kahan(&d, &cd, bd)
+      kahan(&q, &cq, bq)
     }
     var sum = fold(s, cs), downside = fold(d, cd), equity = fold(q, cq)
     while i < n {
@@ -339,8 +351,8 @@ public struct PerformanceAccumulator {
     return (sum.value, downside.value, equity.value)
   }
 
-  /// `Σ(x − m)` (plain: it only corrects the rounding of `m`) and `Σ(x − m)²` (over eight
-  /// compensated Kahan lanes); with a `threshold`, every `x ≤ threshold` is also copied, in
+  /// `Σ(x − m)` (plain: it only corrects the rounding of `m`) and `Σ(x − m)²` (blocks of
+  /// eight plain lanes added to compensated lanes, as in `sums`); with a `threshold`, every `x ≤ threshold` is also copied, in
   /// order and branch-free, to `scratch` (which must hold `n` values), and their count returned.
   static func deviations(_ x: UnsafePointer<Double>, _ n: Int, from m: Double, gatheringAtMost threshold: Double?,
                          into scratch: UnsafeMutablePointer<Double>) -> (sum: Double, squares: Double, gathered: Int) {
@@ -351,18 +363,23 @@ public struct PerformanceAccumulator {
     let limit = threshold ?? -.infinity
     let gather = threshold != nil
     while i + 8 <= n {
-      let raw = V(UnsafeBufferPointer(start: x + i, count: 8))
-      let v = raw - mean
-      s += v
-      kahan(&q, &cq, v * v)
-      if gather {
-        // From memory, not from the vector's lanes (extracting lanes costs shuffles).
-        for lane in i..<(i + 8) {
-          scratch[gathered] = x[lane]
-          gathered &+= x[lane] <= limit ? 1 : 0
+      let end = Swift.min(n, i + block) & ~7
+      var bq = V()
+      while i < end {
+        let raw = V(UnsafeBufferPointer(start: x + i, count: 8))
+        let v = raw - mean
+        s += v
+        bq += v * v
+        if gather {
+          // From memory, not from the vector's lanes (extracting lanes costs shuffles).
+          for lane in i..<(i + 8) {
+            scratch[gathered] = x[lane]
+            gathered &+= x[lane] <= limit ? 1 : 0
+          }
         }
+        i += 8
       }
-      i += 8
+      kahan(&q, &cq, bq)
     }
     var sum = fold(s, V()), squares = fold(q, cq)
     while i < n {
@@ -403,12 +420,18 @@ public struct PerformanceAccumulator {
     let position = Double(n - 1) * 0.05
     let low = Int(position.rounded(.down))
     let high = Swift.min(low + 1, n - 1)
-    // After selecting `high`, everything before it is ≤ it; select `low` among those.
+    // One selection: after selecting `high`, the `high` values before it are the smallest
+    // (in some order). When `high = low + 1` they are exactly the `low + 1` of the CVaR and
+    // the `low`-th is their largest (a scan, not a second selection).
     select(values, high, 0, count - 1)
-    select(values, low, 0, high)
+    var lowValue = values[high]
+    if high > low {
+      lowValue = values[0]
+      for i in 1..<high where values[i] > lowValue { lowValue = values[i] }
+    }
     let fraction = position - Double(low)
     // numpy's linear interpolation.
-    let percentile = fraction == 0 ? values[low] : Self.lerp(values[low], values[high], fraction)
+    let percentile = fraction == 0 ? lowValue : Self.lerp(lowValue, values[high], fraction)
     var total = KahanSum()
     for i in 0...low { total.add(values[i]) }
     return (percentile, total.value / Double(low + 1))
