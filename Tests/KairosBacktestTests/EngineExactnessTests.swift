@@ -94,3 +94,67 @@ func engineEquity(_ frame: Frame, targets: [Int8], config: BacktestConfiguration
     }
   }
 }
+
+/// The whole-history fold (`Simulator`, which runs quiet stretches through
+/// `EngineCore.runQuiet`) against the core stepped bar by bar through `atOpen`/`atClose`, on
+/// data with runs of one to four bars missing some or all of their prices — a stretch that ends
+/// on missing closes, an entry whose bar has no close, a stop reached after a gap — under every
+/// engine option: the same bits.
+@Suite struct QuietStretchTests {
+  /// Runs of missing prices at random places: whole bars, or a bar's close only, or its open
+  /// only (a fill at an open whose close is missing marks with the last valid close).
+  static func marketWithGaps(seed: UInt64, bars: Int) -> Frame {
+    var frame = testMarket(seed: seed, bars: bars, missing: false)
+    var random = SplitMix64(seed: seed ^ 7)
+    let names = ["open", "high", "low", "close"]
+    var columns = names.map { Array(frame[$0]!) }
+    var t = 30
+    while t < bars {
+      let run = Int(random.next() % 4) + 1
+      let which = random.next() % 3  // 0: the whole bar, 1: the close, 2: the open
+      for k in t..<min(bars, t + run) {
+        for (c, name) in names.enumerated() where which == 0 || (which == 1 && name == "close") || (which == 2 && name == "open") {
+          columns[c][k] = .nan
+        }
+      }
+      t += run + Int(random.next() % 25) + 2
+    }
+    for (c, name) in names.enumerated() { try! frame.setColumn(name, Column(columns[c])) }
+    return frame
+  }
+
+  static func perBar(_ frame: Frame, targets: [Int8], config: BacktestConfiguration) throws -> (FullRecording, PerformanceSummary) {
+    let m = try MarketSeries(name: "TEST", frame: frame)
+    m.prepareImpactInputs(for: config)
+    let impact = config.readsImpactInputs
+    var core = EngineCore(configuration: config,
+                          accumulator: PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: config.annualization(for: m.timestamps)),
+                          recorder: FullRecording())
+    for t in 0..<m.count {
+      let b = BarPrices(open: m.open[t], high: m.high[t], low: m.low[t], close: m.close[t])
+      core.atOpen(bar: t, b)
+      core.atClose(bar: t, b, target: targets[t]) {
+        DecisionInputs(atr: m.atr[t], sigma20: impact ? m.sigma20[t] : .nan, averageVolume20: impact ? m.averageVolume20[t] : .nan)
+      }
+    }
+    return (core.recorder, core.finish())
+  }
+
+  @Test(arguments: 0..<EngineExactnessTests.options.count)
+  func wholeHistoryEqualsBarByBar(option: Int) throws {
+    let (name, apply) = EngineExactnessTests.options[option]
+    var config = BacktestConfiguration()
+    apply(&config)
+    var traded = 0
+    for seed in [3, 4, 5] as [UInt64] {
+      let frame = Self.marketWithGaps(seed: seed, bars: 1500)
+      let targets = randomTargets(frame.rowCount, seed: seed)
+      let (a, s) = try engineEquity(frame, targets: targets, config: config)
+      let (b, u) = try Self.perBar(frame, targets: targets, config: config)
+      #expect(ReplayTests.bits(a) == ReplayTests.bits(b), "\(name), seed \(seed)")
+      #expect(Metrics.all.map { $0.value(s).bitPattern } == Metrics.all.map { $0.value(u).bitPattern }, "\(name), seed \(seed)")
+      traded += a.trades.count
+    }
+    #expect(traded > 10, "\(name): the case should trade")
+  }
+}

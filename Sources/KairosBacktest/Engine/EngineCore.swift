@@ -163,27 +163,36 @@ public struct EngineCore<Recorder: BacktestRecorder> {
     return units > 0 ? run(levels: true, long: true) : run(levels: true, long: false)
   }
 
-  /// The loop of `runQuiet` while flat: the equity is the cash on every bar.
+  /// The loop of `runQuiet` while flat: the equity is the cash on every bar. The rule alone
+  /// finds how far the stretch goes; the last valid close is looked up backwards; then the
+  /// bars are added at once — the first by the general rule, the rest, whose equity equals
+  /// the bar before, by `BarTally.addUnmoved` (two stores each).
   @inline(never)
   static func flatBars<Rule: SignalRule>(
     _ bars: inout BarTally, _ recorder: inout Recorder, _ rule: inout Rule, _ start: Int, _ end: Int, _ close: UnsafePointer<Double>,
     cash: Double, quiet: Int8, allowShort: Bool, lastClose: inout Double, previous: inout Double
   ) -> (Int, Int8?) {
-    var tally = bars, last = lastClose, prior = previous, signal = rule
-    defer { bars = tally; lastClose = last; previous = prior; rule = signal }
+    var last = lastClose, signal = rule
+    defer { lastClose = last; rule = signal }
     var t = start
+    var decision: Int8? = nil
     while t < end {
-      let c = close[t]
-      if c == c { last = c }  // not NaN (one compare)
-      let r = tally.add(equity: cash, previous: prior, exposed: false)
-      recorder.recordBar(t, equity: cash, return: r, position: 0)
-      prior = cash
       var next = signal.target(at: t)
       if next < 0 && !allowShort { next = 0 }
       t &+= 1
-      if next != quiet { return (t, next) }
+      if next != quiet { decision = next; break }
     }
-    return (t, nil)
+    guard t > start else { return (t, decision) }
+    // The last valid close of the stretch (a flat equity does not read it on the way).
+    var u = t - 1
+    while u > start && close[u].isNaN { u -= 1 }
+    if !close[u].isNaN { last = close[u] }
+    let r = bars.add(equity: cash, previous: previous, exposed: false)
+    recorder.recordBar(start, equity: cash, return: r, position: 0)
+    bars.addUnmoved(equity: cash, bars: t - start - 1)
+    for u in (start + 1)..<t { recorder.recordBar(u, equity: cash, return: 0, position: 0) }
+    previous = cash
+    return (t, decision)
   }
 
   /// The end of the run: the summary of every bar so far.

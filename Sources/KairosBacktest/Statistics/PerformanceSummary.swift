@@ -134,6 +134,18 @@ struct BarTally {
     return r
   }
 
+  /// `n` bars at `equity`, the equity of the bar added last: what `n` calls of
+  /// `add(equity:previous: equity, exposed: false)` do — a return of exactly 0 and the equity
+  /// stored; the growth is multiplied by 1, the peak is already at least `equity` and an
+  /// unmoved equity cannot set a new drawdown, so nothing else changes.
+  @inlinable @inline(__always)
+  mutating func addUnmoved(equity: Double, bars n: Int) {
+    guard n > 0 else { return }
+    (returns + count).initialize(repeating: 0, count: n)
+    (equities + count).initialize(repeating: equity, count: n)
+    count &+= n
+  }
+
   /// One bar. `moved`: the equity differs from the last bar's (the initial capital before
   /// the first). An unmoved equity cannot set a new drawdown — the peak is the same and the
   /// same equity was already compared with it — so a flat stretch never divides.
