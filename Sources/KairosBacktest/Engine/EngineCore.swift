@@ -19,8 +19,9 @@
 ///
 /// The fast path of each entry point (no fill, no level reached) is a few comparisons; the
 /// rest is out of line. A whole-history driver runs the stretches of bars where nothing can
-/// happen through `runQuiet` (the same steps, the position's state hoisted into registers). No allocation, dictionary or existential per bar: the recorder is a
-/// generic parameter; rejected orders are status codes in the records, never throws.
+/// happen through `runQuiet` (the same steps, the position's state hoisted into registers).
+/// No allocation, dictionary or existential per bar: the recorder is a generic parameter;
+/// rejected orders are status codes in the records, never throws.
 public struct EngineCore<Recorder: BacktestRecorder> {
   public let configuration: BacktestConfiguration
   let costs: ExecutionCost
@@ -71,7 +72,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
     recorder.recordBar(t, equity: equity, return: r, position: units)
     previousEquity = equity
     _ = halt.update(equity: equity, bar: t)
-    book.decide(target: target < 0 && !allowShort ? 0 : target, halted: halt.halted)
+    book.decide(target: PositionBook.permitted(target, allowShort: allowShort), halted: halt.halted)
     if book.hasPending || (needsInputsWhileHeld && units != 0) { book.remember(inputs()) }
     return equity
   }
@@ -94,15 +95,13 @@ public struct EngineCore<Recorder: BacktestRecorder> {
   /// `PositionBook.decide`, as `atClose` takes it). Returns the first bar not consumed. With
   /// fills at the open or the close alike: no order is pending, so no bar here fills.
   /// - Parameters:
-  ///   - open, high, low, close: the bars' prices (`high`/`low` read only with levels set).
+  ///   - prices: the bars' prices (`high`/`low` read only with levels set).
   ///   - rule: asked for its target after the close of each bar consumed, once, in order.
   ///   - inputs: the indicators known at a close (read at the last bar when a position is held
   ///     with impact on, and at the bar that decides an order).
   @inline(__always)
   public mutating func runQuiet<Rule: SignalRule>(
-    from start: Int, to end: Int,
-    open: UnsafePointer<Double>, high: UnsafePointer<Double>, low: UnsafePointer<Double>, close: UnsafePointer<Double>,
-    rule: inout Rule, inputs: (Int) -> DecisionInputs
+    from start: Int, to end: Int, prices: QuietPrices, rule: inout Rule, inputs: (Int) -> DecisionInputs
   ) -> Int {
     let exposed = book.units != 0
     // The target that changes nothing: the blocked direction while a stop's block holds (the
@@ -111,11 +110,10 @@ public struct EngineCore<Recorder: BacktestRecorder> {
     var lastClose = book.lastClose, previous = previousEquity
     accumulator.reserve(end - start)  // room for every bar: the loop never grows the buffers
     var bars = accumulator.bars
-    let prices = QuietPrices(open: open, high: high, low: low, close: close)
     let (t, decision) = exposed
       ? Self.quietBars(&bars, &recorder, &rule, start, end, prices, position: book, cash: cash, quiet: quiet,
                        allowShort: allowShort, levels: hasLevels, lastClose: &lastClose, previous: &previous)
-      : Self.flatBars(&bars, &recorder, &rule, start, end, close, cash: cash, quiet: quiet,
+      : Self.flatBars(&bars, &recorder, &rule, start, end, prices.close, cash: cash, quiet: quiet,
                       allowShort: allowShort, lastClose: &lastClose, previous: &previous)
     accumulator.bars = bars
     previousEquity = previous
@@ -152,8 +150,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
         let r = tally.add(equity: equity, previous: prior, exposed: true)
         recorder.recordBar(t, equity: equity, return: r, position: units)
         prior = equity
-        var next = signal.target(at: t)
-        if next < 0 && !allowShort { next = 0 }
+        let next = PositionBook.permitted(signal.target(at: t), allowShort: allowShort)
         t &+= 1
         if next != quiet { return (t, next) }
       }
@@ -177,8 +174,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
     var t = start
     var decision: Int8? = nil
     while t < end {
-      var next = signal.target(at: t)
-      if next < 0 && !allowShort { next = 0 }
+      let next = PositionBook.permitted(signal.target(at: t), allowShort: allowShort)
       t &+= 1
       if next != quiet { decision = next; break }
     }
@@ -190,7 +186,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
     let r = bars.add(equity: cash, previous: previous, exposed: false)
     recorder.recordBar(start, equity: cash, return: r, position: 0)
     bars.addUnmoved(equity: cash, bars: t - start - 1)
-    for u in (start + 1)..<t { recorder.recordBar(u, equity: cash, return: 0, position: 0) }
+    for k in (start + 1)..<t { recorder.recordBar(k, equity: cash, return: 0, position: 0) }
     previous = cash
     return (t, decision)
   }

@@ -72,6 +72,11 @@ public struct PositionBook: Sendable, Equatable {
     if target != held { pending = target; hasPending = true } else { hasPending = false }
   }
 
+  /// The rule's target as the engine may act on it: a short is flat when shorts are not
+  /// allowed. The one statement of that rule (single-asset, portfolio, quiet stretches).
+  @inline(__always)
+  public static func permitted(_ target: Int8, allowShort: Bool) -> Int8 { target < 0 && !allowShort ? 0 : target }
+
   /// Keeps `inputs` as the indicators the next fill uses.
   @inline(__always)
   public mutating func remember(_ inputs: DecisionInputs) { known = inputs }

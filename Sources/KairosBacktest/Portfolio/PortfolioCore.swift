@@ -85,7 +85,7 @@ public struct PortfolioCore {
     previousEquity = equity
     let triggered = halt.update(equity: equity, bar: t)
     for a in 0..<books.count {
-      let target = targets[a] < 0 && !configuration.allowShort ? 0 : targets[a]
+      let target = PositionBook.permitted(targets[a], allowShort: configuration.allowShort)
       books[a].decide(target: target, halted: halt.halted)
       books[a].remember(inputs[a])
     }

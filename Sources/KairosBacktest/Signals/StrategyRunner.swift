@@ -187,7 +187,7 @@ struct TargetsVisitor: RuleVisitor {
     return (0..<count).map { t in
       var target = r.target(at: t)
       if trigger == .cross { target = cross.filter(target, defined: r.isDefined(at: t)) }
-      return target < 0 && !allowShort ? 0 : target
+      return PositionBook.permitted(target, allowShort: allowShort)
     }
   }
 }

@@ -171,9 +171,10 @@ struct BarTally {
 /// Per bar the engine only stores the return and the equity and updates the running product,
 /// the drawdown and the exposure (`BarTally`): no loop-carried sum in the hot loop. `finish`
 /// then sums the stored bars in one vectorized pass (blocks of 128 in eight plain lanes, the
-/// blocks' sums in compensated Kahan lanes: numpy's pairwise accuracy or better) and takes the two tail statistics by selection. No
-/// allocation after `init` while the bars fit the capacity given (past it the buffers double,
-/// for live runs of unknown length); `reset` reuses them.
+/// blocks' sums in compensated Kahan lanes: numpy's pairwise accuracy or better) and takes
+/// the two tail statistics by selection. No allocation after `init` while the bars fit the
+/// capacity given (past it the buffers double, for live runs of unknown length); `reset`
+/// reuses them.
 public struct PerformanceAccumulator {
   /// The trade and fill statistics and the periods per year (the per-bar ones are in `bars`
   /// until `finish`).
@@ -222,10 +223,6 @@ public struct PerformanceAccumulator {
     summary.periodsPerYear = p
     bars = BarTally(initialEquity: initialEquity, returns: buffer.returns, equities: buffer.equity)
   }
-
-  /// Bars added so far.
-  @inlinable
-  public var barCount: Int { bars.count }
 
   /// One bar: its closing equity, its return `E_t / E_{t−1} − 1`, whether a position was held.
   @inlinable @inline(__always)
