@@ -105,8 +105,8 @@ public struct SweepJob: Sendable {
     }
     let rows = rows(output)
     let sink = try SweepSink(path: path, grid: grid, assets: markets.map(\.name), keep: Swift.max(output.keep, output.equityTop, 1),
-                             top: output.top, by: output.by, aggregate: output.aggregate)
-    let written: (best: [BestRows.Row], bytes: Int, sha256: String)
+                             top: output.top, by: output.by, aggregate: output.aggregate, digest: output.shard != nil)
+    let written: (best: [BestRows.Row], bytes: Int, sha256: String?)
     do {
       // The rows are encoded on the workers, in parallel with the sweep (none with --top: only
       // K rows are written, at the end).
@@ -138,7 +138,7 @@ public struct SweepJob: Sendable {
         totalRows: markets.count * grid.combinations.count, combinations: grid.combinations.count, assets: markets.map(\.name),
         gridFingerprint: SweepFingerprint.grid(runner: runner, grid: grid),
         dataFingerprint: SweepFingerprint.data(markets: markets, probabilities: probabilities),
-        part: URL(fileURLWithPath: path).lastPathComponent, bytes: written.bytes, sha256: written.sha256,
+        part: URL(fileURLWithPath: path).lastPathComponent, bytes: written.bytes, sha256: written.sha256 ?? "",
         strategy: runner.kind.rawValue, axes: grid.axisSpecs, constraint: grid.constraint?.text, periodsPerYear: periodsPerYear.map(\.value),
         seconds: seconds, threads: threads, barCombinations: barCombinations)
       try AtomicFile.write(manifest.encoded(), to: manifestPath!)

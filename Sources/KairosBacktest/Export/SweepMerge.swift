@@ -56,7 +56,7 @@ public enum SweepMerge {
     let summaryPath = path == "-" ? nil : try SweepJob.summaryPath(for: path)
     let sink = try SweepSink(path: path, grid: grid, assets: reference.assets, keep: Swift.max(output.keep, 1), top: output.top, by: output.by,
                              aggregate: output.aggregate)
-    let written: (best: [BestRows.Row], bytes: Int, sha256: String)
+    let written: (best: [BestRows.Row], bytes: Int, sha256: String?)
     do {
       let header = SweepSink.header(grid)
       for (path, manifest) in ordered {

@@ -8,12 +8,13 @@ import KairosIO
 /// Every row feeds the summary's best rows (by Sharpe) and, when asked, the `--top` keeper and
 /// the per-axis aggregate; without `--top` the rows stream to the file as they come (memory
 /// flat however many rows), with it only the best `K` are written, in §6 order, at the end.
-/// The file appears only when complete (`StreamingFile`); its SHA-256 is taken as it is written.
+/// The file appears only when complete (`StreamingFile`); a shard's part has its SHA-256 taken
+/// as it is written (for its manifest; not otherwise: it costs a few percent of a sweep).
 final class SweepSink {
   let grid: ParameterGrid
   let assets: [String]
   let file: StreamingFile
-  var hasher = SHA256()
+  var hasher: SHA256?
   var bytes = 0
   var pending: [UInt8] = []
   var best: BestRows
@@ -24,7 +25,9 @@ final class SweepSink {
   /// - Parameters:
   ///   - top: keep only the best `count` rows by `metric` (nil: every row).
   ///   - aggregate: the axes of the per-axis aggregate of `by` (nil: none), written to `aggregatePath`.
-  init(path: String, grid: ParameterGrid, assets: [String], keep: Int, top: Int?, by: String, aggregate: [String]?) throws {
+  ///   - digest: take the file's SHA-256 (`finish` returns it).
+  init(path: String, grid: ParameterGrid, assets: [String], keep: Int, top: Int?, by: String, aggregate: [String]?, digest: Bool = false) throws {
+    hasher = digest ? SHA256() : nil
     self.grid = grid
     self.assets = assets
     best = try BestRows(by: "sharpe", count: keep)
@@ -61,7 +64,7 @@ final class SweepSink {
   }
 
   private func write(_ text: [UInt8]) {
-    hasher.update(text)
+    hasher?.update(text)
     bytes += text.count
     pending.append(contentsOf: text)
   }
@@ -104,8 +107,8 @@ final class SweepSink {
   }
 
   /// Writes the `--top` rows (in §6 order) and the aggregate, and commits the file. Returns
-  /// the best rows by Sharpe and the file's size and SHA-256.
-  func finish() throws -> (best: [BestRows.Row], bytes: Int, sha256: String) {
+  /// the best rows by Sharpe and the file's size and SHA-256 (when asked for).
+  func finish() throws -> (best: [BestRows.Row], bytes: Int, sha256: String?) {
     do {
       if let top {
         for row in top.rows.sorted(by: { ($0.asset, $0.combination) < ($1.asset, $1.combination) }) {
@@ -119,7 +122,7 @@ final class SweepSink {
       throw error
     }
     if let aggregate, let aggregatePath { try AtomicFile.write(aggregate.csv(), to: aggregatePath) }
-    return (best.rows, bytes, hasher.hexDigest())
+    return (best.rows, bytes, hasher?.hexDigest())
   }
 
   /// Leaves nothing behind (the destination untouched).

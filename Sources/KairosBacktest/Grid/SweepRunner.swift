@@ -40,7 +40,7 @@ public struct SweepChunk: Sendable {
 /// the asset); then the block's chunks go over the workers, which take them from a counter (so
 /// they stay busy to the end), run the engine with one metric accumulator each, and encode
 /// their rows when asked. The finished chunks reach `consume` in row order on the calling
-/// thread. Memory is the input, the indicators and one block — never time × combinations or
+/// thread as soon as each is done, while the workers go on (writing overlaps computing). Memory is the input, the indicators and one block — never time × combinations or
 /// one object per combination — and each row is computed by itself, so the result has the
 /// same bits for any number of threads, block size or shard.
 public struct SweepRunner: Sendable {
@@ -88,7 +88,7 @@ public struct SweepRunner: Sendable {
   ///     row in `rows` is never prepared.
   ///   - threads: worker threads.
   ///   - encode: turns a chunk's rows into bytes on the worker (asset, combinations, metrics).
-  ///   - progress: called from worker threads with (rows done, rows); must be thread-safe.
+  ///   - progress: called with (rows done, rows) as rows are handed to `consume`.
   ///   - cancelled: polled between chunks; `true` stops with `BacktestError.cancelled`.
   ///   - consume: called on the calling thread with each finished chunk, in row order.
   public func run(
@@ -157,21 +157,28 @@ public struct SweepRunner: Sendable {
     for p in resolved { keys.formUnion(runner.indicators(p)) }
     cache.prepare(keys, threads: threads)
     let periodsPerYear = strategy.configuration.annualization(for: cache.market.timestamps)
-    // 3. The chunks: rows written by index, so the result does not depend on who ran what.
+    // 3. The chunks over the workers, in the background; rows are written by index, so the
+    // result does not depend on who ran what. 4. Meanwhile, on this thread, each chunk goes to
+    // `consume` in row order as soon as it is done: writing overlaps the computing.
     var metrics = [Double](repeating: .nan, count: count * metricCount)
     var texts = [[UInt8]](repeating: [], count: encode == nil ? 0 : chunks)
-    let next = Atomic<Int>(0)
+    let next = Atomic<Int>(0), stop = Atomic<Bool>(false), running = Atomic<Int>(threads)
+    // Chunk c's semaphore is signalled when it is done; when the last worker leaves, every
+    // chunk's once more, so that a wait never outlives a failure or a cancellation.
+    let finished = (0..<chunks).map { _ in DispatchSemaphore(value: 0) }
     let all = resolved
-    metrics.withUnsafeMutableBufferPointer { buffer in
-      texts.withUnsafeMutableBufferPointer { textBuffer in
+    let group = DispatchGroup()
+    try metrics.withUnsafeMutableBufferPointer { (buffer) throws(BacktestError) in
+      try texts.withUnsafeMutableBufferPointer { (textBuffer) throws(BacktestError) in
         nonisolated(unsafe) let out = buffer, text = textBuffer
-        let worker: @Sendable (Int) -> Void = { _ in
+        let worker: @Sendable () -> Void = {
+          defer { if running.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { finished.forEach { $0.signal() } } }
           var accumulator = PerformanceAccumulator(
             initialEquity: strategy.configuration.initialCapital, periodsPerYear: periodsPerYear, capacity: cache.market.count)
           var recorder = NoRecording()
           while true {
             let c = next.add(1, ordering: .relaxed).oldValue
-            if c >= chunks || cancelled() || failure.withLock({ $0 != nil }) { return }
+            if c >= chunks || stop.load(ordering: .relaxed) || cancelled() { return }
             let range = (c * chunk)..<Swift.min(count, (c + 1) * chunk)
             for i in range {
               accumulator.reset()
@@ -181,6 +188,7 @@ public struct SweepRunner: Sendable {
                 for (m, statistic) in Metrics.all.enumerated() { out[row + m] = statistic.value(summary) }
               } catch {
                 failure.withLock { if $0 == nil { $0 = error } }
+                stop.store(true, ordering: .relaxed)
                 return
               }
             }
@@ -188,19 +196,24 @@ public struct SweepRunner: Sendable {
               text[c] = encode(asset, (block.lowerBound + range.lowerBound)..<(block.lowerBound + range.upperBound),
                                UnsafeBufferPointer(rebasing: out[(range.lowerBound * metricCount)..<(range.upperBound * metricCount)]))
             }
+            finished[c].signal()
           }
         }
-        if threads == 1 { worker(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: worker) }
+        for _ in 0..<threads { DispatchQueue.global().async(group: group, execute: worker) }
+        // However this thread leaves (a consumer's error included), the workers stop and are
+        // waited for before the buffers they write go away.
+        defer { stop.store(true, ordering: .relaxed); group.wait() }
+        for c in 0..<chunks {
+          finished[c].wait()
+          if let error = failure.withLock({ $0 }) { throw error }
+          if cancelled() { throw .cancelled }
+          let range = (c * chunk)..<Swift.min(count, (c + 1) * chunk)
+          // A row counts for progress once it is handed on.
+          try consume(SweepChunk(asset: asset, combinations: (block.lowerBound + range.lowerBound)..<(block.lowerBound + range.upperBound),
+                                 metrics: Array(out[(range.lowerBound * metricCount)..<(range.upperBound * metricCount)]),
+                                 text: encode == nil ? [] : text[c]))
+        }
       }
-    }
-    if let error = failure.withLock({ $0 }) { throw error }
-    if cancelled() { throw .cancelled }
-    // 4. In row order, one chunk at a time (progress too: a row counts once it is handed on).
-    for c in 0..<chunks {
-      let range = (c * chunk)..<Swift.min(count, (c + 1) * chunk)
-      try consume(SweepChunk(asset: asset, combinations: (block.lowerBound + range.lowerBound)..<(block.lowerBound + range.upperBound),
-                             metrics: Array(metrics[(range.lowerBound * metricCount)..<(range.upperBound * metricCount)]),
-                             text: encode == nil ? [] : texts[c]))
     }
   }
 }
