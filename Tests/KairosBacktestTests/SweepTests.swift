@@ -1,6 +1,7 @@
 import KairosBacktest
 import KairosFrame
 import KairosTestSupport
+import Synchronization
 import Testing
 
 @Suite struct GridTests {
@@ -56,6 +57,31 @@ import Testing
   @Test func cancellationStopsWithoutAResult() throws {
     let sweep = try SweepRunner(runner: StrategyRunner(kind: .smaCross, configuration: BacktestConfiguration()), grid: ParameterGrid(["fast=2:30", "slow=10:200"]))
     #expect(throws: BacktestError.cancelled) { try sweep.run(caches: try caches(seed: 1), threads: 2, cancelled: { true }) }
+  }
+
+  /// The writer runs while the workers compute: a writer's error (a full disk) stops the
+  /// workers and comes back as it is, after the rows before it, in order, and no more.
+  @Test func aConsumersErrorStopsTheSweep() throws {
+    var runner = try SweepRunner(runner: StrategyRunner(kind: .smaCross, configuration: BacktestConfiguration()), grid: ParameterGrid(["fast=2:30", "slow=10:200"]))
+    runner.blockSize = 500
+    var seen: [Int] = []
+    #expect(throws: BacktestError.unsupported("disk full")) {
+      try runner.run(caches: try caches(seed: 2), threads: 2) { (chunk) throws(BacktestError) in
+        seen.append(chunk.combinations.lowerBound)
+        if seen.count == 5 { throw .unsupported("disk full") }
+      }
+    }
+    #expect(seen.count == 5 && seen == seen.sorted() && seen.first == 0)
+    // Cancelled mid-block: the rows handed on stay in order, then the sweep stops.
+    let cancelled = Atomic<Bool>(false)
+    var handed = 0
+    #expect(throws: BacktestError.cancelled) {
+      try runner.run(caches: try caches(seed: 2), threads: 2, cancelled: { cancelled.load(ordering: .relaxed) }) { (chunk) throws(BacktestError) in
+        handed += chunk.combinations.count
+        if handed > 100 { cancelled.store(true, ordering: .relaxed) }
+      }
+    }
+    #expect(handed > 100 && handed < runner.grid.combinations.count * 2)
   }
 
   @Test func unknownParametersAreRejectedBeforeWork() {

@@ -138,10 +138,14 @@ public struct EngineCore<Recorder: BacktestRecorder> {
     var tally = bars, last = lastClose, prior = previous, signal = rule
     defer { bars = tally; lastClose = last; previous = prior; rule = signal }
     let stop = position.stopLevel, target = position.targetLevel
+    // A rule known ahead (`TrackedSignal`) says at once which bar asks for an order: the loop
+    // runs to it without asking. Any other rule is asked after each bar.
+    let departure = signal.departure(from: start, to: end, quiet: quiet)
+    let stretchEnd = departure.map { Swift.min($0 + 1, end) } ?? end
     // One copy of the loop per case, the case a constant in each.
     @inline(__always) func run(levels: Bool, long: Bool) -> (Int, Int8?) {
       var t = start
-      while t < end {
+      while t < stretchEnd {
         if levels && PositionBook.levelsReached(BarPrices(open: p.open[t], high: p.high[t], low: p.low[t], close: p.close[t]),
                                                 long: long, stop: stop, target: target) { return (t, nil) }
         let c = p.close[t]
@@ -150,10 +154,13 @@ public struct EngineCore<Recorder: BacktestRecorder> {
         let r = tally.add(equity: equity, previous: prior, exposed: true)
         recorder.recordBar(t, equity: equity, return: r, position: units)
         prior = equity
-        let next = PositionBook.permitted(signal.target(at: t), allowShort: allowShort)
         t &+= 1
-        if next != quiet { return (t, next) }
+        if departure == nil {
+          let next = PositionBook.permitted(signal.target(at: t &- 1), allowShort: allowShort)
+          if next != quiet { return (t, next) }
+        }
       }
+      if let u = departure, u < end { return (t, signal.target(at: u)) }
       return (t, nil)
     }
     if !levels { return run(levels: false, long: true) }
@@ -173,10 +180,16 @@ public struct EngineCore<Recorder: BacktestRecorder> {
     defer { lastClose = last; rule = signal }
     var t = start
     var decision: Int8? = nil
-    while t < end {
-      let next = PositionBook.permitted(signal.target(at: t), allowShort: allowShort)
-      t &+= 1
-      if next != quiet { decision = next; break }
+    if let u = signal.departure(from: start, to: end, quiet: quiet) {
+      // A rule known ahead: the stretch's end at once.
+      t = u < end ? u + 1 : end
+      if u < end { decision = signal.target(at: u) }
+    } else {
+      while t < end {
+        let next = PositionBook.permitted(signal.target(at: t), allowShort: allowShort)
+        t &+= 1
+        if next != quiet { decision = next; break }
+      }
     }
     guard t > start else { return (t, decision) }
     // The last valid close of the stretch (a flat equity does not read it on the way).

@@ -123,6 +123,15 @@ public struct SweepRunner: Sendable {
     }
   }
 
+  /// Whether combinations share their rule's targets (`SignalTrack`): when the last axis that
+  /// varies (the one that varies fastest in row order) is of engine parameters (e.g.
+  /// `stop_atr`), neighbouring rows differ only in those, and each worker takes a track once
+  /// for a run of them. Otherwise neighbouring rows have rules of their own, and the engine
+  /// asks each rule bar by bar (a track would be one more pass).
+  public var sharesTracks: Bool {
+    grid.axes.last(where: { $0.values.count > 1 }).map { CommonParameter.engineOnly.contains($0.name) } ?? false
+  }
+
   /// One block: resolve and prepare, then the chunks over the workers, then `consume` in order.
   func runBlock(
     _ block: Range<Int>, asset: Int, cache: IndicatorCache, strategy: StrategyRunner, threads: Int,
@@ -166,7 +175,7 @@ public struct SweepRunner: Sendable {
     // Chunk c's semaphore is signalled when it is done; when the last worker leaves, every
     // chunk's once more, so that a wait never outlives a failure or a cancellation.
     let finished = (0..<chunks).map { _ in DispatchSemaphore(value: 0) }
-    let all = resolved
+    let all = resolved, shareTracks = sharesTracks
     let group = DispatchGroup()
     try metrics.withUnsafeMutableBufferPointer { (buffer) throws(BacktestError) in
       try texts.withUnsafeMutableBufferPointer { (textBuffer) throws(BacktestError) in
@@ -176,6 +185,8 @@ public struct SweepRunner: Sendable {
           var accumulator = PerformanceAccumulator(
             initialEquity: strategy.configuration.initialCapital, periodsPerYear: periodsPerYear, capacity: cache.market.count)
           var recorder = NoRecording()
+          // The last track taken and the parameters it is of (see `sharesTracks`).
+          var track: (parameters: [String: Double], track: SignalTrack)? = nil
           while true {
             let c = next.add(1, ordering: .relaxed).oldValue
             if c >= chunks || stop.load(ordering: .relaxed) || cancelled() { return }
@@ -183,7 +194,14 @@ public struct SweepRunner: Sendable {
             for i in range {
               accumulator.reset()
               do throws(BacktestError) {
-                let summary = try strategy.run(all[i], cache: cache, accumulator: &accumulator, recorder: &recorder)
+                let summary: PerformanceSummary
+                if shareTracks {
+                  let parameters = strategy.signalParameters(all[i])
+                  if track?.parameters != parameters { track = (parameters, try strategy.track(all[i], cache: cache)) }
+                  summary = try strategy.run(all[i], track: track!.track, cache: cache, accumulator: &accumulator, recorder: &recorder)
+                } else {
+                  summary = try strategy.run(all[i], cache: cache, accumulator: &accumulator, recorder: &recorder)
+                }
                 let row = i * metricCount
                 for (m, statistic) in Metrics.all.enumerated() { out[row + m] = statistic.value(summary) }
               } catch {

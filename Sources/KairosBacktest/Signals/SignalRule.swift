@@ -13,11 +13,17 @@ public protocol SignalRule {
   /// Whether the rule's inputs are known at bar `t` (`false` during their warm-up); what
   /// `--trigger cross` waits for. Rules whose target starts flat need not say.
   func isDefined(at t: Int) -> Bool
+  /// For a rule whose targets are known ahead (`TrackedSignal`): the first bar in `t..<end`
+  /// whose target (shorts removed when not allowed) is not `quiet`, or `end` — without asking
+  /// for those targets. `nil` (every other rule): the engine asks bar by bar.
+  func departure(from t: Int, to end: Int, quiet: Int8) -> Int?
 }
 
 extension SignalRule {
   @inline(__always)
   public func isDefined(at t: Int) -> Bool { true }
+  @inline(__always)
+  public func departure(from t: Int, to end: Int, quiet: Int8) -> Int? { nil }
 }
 
 /// `--trigger cross` (docs/DESIGN.md §4): the target is held flat until it first changes after

@@ -21,6 +21,15 @@ public enum CommonParameter {
     "lot_size": "units per lot: entries round down to whole lots (1 = whole shares; 0 = fractional)",
     "trigger": "0: act on the target from the warm-up on (level); 1: only once it changes (cross)",
   ]
+
+  /// The parameters the engine alone reads (costs, stops, sizing, the risk manager): they never
+  /// change a rule's targets, so a sweep's combinations that differ only in these share one
+  /// `SignalTrack`. A parameter not listed here is taken to shape the targets (filters, the
+  /// trigger, the strategy's own): at worst a track is not shared.
+  public static let engineOnly: Set<String> = [
+    "fee", "fixed_fee", "slippage", "impact", "stop_atr", "stop_pct", "take_atr", "take_pct", "risk", "risk_atr", "vol_target",
+    "max_position", "max_leverage", "max_units", "risk_per_trade", "max_dd", "dd_resume_bars", "dd_resume_recovery", "lot_size",
+  ]
 }
 
 /// Errors of strategy parameters and grids.

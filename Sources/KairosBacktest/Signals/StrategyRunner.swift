@@ -80,6 +80,32 @@ public struct StrategyRunner: Sendable {
                                  accumulator: &accumulator, recorder: &recorder)
   }
 
+  /// The track of the rule of resolved parameters `p` on `cache`'s asset (indicators
+  /// prepared): the targets the engine will be given, gates and trigger included. Shared by
+  /// every combination with the same `signalParameters`.
+  public func track(_ p: [String: Double], cache: IndicatorCache) throws(BacktestError) -> SignalTrack {
+    let c = try configuration.applying(p)
+    var composed = ComposedRule(gate: try gateValues(p, cache: cache), trigger: c.trigger, body: TrackBody(count: cache.market.count, allowShort: c.allowShort))
+    return try kind.definition.withColumnRule(p, cache: cache, allowShort: c.allowShort, &composed)
+  }
+
+  /// Runs the backtest of resolved parameters `p` with the targets of `track` (the track of
+  /// parameters with the same `signalParameters`): the same bits as `run(_:cache:…)`.
+  public func run(
+    _ p: [String: Double], track: SignalTrack, cache: IndicatorCache, accumulator: inout PerformanceAccumulator, recorder: inout NoRecording
+  ) throws(BacktestError) -> PerformanceSummary {
+    let configuration = try configuration.applying(p)
+    precondition(track.count == cache.market.count, "a track of another asset")
+    var rule = track.rule
+    return Simulator.run(market: cache.market, rule: &rule, configuration: configuration, accumulator: &accumulator, recorder: &recorder)
+  }
+
+  /// The parameters that shape the rule's targets: all but the engine's own
+  /// (`CommonParameter.engineOnly`). Combinations with equal ones share a `SignalTrack`.
+  public func signalParameters(_ p: [String: Double]) -> [String: Double] {
+    p.filter { !CommonParameter.engineOnly.contains($0.key) }
+  }
+
   /// The rule's target after every bar (no costs, stops or gates; under the configured
   /// trigger): what it wants, bar by bar.
   public func targets(_ p: [String: Double], cache: IndicatorCache) throws(BacktestError) -> [Int8] {
@@ -149,30 +175,55 @@ public struct StrategyRunner: Sendable {
   }
 }
 
-/// Runs the engine on the rule, gated when there is a gate.
-struct SimulateVisitor<Recorder: BacktestRecorder>: RuleVisitor {
+/// What is done with the rule the engine runs (`ComposedRule`): run the engine on it, or take
+/// its track.
+protocol ComposedRuleBody {
+  associatedtype Output
+  mutating func run<R: SignalRule>(_ rule: inout R) -> Output
+}
+
+/// The rule the engine runs for a strategy's rule: gated when there is a gate (filters,
+/// confirmation), under `--trigger cross` when asked. The one composition, for backtests and
+/// for the tracks sweeps share (`SignalTrack`), so both see the same targets.
+struct ComposedRule<Body: ComposedRuleBody>: RuleVisitor {
+  let gate: [Int8]?
+  let trigger: Trigger
+  var body: Body
+
+  mutating func visit<R: SignalRule>(_ rule: R) -> Body.Output {
+    if let gate {
+      return gate.withUnsafeBufferPointer { g in triggered(GatedSignal(rule, gate: g.baseAddress!)) }
+    }
+    return triggered(rule)
+  }
+
+  mutating func triggered<R: SignalRule>(_ rule: R) -> Body.Output {
+    if trigger == .cross {
+      var triggered = CrossTriggeredSignal(rule)
+      return body.run(&triggered)
+    }
+    var plain = rule
+    return body.run(&plain)
+  }
+}
+
+/// Runs the engine (`Simulator`) on the composed rule.
+struct SimulateBody<Recorder: BacktestRecorder>: ComposedRuleBody {
   let market: MarketSeries
   let configuration: BacktestConfiguration
-  let gate: [Int8]?
   var accumulator: PerformanceAccumulator
   var recorder: Recorder
 
-  mutating func visit<R: SignalRule>(_ rule: R) -> PerformanceSummary {
-    if let gate {
-      return gate.withUnsafeBufferPointer { g in run(GatedSignal(rule, gate: g.baseAddress!)) }
-    }
-    return run(rule)
+  mutating func run<R: SignalRule>(_ rule: inout R) -> PerformanceSummary {
+    Simulator.run(market: market, rule: &rule, configuration: configuration, accumulator: &accumulator, recorder: &recorder)
   }
+}
 
-  /// The fold, with the rule under `--trigger cross` when asked.
-  mutating func run<R: SignalRule>(_ rule: R) -> PerformanceSummary {
-    if configuration.trigger == .cross {
-      var triggered = CrossTriggeredSignal(rule)
-      return Simulator.run(market: market, rule: &triggered, configuration: configuration, accumulator: &accumulator, recorder: &recorder)
-    }
-    var plain = rule
-    return Simulator.run(market: market, rule: &plain, configuration: configuration, accumulator: &accumulator, recorder: &recorder)
-  }
+/// Takes the composed rule's track.
+struct TrackBody: ComposedRuleBody {
+  let count: Int
+  let allowShort: Bool
+  func run<R: SignalRule>(_ rule: inout R) -> SignalTrack { SignalTrack(rule: &rule, count: count, allowShort: allowShort) }
 }
 
 /// Collects the rule's target after every bar.

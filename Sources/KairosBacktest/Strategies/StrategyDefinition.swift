@@ -81,10 +81,11 @@ extension StrategyDefinition {
     accumulator: inout PerformanceAccumulator, recorder: inout Recorder
   ) throws(BacktestError) -> PerformanceSummary {
     // The accumulator moves into the run and back (its buffers stay uniquely referenced).
-    var visitor = SimulateVisitor(market: cache.market, configuration: configuration, gate: gate, accumulator: accumulator.take(), recorder: recorder)
+    var visitor = ComposedRule(gate: gate, trigger: configuration.trigger,
+                               body: SimulateBody(market: cache.market, configuration: configuration, accumulator: accumulator.take(), recorder: recorder))
     defer {
-      accumulator = visitor.accumulator.take()
-      recorder = visitor.recorder
+      accumulator = visitor.body.accumulator.take()
+      recorder = visitor.body.recorder
     }
     return try withColumnRule(p, cache: cache, allowShort: configuration.allowShort, &visitor)
   }
