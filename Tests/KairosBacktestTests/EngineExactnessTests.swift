@@ -48,6 +48,7 @@ func engineEquity(_ frame: Frame, targets: [Int8], config: BacktestConfiguration
     ("impact", { $0.impact = 0.5; $0.fee = 0.0005 }),
     ("shorts", { $0.allowShort = true; $0.fee = 0.001 }),
     ("stop-atr", { $0.stopLoss = .atrMultiple(2); $0.takeProfit = .atrMultiple(3) }),
+    ("stop-atr alone, shorts", { $0.stopLoss = .atrMultiple(1.5); $0.allowShort = true; $0.fee = 0.001 }),
     ("stop-pct shorts next-close", { $0.stopLoss = .fraction(0.03); $0.takeProfit = .fraction(0.05); $0.allowShort = true; $0.fill = .nextClose }),
     ("fixed-fractional", { $0.sizing = .fixedFractional(risk: 0.02, atrMultiple: 2); $0.stopLoss = .atrMultiple(2) }),
     ("volatility-target leverage", { $0.sizing = .volatilityTarget(annualVolatility: 0.4); $0.limits.maxLeverage = 2 }),
@@ -146,14 +147,16 @@ func engineEquity(_ frame: Frame, targets: [Int8], config: BacktestConfiguration
     var config = BacktestConfiguration()
     apply(&config)
     var traded = 0
+    // With gaps, and with every price there (the quiet loops' copies for complete closes).
     for seed in [3, 4, 5] as [UInt64] {
-      let frame = Self.marketWithGaps(seed: seed, bars: 1500)
-      let targets = randomTargets(frame.rowCount, seed: seed)
-      let (a, s) = try engineEquity(frame, targets: targets, config: config)
-      let (b, u) = try Self.perBar(frame, targets: targets, config: config)
-      #expect(ReplayTests.bits(a) == ReplayTests.bits(b), "\(name), seed \(seed)")
-      #expect(Metrics.all.map { $0.value(s).bitPattern } == Metrics.all.map { $0.value(u).bitPattern }, "\(name), seed \(seed)")
-      traded += a.trades.count
+      for frame in [Self.marketWithGaps(seed: seed, bars: 1500), testMarket(seed: seed, bars: 1500, missing: false)] {
+        let targets = randomTargets(frame.rowCount, seed: seed)
+        let (a, s) = try engineEquity(frame, targets: targets, config: config)
+        let (b, u) = try Self.perBar(frame, targets: targets, config: config)
+        #expect(ReplayTests.bits(a) == ReplayTests.bits(b), "\(name), seed \(seed)")
+        #expect(Metrics.all.map { $0.value(s).bitPattern } == Metrics.all.map { $0.value(u).bitPattern }, "\(name), seed \(seed)")
+        traded += a.trades.count
+      }
     }
     #expect(traded > 10, "\(name): the case should trade")
   }

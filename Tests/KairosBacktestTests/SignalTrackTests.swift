@@ -45,7 +45,7 @@ import Testing
     var config = BacktestConfiguration()
     apply(&config)
     for seed in [3, 4] as [UInt64] {
-      let frame = QuietStretchTests.marketWithGaps(seed: seed, bars: 1500)
+      let frame = seed == 3 ? QuietStretchTests.marketWithGaps(seed: seed, bars: 1500) : testMarket(seed: seed, bars: 1500, missing: false)
       let targets = randomTargets(frame.rowCount, seed: seed)
       let (a, s) = try engineEquity(frame, targets: targets, config: config)
       let market = try MarketSeries(name: "TEST", frame: frame)

@@ -13,9 +13,12 @@ public struct BarPrices: Sendable, Equatable {
 /// only with stop or target levels set).
 public struct QuietPrices {
   public let open: UnsafePointer<Double>, high: UnsafePointer<Double>, low: UnsafePointer<Double>, close: UnsafePointer<Double>
+  /// No close is `NaN` (when `false`, a missing close marks with the last valid one).
+  public let closesComplete: Bool
   @inlinable @inline(__always)
-  public init(open: UnsafePointer<Double>, high: UnsafePointer<Double>, low: UnsafePointer<Double>, close: UnsafePointer<Double>) {
-    self.open = open; self.high = high; self.low = low; self.close = close
+  public init(open: UnsafePointer<Double>, high: UnsafePointer<Double>, low: UnsafePointer<Double>, close: UnsafePointer<Double>,
+              closesComplete: Bool = false) {
+    self.open = open; self.high = high; self.low = low; self.close = close; self.closesComplete = closesComplete
   }
 }
 

@@ -142,14 +142,15 @@ public struct EngineCore<Recorder: BacktestRecorder> {
     // runs to it without asking. Any other rule is asked after each bar.
     let departure = signal.departure(from: start, to: end, quiet: quiet)
     let stretchEnd = departure.map { Swift.min($0 + 1, end) } ?? end
-    // One copy of the loop per case, the case a constant in each.
-    @inline(__always) func run(levels: Bool, long: Bool) -> (Int, Int8?) {
+    // One copy of the loop per case, the case a constant in each: levels or none, long or
+    // short, a stop alone (the target's tests fold away) or both, every close there or not.
+    @inline(__always) func run(levels: Bool, long: Bool, stopOnly: Bool, complete: Bool) -> (Int, Int8?) {
       var t = start
       while t < stretchEnd {
         if levels && PositionBook.levelsReached(BarPrices(open: p.open[t], high: p.high[t], low: p.low[t], close: p.close[t]),
-                                                long: long, stop: stop, target: target) { return (t, nil) }
+                                                long: long, stop: stop, target: stopOnly ? .nan : target) { return (t, nil) }
         let c = p.close[t]
-        if c == c { last = c }  // not NaN (one compare)
+        if complete || c == c { last = c }  // not NaN (one compare)
         let equity = cash + units * last
         let r = tally.add(equity: equity, previous: prior, exposed: true)
         recorder.recordBar(t, equity: equity, return: r, position: units)
@@ -163,8 +164,12 @@ public struct EngineCore<Recorder: BacktestRecorder> {
       if let u = departure, u < end { return (t, signal.target(at: u)) }
       return (t, nil)
     }
-    if !levels { return run(levels: false, long: true) }
-    return units > 0 ? run(levels: true, long: true) : run(levels: true, long: false)
+    let complete = p.closesComplete
+    if !levels { return complete ? run(levels: false, long: true, stopOnly: false, complete: true) : run(levels: false, long: true, stopOnly: false, complete: false) }
+    if target.isNaN && complete {
+      return units > 0 ? run(levels: true, long: true, stopOnly: true, complete: true) : run(levels: true, long: false, stopOnly: true, complete: true)
+    }
+    return units > 0 ? run(levels: true, long: true, stopOnly: false, complete: false) : run(levels: true, long: false, stopOnly: false, complete: false)
   }
 
   /// The loop of `runQuiet` while flat: the equity is the cash on every bar. The rule alone

@@ -17,6 +17,9 @@ public final class MarketSeries: @unchecked Sendable {
   public let low: UnsafeMutableBufferPointer<Double>
   public let close: UnsafeMutableBufferPointer<Double>
   public let volume: UnsafeMutableBufferPointer<Double>
+  /// Whether every bar has a close: the engine's quiet loops then mark with it without
+  /// looking back for the last valid one.
+  public let closesComplete: Bool
   /// ATR(14), TA-Lib convention (stop distances, fixed-fractional sizing). The engine's
   /// indicators are the fold of `DecisionInputsState` (forward-filled prices, causal).
   public let atr: UnsafeMutableBufferPointer<Double>
@@ -62,6 +65,7 @@ public final class MarketSeries: @unchecked Sendable {
     high = buffer(try frame.column("high"))
     low = buffer(try frame.column("low"))
     close = buffer(c)
+    closesComplete = !c.contains { $0.isNaN }
     volume = buffer(try frame.column("volume"))
     atr = .allocate(capacity: count); sigma20 = .allocate(capacity: count); averageVolume20 = .allocate(capacity: count)
     // The fold of the engine's streaming state: the values a live session computes bar by bar.

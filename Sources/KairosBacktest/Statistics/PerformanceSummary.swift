@@ -330,23 +330,34 @@ public struct PerformanceAccumulator {
   static let block = 128
 
   /// `Σx`, `Σmin(x, 0)²` and `Σe`: blocks of eight plain lanes, added to compensated lanes.
+  /// The returns and the equity in two loops: one loop for all three sums needs more vector
+  /// registers than SSE2 has, and spends its time moving them.
   static func sums(_ x: UnsafePointer<Double>, _ e: UnsafePointer<Double>, _ n: Int) -> (sum: Double, downside: Double, equity: Double) {
     typealias V = SIMD8<Double>
     var s = V(), cs = V(), d = V(), cd = V(), q = V(), cq = V()
     var i = 0
     while i + 8 <= n {
       let end = Swift.min(n, i + block) & ~7
-      var bs = V(), bd = V(), bq = V()
+      var bs = V(), bd = V()
       while i < end {
         let v = V(UnsafeBufferPointer(start: x + i, count: 8))
         bs += v
         let negative = V.zero.replacing(with: v, where: v .< 0)
         bd += negative * negative
-        bq += V(UnsafeBufferPointer(start: e + i, count: 8))
         i += 8
       }
       kahan(&s, &cs, bs)
       kahan(&d, &cd, bd)
+    }
+    let whole = i
+    i = 0
+    while i < whole {
+      let end = Swift.min(whole, i + block)
+      var bq = V()
+      while i < end {
+        bq += V(UnsafeBufferPointer(start: e + i, count: 8))
+        i += 8
+      }
       kahan(&q, &cq, bq)
     }
     var sum = fold(s, cs), downside = fold(d, cd), equity = fold(q, cq)
