@@ -66,15 +66,11 @@ struct SweepRunCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Run the i-th (0-based) of n contiguous ranges of the rows; write a part and its manifest.", valueName: "i/n"))
   var shard: String?
 
-  @Option(help: "Rows of the best-combinations table printed at the end.")
-  var show: Int = 10
-
   @Flag(help: "No progress bar.")
   var quiet = false
 
   func validate() throws {
     if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1...1024, was \(threads)") }
-    guard (0...100_000).contains(show) else { throw ValidationError("--show must be in 0...100000, was \(show)") }
     _ = try output()
     guard equityTop >= 0 && equityTop <= 1000 else { throw ValidationError("--equity-top must be in 0...1000, was \(equityTop)") }
   }
@@ -82,7 +78,6 @@ struct SweepRunCommand: ParsableCommand {
   /// The output options, checked (usage errors).
   func output() throws -> SweepJob.Output {
     var o = SweepJob.Output()
-    o.keep = show
     o.equityTop = equityTop
     selection.apply(to: &o)
     o.shard = try shard.map { text in try asUsage { try SweepShard(text) } }
@@ -113,7 +108,6 @@ struct SweepRunCommand: ParsableCommand {
       throw ValidationError("\(error)")
     }
     if let names = output.aggregate { _ = try asUsage { try SweepAggregate(grid: parameterGrid, assets: [], by: names, metric: output.by) } }
-    output.keep = max(show, 1)
     let progress = SharedProgress(total: job.rows(output).count, label: "sweep", unit: "combinations", quiet: quiet)
     let outcome: SweepJob.Outcome
     do {
@@ -132,7 +126,7 @@ struct SweepRunCommand: ParsableCommand {
     }(), manifest: .init(command: CommandLine.arguments, dataFiles: assets.map { RunFolder.dataFile($0.path, rows: $0.market.count) },
                          settings: run.settings, now: nowNanoseconds()), command: "sweep")
     // With --out - the matrix is standard output: the table would corrupt it.
-    if out != "-" && output.shard == nil && show > 0 { print(SweepJob.table(outcome.best.prefix(show), grid: parameterGrid, assets: assets.map(\.market.name))) }
+    if out != "-" && output.shard == nil { selection.printTable(outcome) }
     let extra = [outcome.equityPath, outcome.aggregatePath, outcome.manifestPath].compactMap { $0 }.map { ", \($0)" }.joined()
     note(String(format: "%@ rows%@ (%d assets × %@ combinations%@) in %.2f s, %.3g bar·combinations/s on %d threads → %@%@",
                 HumanNumber.grouped(outcome.rows), outcome.rowsWritten < outcome.rows ? " (\(HumanNumber.grouped(outcome.rowsWritten)) written, best by \(selection.by))" : "",

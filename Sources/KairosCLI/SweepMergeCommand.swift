@@ -37,6 +37,7 @@ struct SweepMergeCommand: ParsableCommand {
     var output = SweepJob.Output()
     selection.apply(to: &output)
     let outcome = try SweepMerge.run(parts: parts, to: out, output: output)
+    if out != "-" { selection.printTable(outcome) }  // with --out - the matrix is standard output
     note("\(HumanNumber.grouped(outcome.rows)) rows from \(parts.count) parts → \(out)"
          + (outcome.rowsWritten < outcome.rows ? " (\(HumanNumber.grouped(outcome.rowsWritten)) written, best by \(selection.by))" : "")
          + [outcome.summaryPath, outcome.aggregatePath].compactMap { $0 }.map { ", \($0)" }.joined())

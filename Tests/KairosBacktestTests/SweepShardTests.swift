@@ -75,6 +75,10 @@ import Testing
       let manifest = try JSONSerialization.jsonObject(with: bytes(SweepPartManifest.path(forPart: paths[1]))) as! [String: Any]
       #expect(manifest["sha256"] as? String == SHA256.hex(try bytes(paths[1])))
       #expect(merged.best.map(\.metrics) == full.best.map(\.metrics) && merged.rows == full.rows)
+      // The table `kairos sweep merge` prints is the unsharded run's.
+      #expect(SweepJob.table(merged.best.prefix(10), grid: merged.grid, assets: merged.assets)
+              == SweepJob.table(full.best.prefix(10), grid: full.grid, assets: full.assets))
+      #expect(merged.assets == full.assets && merged.grid.combinations.count == full.grid.combinations.count)
       // The summary is recomputed from the rows: the same best rows and counts.
       let a = try JSONSerialization.jsonObject(with: bytes("\(dir)/full.json")) as! [String: Any]
       let b = try JSONSerialization.jsonObject(with: bytes("\(sub)/merged.json")) as! [String: Any]

@@ -36,12 +36,17 @@ options=(--parsable --export=ALL --array="$array" --output="$out/log-%A_%a.txt" 
 task=("$here/sweep-array.sh" "$out" "$@")
 parts() { for ((i = 0; i < n; i++)); do printf '%q ' "$out/part-$i.csv"; done; }
 if [ -n "$dependent" ]; then
-  # The merge as a job of its own, started only when every task succeeded.
+  # The merge as a job of its own, started only when every task succeeded. Nobody waits for
+  # it: a failed merge leaves OUT/merge-failed.txt (its error), so it is not seen only in a log.
+  rm -f "$out/merge-failed.txt"
   job=$(sbatch "${options[@]}" "${task[@]}")
-  echo "submitted array job $job ($array of $n shards); the merge runs after it (afterok)"
+  job=${job%%;*}
   # shellcheck disable=SC2086
-  sbatch --parsable --dependency="afterok:$job" --kill-on-invalid-dep=yes --output="$out/log-merge-%j.txt" ${SBATCH_OPTIONS:-} \
-    --wrap="\"$kairos\" sweep merge $(parts) --out \"$out/results.csv\" ${merge:-}"
+  merge_job=$(sbatch --parsable --dependency="afterok:$job" --kill-on-invalid-dep=yes --output="$out/log-merge-%j.txt" ${SBATCH_OPTIONS:-} \
+    --wrap="\"$kairos\" sweep merge $(parts) --out \"$out/results.csv\" ${merge:-} 2> \"$out/merge.err\" || { status=\$?; head -1 \"$out/merge.err\" > \"$out/merge-failed.txt\"; cat \"$out/merge.err\" >&2; exit \$status; }")
+  merge_job=${merge_job%%;*}
+  echo "submitted array job $job ($array of $n shards) and merge job $merge_job (afterok: cancelled if a shard fails)"
+  echo "result: $out/results.csv; a failed merge writes $out/merge-failed.txt; states: sacct -j $job,$merge_job"
   exit 0
 fi
 set +e

@@ -31,6 +31,9 @@ public struct SweepJob: Sendable {
     /// The files written: the matrix, the summary (none when the matrix went to standard
     /// output, or for a shard), the equity curves, the aggregate, a shard's manifest.
     public let resultsPath: String, summaryPath: String?, equityPath: String?, aggregatePath: String?, manifestPath: String?
+    /// The grid and the assets the rows are of (to name the best rows).
+    public let grid: ParameterGrid
+    public let assets: [String]
   }
 
   /// What to write besides the matrix, and which rows.
@@ -150,7 +153,7 @@ public struct SweepJob: Sendable {
     }
     return Outcome(best: Array(best.prefix(Swift.max(output.keep, 1))), rows: rows.count, rowsWritten: output.top.map { Swift.min($0, rows.count) } ?? rows.count,
                    seconds: seconds, barCombinations: barCombinations, threads: threads, resultsPath: path, summaryPath: summaryPath,
-                   equityPath: equityPath, aggregatePath: sink.aggregatePath, manifestPath: manifestPath)
+                   equityPath: equityPath, aggregatePath: sink.aggregatePath, manifestPath: manifestPath, grid: grid, assets: markets.map(\.name))
   }
 
   /// Σ bars × combinations over `rows`.

@@ -78,7 +78,8 @@ public enum SweepMerge {
     return SweepJob.Outcome(best: Array(written.best.prefix(Swift.max(output.keep, 1))), rows: reference.totalRows,
                             rowsWritten: output.top.map { Swift.min($0, reference.totalRows) } ?? reference.totalRows,
                             seconds: seconds, barCombinations: barCombinations, threads: ordered.map(\.manifest.threads).max() ?? 1,
-                            resultsPath: path, summaryPath: summaryPath, equityPath: nil, aggregatePath: sink.aggregatePath, manifestPath: nil)
+                            resultsPath: path, summaryPath: summaryPath, equityPath: nil, aggregatePath: sink.aggregatePath, manifestPath: nil,
+                            grid: grid, assets: reference.assets)
   }
 
   /// Reads the manifest beside `part`.
