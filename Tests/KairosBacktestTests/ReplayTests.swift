@@ -43,9 +43,30 @@ import Testing
   struct Run {
     let recording: FullRecording
     let summary: PerformanceSummary
-    /// The exact bits of everything recorded and of every metric.
-    var bits: [[UInt64]] { ReplayTests.bits(recording) + [Metrics.all.map { $0.value(summary).bitPattern }] }
     var trades: [TradeRecord] { recording.trades }
+    /// Where this run first differs from `other` (nil: the same bits).
+    func difference(from other: Run) -> String? {
+      ReplayTests.firstDifference(recording, other.recording)
+        ?? zip(Metrics.names, zip(Metrics.all.map { $0.value(summary) }, Metrics.all.map { $0.value(other.summary) }))
+          .first { $0.1.0.bitPattern != $0.1.1.bitPattern }.map { "metric \($0.0): \($0.1.0) against \($0.1.1)" }
+    }
+  }
+
+  /// Where two recordings first differ, and how (nil: the same bits) — one record, not the
+  /// whole arrays, in a failed test's message.
+  static func firstDifference(_ a: FullRecording, _ b: FullRecording) -> String? {
+    let (x, y) = (bits(a), bits(b))
+    let (ao, bo, at, bt) = (a.orders.count, b.orders.count, a.trades.count, b.trades.count)
+    for k in 0..<min(ao, bo) where x[k] != y[k] { return "order \(k): \(a.orders[k]) against \(b.orders[k])" }
+    for i in 0..<min(at, bt) where x[ao + i] != y[bo + i] { return "trade \(i): \(a.trades[i]) against \(b.trades[i])" }
+    if ao != bo || at != bt { return "\(ao) orders, \(at) trades against \(bo), \(bt) (the first ones equal)" }
+    for (s, series) in ["equity", "return", "position"].enumerated() {
+      let (u, v) = (x[ao + at + s], y[bo + bt + s])
+      guard u != v else { continue }
+      guard let t = u.indices.first(where: { $0 < v.count && u[$0] != v[$0] }) else { return "\(series): \(u.count) values against \(v.count)" }
+      return "\(series) at bar \(t): \(Double(bitPattern: u[t])) against \(Double(bitPattern: v[t]))"
+    }
+    return nil
   }
 
   /// The exact bits of everything the engine recorded.
@@ -112,7 +133,7 @@ import Testing
         apply(&config)
         let a = try Self.backtest(frame, kind, p, confirmation, config, probabilities: probabilities)
         let b = try Self.replay(frame, kind, p, confirmation, config, probabilities: probabilities)
-        #expect(a.bits == b.bits, "\(kind.rawValue) \(p) \(confirmation.map(\.description) ?? ""), \(name), seed \(seed)")
+        #expect(a.difference(from: b) == nil, "\(kind.rawValue) \(p) \(confirmation.map(\.description) ?? ""), \(name), seed \(seed)")
         traded += a.trades.count
       }
       #expect(traded > 20, "\(kind.rawValue): the case should trade")
@@ -138,7 +159,7 @@ import Testing
         let a = try Self.backtest(frame, .model, p, nil, config, probabilities: probabilities)
         let b = try Self.replay(frame, .model, p, nil, config, probabilities: [],
                                 scorer: try ModelScorer(model: model, spec: spec, columns: ["open", "high", "low", "close", "volume"]))
-        #expect(a.bits == b.bits, "\(name) \(p)")
+        #expect(a.difference(from: b) == nil, "\(name) \(p)")
         traded += a.trades.count
       }
     }
@@ -154,7 +175,7 @@ import Testing
         EngineExactnessTests.options[option].1(&config)
         let a = try Self.backtest(frame, kind, p, confirmation, config, probabilities: probabilities)
         let b = try Self.replay(frame, kind, p, confirmation, config, probabilities: probabilities)
-        #expect(a.bits == b.bits, "\(kind.rawValue) \(p), \(EngineExactnessTests.options[option].0)")
+        #expect(a.difference(from: b) == nil, "\(kind.rawValue) \(p), \(EngineExactnessTests.options[option].0)")
       }
     }
   }

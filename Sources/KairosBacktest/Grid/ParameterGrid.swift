@@ -68,6 +68,17 @@ public struct ParameterGrid: Sendable {
     Dictionary(uniqueKeysWithValues: zip(names, combinations[k]))
   }
 
+  /// The axes that shape a rule's targets: all but those of engine parameters
+  /// (`CommonParameter.engineOnly`).
+  public var signalAxes: [Int] { axes.indices.filter { !CommonParameter.engineOnly.contains(axes[$0].name) } }
+
+  /// Whether combinations `j` and `k` have the same values on `signalAxes`: then they differ at
+  /// most in engine parameters, their rules give the same targets, and they may share a
+  /// `SignalTrack` (every other parameter is the same in every combination).
+  public func sameSignal(_ j: Int, _ k: Int, signalAxes: [Int]) -> Bool {
+    signalAxes.allSatisfy { combinations.valueIndex(j, axis: $0) == combinations.valueIndex(k, axis: $0) }
+  }
+
   /// The combinations of a grid in row order (first axis slowest), decoded on demand from a
   /// mixed-radix index; with a constraint, the indexes that satisfy it (found once, at `init`).
   public struct Combinations: RandomAccessCollection, Sendable, Equatable {

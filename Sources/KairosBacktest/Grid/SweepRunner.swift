@@ -175,7 +175,7 @@ public struct SweepRunner: Sendable {
     // Chunk c's semaphore is signalled when it is done; when the last worker leaves, every
     // chunk's once more, so that a wait never outlives a failure or a cancellation.
     let finished = (0..<chunks).map { _ in DispatchSemaphore(value: 0) }
-    let all = resolved, shareTracks = sharesTracks
+    let all = resolved, shareTracks = sharesTracks, signalAxes = grid.signalAxes
     let group = DispatchGroup()
     try metrics.withUnsafeMutableBufferPointer { (buffer) throws(BacktestError) in
       try texts.withUnsafeMutableBufferPointer { (textBuffer) throws(BacktestError) in
@@ -185,8 +185,8 @@ public struct SweepRunner: Sendable {
           var accumulator = PerformanceAccumulator(
             initialEquity: strategy.configuration.initialCapital, periodsPerYear: periodsPerYear, capacity: cache.market.count)
           var recorder = NoRecording()
-          // The last track taken and the parameters it is of (see `sharesTracks`).
-          var track: (parameters: [String: Double], track: SignalTrack)? = nil
+          // The last track taken and the row (grid index) it is of (see `sharesTracks`).
+          var track: (row: Int, track: SignalTrack)? = nil
           while true {
             let c = next.add(1, ordering: .relaxed).oldValue
             if c >= chunks || stop.load(ordering: .relaxed) || cancelled() { return }
@@ -196,8 +196,8 @@ public struct SweepRunner: Sendable {
               do throws(BacktestError) {
                 let summary: PerformanceSummary
                 if shareTracks {
-                  let parameters = strategy.signalParameters(all[i])
-                  if track?.parameters != parameters { track = (parameters, try strategy.track(all[i], cache: cache)) }
+                  let row = block.lowerBound + i
+                  if track.map({ !grid.sameSignal(row, $0.row, signalAxes: signalAxes) }) ?? true { track = (row, try strategy.track(all[i], cache: cache)) }
                   summary = try strategy.run(all[i], track: track!.track, cache: cache, accumulator: &accumulator, recorder: &recorder)
                 } else {
                   summary = try strategy.run(all[i], cache: cache, accumulator: &accumulator, recorder: &recorder)

@@ -82,7 +82,7 @@ public struct StrategyRunner: Sendable {
 
   /// The track of the rule of resolved parameters `p` on `cache`'s asset (indicators
   /// prepared): the targets the engine will be given, gates and trigger included. Shared by
-  /// every combination with the same `signalParameters`.
+  /// the combinations that differ only in engine parameters (`ParameterGrid.sameSignal`).
   public func track(_ p: [String: Double], cache: IndicatorCache) throws(BacktestError) -> SignalTrack {
     let c = try configuration.applying(p)
     var composed = ComposedRule(gate: try gateValues(p, cache: cache), trigger: c.trigger, body: TrackBody(count: cache.market.count, allowShort: c.allowShort))
@@ -90,7 +90,8 @@ public struct StrategyRunner: Sendable {
   }
 
   /// Runs the backtest of resolved parameters `p` with the targets of `track` (the track of
-  /// parameters with the same `signalParameters`): the same bits as `run(_:cache:…)`.
+  /// parameters that differ from `p` only in engine parameters): the same bits as
+  /// `run(_:cache:…)`.
   public func run(
     _ p: [String: Double], track: SignalTrack, cache: IndicatorCache, accumulator: inout PerformanceAccumulator, recorder: inout NoRecording
   ) throws(BacktestError) -> PerformanceSummary {
@@ -98,12 +99,6 @@ public struct StrategyRunner: Sendable {
     precondition(track.count == cache.market.count, "a track of another asset")
     var rule = track.rule
     return Simulator.run(market: cache.market, rule: &rule, configuration: configuration, accumulator: &accumulator, recorder: &recorder)
-  }
-
-  /// The parameters that shape the rule's targets: all but the engine's own
-  /// (`CommonParameter.engineOnly`). Combinations with equal ones share a `SignalTrack`.
-  public func signalParameters(_ p: [String: Double]) -> [String: Double] {
-    p.filter { !CommonParameter.engineOnly.contains($0.key) }
   }
 
   /// The rule's target after every bar (no costs, stops or gates; under the configured
