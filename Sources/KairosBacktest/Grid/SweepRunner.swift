@@ -129,7 +129,7 @@ public struct SweepRunner: Sendable {
   /// for a run of them. Otherwise neighbouring rows have rules of their own, and the engine
   /// asks each rule bar by bar (a track would be one more pass).
   public var sharesTracks: Bool {
-    grid.axes.last(where: { $0.values.count > 1 }).map { CommonParameter.engineOnly.contains($0.name) } ?? false
+    grid.axes.lastIndex(where: { $0.values.count > 1 }).map { !grid.signalAxes.contains($0) } ?? false
   }
 
   /// One block: resolve and prepare, then the chunks over the workers, then `consume` in order.
