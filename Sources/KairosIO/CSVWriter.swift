@@ -35,7 +35,7 @@ public enum CSVWriter {
 
   /// Appends the shortest round-trip text of `x`: integers up to 2⁵³ without a fraction
   /// (`100`, `-0`), `NaN`, `inf`, `-inf`, otherwise Swift's shortest representation
-  /// (`0.1`, `1e-07`, `1.2345678901234568e+20`).
+  /// (`0.1`, `1e-07`, `1.2345678901234568e+20`), made by `ShortestDecimal` where it can.
   @inlinable
   public static func appendNumber(_ x: Double, to out: inout [UInt8]) {
     if x.isNaN { out.append(contentsOf: "NaN".utf8); return }
@@ -55,6 +55,7 @@ public enum CSVWriter {
       }
       return
     }
+    if ShortestDecimal.append(x, to: &out) { return }
     out.append(contentsOf: x.description.utf8)
   }
 

@@ -12,8 +12,11 @@ public enum PeriodsPerYear {
   /// The inferred value and the calendar it came from, or `nil` for fewer than two bars (no
   /// spacing to infer: the caller falls back to 252 and says so).
   public static func infer(timestamps: some Collection<Int64>, calendar: TradingCalendar? = nil) -> (value: Double, calendar: TradingCalendar)? {
+    // One copy to an array, so the passes below iterate concrete storage (the generic form
+    // is not specialized across modules: a witness call per bar and pass).
+    let timestamps = Array(timestamps)
     guard let spacing = modalSpacing(timestamps), spacing > 0 else { return nil }
-    let calendar = calendar ?? TradingCalendar.detect(timestamps: timestamps)
+    let calendar = calendar ?? TradingCalendar.detect(timestamps)
     return (value(spacing: spacing, calendar: calendar), calendar)
   }
 
@@ -34,7 +37,9 @@ public enum PeriodsPerYear {
 
   /// The most common step between consecutive timestamps (the smaller on ties), or `nil` for
   /// fewer than two. A daily stock series gives one day although weekends make many steps longer.
-  public static func modalSpacing(_ timestamps: some Collection<Int64>) -> Int64? {
+  public static func modalSpacing(_ timestamps: some Collection<Int64>) -> Int64? { modalSpacing(Array(timestamps)) }
+
+  static func modalSpacing(_ timestamps: [Int64]) -> Int64? {
     // Counted by runs of equal steps (one dictionary update per run, not per bar: a regular
     // series of a million bars is one run).
     var counts: [Int64: Int] = [:]

@@ -102,7 +102,11 @@ public enum TradingCalendar: String, Sendable, CaseIterable, Codable {
   ///   20:00 New York time on an NYSE session day (regular and extended hours), else `24x5`.
   ///   (The 1 % lets a stray print pass: the shared SPY file has one bar at 20:00; an FX series
   ///   has a third of its bars at night and some on every US holiday.)
-  public static func detect(timestamps: some Collection<Int64>) -> TradingCalendar {
+  public static func detect(timestamps: some Collection<Int64>) -> TradingCalendar { detect(Array(timestamps)) }
+
+  /// `detect(timestamps:)` on an array: one copy, then no generic iteration per bar (the
+  /// generic form is not specialized across modules).
+  static func detect(_ timestamps: [Int64]) -> TradingCalendar {
     let intraday = !timestamps.allSatisfy(UTCCalendar.isMidnight)
     var offSession = 0, sundays = 0
     let hour = UTCCalendar.nanosecondsPerHour
