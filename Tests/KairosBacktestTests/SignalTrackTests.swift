@@ -116,6 +116,28 @@ import Testing
     }
   }
 
+  /// Every engine parameter (and the trigger) is read by `applying`: each one alone changes
+  /// the configuration, so a name misspelt where the map is read would fail here.
+  @Test func everyEngineParameterIsApplied() throws {
+    let base = BacktestConfiguration()
+    for name in CommonParameter.engineOnly.sorted() + ["trigger"] {
+      let value = name == "dd_resume_bars" ? 7.0 : (name == "trigger" ? 1.0 : 0.0625)
+      // The resume rules and risk_atr only show with what they qualify.
+      var p = [name: value]
+      if name.hasPrefix("dd_resume") { p["max_dd"] = 0.25 }
+      if name == "risk_atr" { p["risk"] = 0.01 }
+      var without = p
+      without[name] = nil
+      #expect(try base.applying(p) != base.applying(without), "\(name) is not applied")
+    }
+    #expect(throws: BacktestError.invalidParameter(name: "stop_atr", reason: "must be a finite number >= 0, was -1.0")) {
+      try base.applying(["stop_atr": -1, "fee": 0.001])
+    }
+    #expect(throws: BacktestError.invalidParameter(name: "fee", reason: "must be a fraction in [0, 1) (0.001 = 10 bp), was 2.0")) {
+      try base.applying(["stop_atr": -1, "fee": 2])
+    }
+  }
+
   @Test func theEngineOnlyParametersAreCommonParametersThatLeaveTheRuleAlone() {
     #expect(CommonParameter.engineOnly.isSubset(of: Set(CommonParameter.names.keys)))
     for shaping in ["trigger", "vol_lookback", "vol_low", "vol_high", "er_window", "er_min", "chop_window", "chop_max"] {

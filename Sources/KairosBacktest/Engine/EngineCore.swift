@@ -56,7 +56,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
   @inline(__always)
   public mutating func atOpen(bar t: Int, _ b: BarPrices) {
     let fills = fillAtOpen && book.hasPending && !b.open.isNaN
-    if fills || (hasLevels && book.levelsReached(b)) { self = Self.openFillsAndStops(self, bar: t, b, fills: fills) }
+    if fills || (hasLevels && book.levelsReached(b)) { openFillsAndStops(bar: t, b, fills: fills) }
   }
 
   /// The close of bar `t`: the `next-close` fill, the mark, the halt and the next order from
@@ -64,7 +64,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
   /// when an order is decided or a position is held with impact on. Returns the equity.
   @inline(__always) @discardableResult
   public mutating func atClose(bar t: Int, _ b: BarPrices, target: Int8, inputs: () -> DecisionInputs) -> Double {
-    if !fillAtOpen && book.hasPending && !b.close.isNaN { self = Self.closeFill(self, bar: t, at: b.close) }
+    if !fillAtOpen && book.hasPending && !b.close.isNaN { closeFill(bar: t, at: b.close) }
     book.mark(close: b.close)
     let units = book.units
     let equity = units == 0 ? cash : cash + units * book.lastClose
@@ -214,23 +214,19 @@ public struct EngineCore<Recorder: BacktestRecorder> {
 
   // MARK: - Out of line
 
-  // The rare paths take the core by value and return it (rather than `mutating`), so the
-  // driver's loop never exposes the core's address and its state stays in registers.
+  // The rare paths work in place: the core is hundreds of bytes (its configuration, book and
+  // accumulator), and taking it by value and returning it copied it twice per fill or stop.
 
   @inline(never)
-  static func openFillsAndStops(_ core: consuming Self, bar t: Int, _ b: BarPrices, fills: Bool) -> Self {
-    var core = core
+  mutating func openFillsAndStops(bar t: Int, _ b: BarPrices, fills: Bool) {
     var entered = false
-    if fills { entered = core.execute(at: b.open, bar: t) }
-    if let (price, reason) = core.book.stopExit(b, gap: !entered) { core.exit(at: price, bar: t, reason: reason) }
-    return core
+    if fills { entered = execute(at: b.open, bar: t) }
+    if let (price, reason) = book.stopExit(b, gap: !entered) { exit(at: price, bar: t, reason: reason) }
   }
 
   @inline(never)
-  static func closeFill(_ core: consuming Self, bar t: Int, at price: Double) -> Self {
-    var core = core
-    core.execute(at: price, bar: t)
-    return core
+  mutating func closeFill(bar t: Int, at price: Double) {
+    execute(at: price, bar: t)
   }
 
   /// Acts on the pending order at `price`: exit, then the entry (or its refusal while halted).

@@ -61,40 +61,82 @@ public enum BacktestError: Error, Equatable, Sendable, CustomStringConvertible {
 extension BacktestConfiguration {
   /// A copy with the common parameters of `values` applied (see `CommonParameter.names`).
   public func applying(_ values: [String: Double]) throws(BacktestError) -> BacktestConfiguration {
+    // One pass over the map's entries (a few), not a lookup of each of the two dozen names:
+    // a sweep applies every combination's map, and each lookup hashes a string.
+    var given = EngineParameters()
+    for (name, value) in values { given.set(name, value) }
     var c = self
-    func positive(_ name: String) throws(BacktestError) -> Double? {
-      guard let v = values[name] else { return nil }
+    func positive(_ name: String, _ value: Double?) throws(BacktestError) -> Double? {
+      guard let v = value else { return nil }
       guard v >= 0, v.isFinite else { throw .invalidParameter(name: name, reason: "must be a finite number >= 0, was \(v)") }
       return v
     }
-    for name in ["fee", "slippage"] {
-      if let v = values[name], !(v >= 0 && v < 1) { throw .invalidParameter(name: name, reason: "must be a fraction in [0, 1) (0.001 = 10 bp), was \(v)") }
+    func fraction(_ name: String, _ value: Double?) throws(BacktestError) {
+      if let v = value, !(v >= 0 && v < 1) { throw .invalidParameter(name: name, reason: "must be a fraction in [0, 1) (0.001 = 10 bp), was \(v)") }
     }
-    if let v = try positive("fee") { c.fee = v }
-    if let v = try positive("fixed_fee") { c.fixedFee = v }
-    if let v = try positive("slippage") { c.slippage = v }
-    if let v = try positive("lot_size") { c.lotSize = v > 0 ? v : nil }
-    if let v = values["trigger"] {
+    try fraction("fee", given.fee)
+    try fraction("slippage", given.slippage)
+    if let v = try positive("fee", given.fee) { c.fee = v }
+    if let v = try positive("fixed_fee", given.fixedFee) { c.fixedFee = v }
+    if let v = try positive("slippage", given.slippage) { c.slippage = v }
+    if let v = try positive("lot_size", given.lotSize) { c.lotSize = v > 0 ? v : nil }
+    if let v = given.trigger {
       guard v == 0 || v == 1 else { throw .invalidParameter(name: "trigger", reason: "must be 0 (level) or 1 (cross), was \(v)") }
       c.trigger = v == 1 ? .cross : .level
     }
-    if let v = try positive("impact") { c.impact = v }
-    if let v = try positive("stop_atr") { c.stopLoss = v > 0 ? .atrMultiple(v) : nil }
-    if let v = try positive("stop_pct") { c.stopLoss = v > 0 ? .fraction(v) : nil }
-    if let v = try positive("take_atr") { c.takeProfit = v > 0 ? .atrMultiple(v) : nil }
-    if let v = try positive("take_pct") { c.takeProfit = v > 0 ? .fraction(v) : nil }
-    if let risk = try positive("risk"), risk > 0 { c.sizing = .fixedFractional(risk: risk, atrMultiple: try positive("risk_atr") ?? 2) }
-    if let v = try positive("vol_target"), v > 0 { c.sizing = .volatilityTarget(annualVolatility: v) }
-    if let v = try positive("max_position") { c.limits.maxPositionFraction = v }
-    if let v = try positive("max_leverage") { c.limits.maxLeverage = v }
-    if let v = try positive("max_units") { c.limits.maxUnits = v }
-    if let v = try positive("risk_per_trade") { c.risk.maxRiskPerTrade = v > 0 ? v : nil }
-    if let v = try positive("max_dd") {
+    if let v = try positive("impact", given.impact) { c.impact = v }
+    if let v = try positive("stop_atr", given.stopATR) { c.stopLoss = v > 0 ? .atrMultiple(v) : nil }
+    if let v = try positive("stop_pct", given.stopPercent) { c.stopLoss = v > 0 ? .fraction(v) : nil }
+    if let v = try positive("take_atr", given.takeATR) { c.takeProfit = v > 0 ? .atrMultiple(v) : nil }
+    if let v = try positive("take_pct", given.takePercent) { c.takeProfit = v > 0 ? .fraction(v) : nil }
+    if let risk = try positive("risk", given.risk), risk > 0 {
+      c.sizing = .fixedFractional(risk: risk, atrMultiple: try positive("risk_atr", given.riskATR) ?? 2)
+    }
+    if let v = try positive("vol_target", given.volatilityTarget), v > 0 { c.sizing = .volatilityTarget(annualVolatility: v) }
+    if let v = try positive("max_position", given.maxPosition) { c.limits.maxPositionFraction = v }
+    if let v = try positive("max_leverage", given.maxLeverage) { c.limits.maxLeverage = v }
+    if let v = try positive("max_units", given.maxUnits) { c.limits.maxUnits = v }
+    if let v = try positive("risk_per_trade", given.riskPerTrade) { c.risk.maxRiskPerTrade = v > 0 ? v : nil }
+    if let v = try positive("max_dd", given.maxDrawdown) {
       guard v < 1 else { throw .invalidParameter(name: "max_dd", reason: "must be below 1 (a fraction of the peak), was \(v)") }
       c.risk.maxDrawdown = v > 0 ? v : nil
     }
-    if let v = try positive("dd_resume_bars") { c.risk.resume = .afterBars(Int(v)) }
-    if let v = try positive("dd_resume_recovery") { c.risk.resume = .recovery(v) }
+    if let v = try positive("dd_resume_bars", given.resumeBars) { c.risk.resume = .afterBars(Int(v)) }
+    if let v = try positive("dd_resume_recovery", given.resumeRecovery) { c.risk.resume = .recovery(v) }
     return c
+  }
+}
+
+/// The common parameters `BacktestConfiguration.applying` reads, picked out of a parameter
+/// map in one pass (any other name is left to the strategy and the filters).
+struct EngineParameters {
+  var fee, fixedFee, slippage, lotSize, trigger, impact, stopATR, stopPercent, takeATR, takePercent: Double?
+  var risk, riskATR, volatilityTarget, maxPosition, maxLeverage, maxUnits, riskPerTrade, maxDrawdown: Double?
+  var resumeBars, resumeRecovery: Double?
+
+  mutating func set(_ name: String, _ value: Double) {
+    switch name {
+    case "fee": fee = value
+    case "fixed_fee": fixedFee = value
+    case "slippage": slippage = value
+    case "lot_size": lotSize = value
+    case "trigger": trigger = value
+    case "impact": impact = value
+    case "stop_atr": stopATR = value
+    case "stop_pct": stopPercent = value
+    case "take_atr": takeATR = value
+    case "take_pct": takePercent = value
+    case "risk": risk = value
+    case "risk_atr": riskATR = value
+    case "vol_target": volatilityTarget = value
+    case "max_position": maxPosition = value
+    case "max_leverage": maxLeverage = value
+    case "max_units": maxUnits = value
+    case "risk_per_trade": riskPerTrade = value
+    case "max_dd": maxDrawdown = value
+    case "dd_resume_bars": resumeBars = value
+    case "dd_resume_recovery": resumeRecovery = value
+    default: break
+    }
   }
 }
