@@ -303,8 +303,25 @@ public struct PerformanceAccumulator {
       s.standardDeviation = Swift.max(variance, 0).squareRoot()
     } else { s.standardDeviation = .nan }
     s.downsideMeanSquare = downside / count
-    let useGathered = tail.threshold != nil && gathered >= tail.keep
-    (s.valueAtRisk, s.conditionalValueAtRisk) = Self.tail(useGathered ? buffer.equity : buffer.returns, useGathered ? gathered : n, of: n)
+    var tailValues = buffer.returns, tailCount = n
+    if let threshold = tail.threshold, gathered >= tail.keep {
+      tailValues = buffer.equity
+      tailCount = gathered
+      if gathered > 2 * tail.keep {
+        // Many returns at the threshold itself (θ is often 0, and a flat stretch's returns are
+        // all exactly 0): the returns below θ, and as many copies of θ as the `keep` smallest
+        // need — the same multiset as the `keep` smallest gathered, selected among far fewer.
+        var below = 0
+        for i in 0..<gathered {
+          let v = tailValues[i]
+          tailValues[below] = v
+          below &+= v < threshold ? 1 : 0
+        }
+        tailCount = Swift.max(below, tail.keep)
+        for i in below..<tailCount { tailValues[i] = threshold }
+      }
+    }
+    (s.valueAtRisk, s.conditionalValueAtRisk) = Self.tail(tailValues, tailCount, of: n)
     return s
   }
 
