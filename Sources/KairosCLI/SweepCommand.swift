@@ -128,10 +128,11 @@ struct SweepRunCommand: ParsableCommand {
     // With --out - the matrix is standard output: the table would corrupt it.
     if out != "-" && output.shard == nil { selection.printTable(outcome) }
     let extra = [outcome.equityPath, outcome.aggregatePath, outcome.manifestPath].compactMap { $0 }.map { ", \($0)" }.joined()
-    note(String(format: "%@ rows%@ (%d assets × %@ combinations%@) in %.2f s, %.3g bar·combinations/s on %d threads → %@%@",
+    note(String(format: "%@ rows%@ (%d %@ × %@ combinations%@) in %.2f s, %.3g bar·combinations/s on %d %@ → %@%@",
                 HumanNumber.grouped(outcome.rows), outcome.rowsWritten < outcome.rows ? " (\(HumanNumber.grouped(outcome.rowsWritten)) written, best by \(selection.by))" : "",
-                assets.count, HumanNumber.grouped(parameterGrid.combinations.count), output.shard.map { ", shard \($0)" } ?? "",
-                outcome.seconds, outcome.barCombinations / outcome.seconds, workers, out, extra))
+                assets.count, assets.count == 1 ? "asset" : "assets", HumanNumber.grouped(parameterGrid.combinations.count),
+                output.shard.map { ", shard \($0)" } ?? "", outcome.seconds, outcome.barCombinations / outcome.seconds, workers,
+                workers == 1 ? "thread" : "threads", out, extra))
     let periods = Set(job.periodsPerYear.map(\.value)).sorted().map { String(format: "%.6g", $0) }
     note("annualized with \(periods.joined(separator: ", ")) periods per year" + (run.configuration.periodsPerYear == nil ? " (inferred from the timestamps; --periods-per-year overrides)" : ""))
   }
