@@ -83,23 +83,17 @@ public enum ShortestDecimal {
   }
 
   /// Whether the decimal `d·10^(−q)` rounds back to `x = m·2^e`, where `x·10^q = n·2^(−t)`
-  /// (`t > 0`): `|d − x·10^q|` within half a step of `x` times `10^q`, the lower half-step
-  /// halved at the bottom of a binade, the bound itself allowed when `m` is even (a tie
-  /// rounds to the even significand). All scaled by `2^(t+2)` to stay in integers (below
-  /// 2^112). (In this range a binade's bottom, 2^−1 … 2^−13, is exact in 13 digits and never
-  /// gets here; the rule is kept whole all the same.)
+  /// (`t > 0`): `|d − x·10^q|` within half a step of `x` times `10^q`, the bound itself allowed
+  /// when `m` is even (a tie rounds to the even significand). All scaled by `2^(t+2)` to stay
+  /// in integers (below 2^112). The interval is symmetric: only a binade's bottom has a
+  /// narrower lower half, and in this range those (2^−1 … 2^−13) are exact in 13 digits and
+  /// never get here.
   @inline(__always)
   static func readsBack(_ d: UInt128, n: UInt128, t: Int, five: UInt64, m: UInt64) -> Bool {
     let scaled = d &<< UInt128(truncatingIfNeeded: t + 2), exact = n &<< 2
     let step = UInt128(five) &<< 1  // half a step of x (5^q), times 10^q, times 2^(t+2)
-    let below = m == 1 << 52 ? step &>> 1 : step
-    let even = m & 1 == 0
-    if scaled >= exact {
-      let gap = scaled - exact
-      return gap < step || (even && gap == step)
-    }
-    let gap = exact - scaled
-    return gap < below || (even && gap == below)
+    let gap = scaled >= exact ? scaled - exact : exact - scaled
+    return gap < step || (m & 1 == 0 && gap == step)
   }
 
   /// `digits` (`count` of them, trailing zeros allowed) with the first at `10^first`, as

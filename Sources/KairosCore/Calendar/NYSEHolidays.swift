@@ -18,18 +18,20 @@ public enum NYSEHolidays {
   /// Whether the weekday `day` (days since 1970-01-01) is a holiday.
   public static func isHoliday(_ day: Int64) -> Bool {
     let year = UTCCalendar.civil(days: day).year
-    guard tabulated.contains(year) else { return holidays(year: year).contains(day) || specialClosures.contains(day) }
-    return closedDays[year - tabulated.lowerBound].contains(day)
+    let closed = tabulated.contains(year) ? table[year - tabulated.lowerBound] : closedDays(year: year)
+    return closed.contains(day)
   }
 
-  /// The years whose closed weekdays (regular holidays and special closures) are listed once,
-  /// on first use: detecting a calendar asks `isHoliday` for every bar of every asset, and
-  /// computing a year's holidays is ~1,700 instructions (a third of `kairos sweep`'s fixed
-  /// cost on ten daily assets, before).
-  static let tabulated = 1900...2199
-  static let closedDays: [[Int64]] = tabulated.map { year in
+  /// The weekdays of `year` the exchange is closed: its regular holidays and special closures.
+  static func closedDays(year: Int) -> [Int64] {
     holidays(year: year) + specialClosures.filter { UTCCalendar.civil(days: $0).year == year }.sorted()
   }
+
+  /// `closedDays` of these years, computed once on first use: detecting a calendar asks
+  /// `isHoliday` for every bar of every asset, and computing a year's holidays is ~1,700
+  /// instructions (a third of `kairos sweep`'s fixed cost on ten daily assets, before).
+  static let tabulated = 1900...2199
+  static let table: [[Int64]] = tabulated.map(closedDays(year:))
 
   /// The regular holidays of `year` as day counts (only those on weekdays).
   public static func holidays(year: Int) -> [Int64] {
