@@ -37,6 +37,45 @@ import Testing
     #expect(longOnly.values == [0, 0, 0, 1, 0, 0])
   }
 
+  /// A cross rule's scan ahead (four bars per step) finds the bar the rule itself, asked bar by
+  /// bar, first departs at: above, equal, below and `NaN` on either side, in runs, long-only
+  /// and with shorts, from every start, for every quiet target and stretch length.
+  @Test func aCrossRuleKnowsWhereItsStretchEnds() {
+    for allowShort in [false, true] {
+      for seed in [5, 6] as [UInt64] {
+        var random = SplitMix64(seed: seed)
+        var state = 0
+        var fast: [Double] = [], slow: [Double] = []
+        for _ in 0..<400 {
+          if random.next() % 7 == 0 { state = Int(random.next() % 5) }
+          let level = Double(random.next() % 100) + 10
+          switch state {
+          case 0: fast.append(level + 1); slow.append(level)  // above
+          case 1: fast.append(level); slow.append(level)  // equal: at or below
+          case 2: fast.append(level); slow.append(level + 1)  // below
+          case 3: fast.append(.nan); slow.append(level)
+          default: fast.append(level); slow.append(.nan)
+          }
+        }
+        fast.withUnsafeBufferPointer { f in
+          slow.withUnsafeBufferPointer { s in
+            var rule = CrossSignal(fast: f.baseAddress!, slow: s.baseAddress!, allowShort: allowShort)
+            let targets = (0..<f.count).map { rule.target(at: $0) }
+            for t in 0...f.count {
+              for length in [0, 1, 3, 4, 5, 9, 64, 400] {
+                let end = min(f.count, t + length)
+                for quiet in [-1, 0, 1] as [Int8] {
+                  let expected = (t..<max(t, end)).first { targets[$0] != quiet } ?? end
+                  #expect(rule.departure(from: t, to: end, quiet: quiet) == expected, "t \(t), end \(end), quiet \(quiet), shorts \(allowShort)")
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// The engine on a track against the engine asking the rule, every record and metric, under
   /// every engine option, on data with missing prices.
   @Test(arguments: 0..<EngineExactnessTests.options.count)

@@ -54,6 +54,33 @@ import Testing
     #expect(Array(one.row(grid.combinations.count + 37)).map(\.bitPattern) == single.map(\.bitPattern))
   }
 
+  /// A sweep takes a combination's setting (configuration and gate) once for the rows that
+  /// agree on every axis but the strategy's own: every row still equals its single run —
+  /// with a filter axis, an engine axis, and a confirmation (whose gate depends on the
+  /// strategy's parameters, so nothing is shared).
+  @Test(arguments: [
+    (["fast=3:15:4", "slow=20:40:10", "vol_lookback=30,60"], nil),
+    (["fast=3:15:4", "fee=0,0.002", "slow=20:40:10", "stop_atr=0,1.5"], nil),
+    (["fast=3:15:4", "slow=20:40:10"], try! BarInterval(parsing: "1w")),
+  ] as [([String], BarInterval?)])
+  func everyRowEqualsItsSingleRunWhateverTheRowsShare(axes: [String], confirmation: BarInterval?) throws {
+    var config = BacktestConfiguration()
+    config.fee = 0.001
+    let runner = StrategyRunner(kind: .smaCross, configuration: config, confirmation: confirmation)
+    let grid = try ParameterGrid(axes, where: "fast<slow")
+    let swept = try SweepRunner(runner: runner, grid: grid).run(caches: try caches(seed: 9), threads: 2)
+    for (a, cache) in try caches(seed: 9).enumerated() {
+      for k in grid.combinations.indices {
+        let p = try runner.resolve(grid.parameters(k))
+        cache.prepare(runner.indicators(p))
+        var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: 252, capacity: cache.market.count)
+        var recorder = NoRecording()
+        let single = Metrics.values(try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recorder))
+        #expect(swept.row(a * grid.combinations.count + k).map(\.bitPattern) == single.map(\.bitPattern), "\(axes), row \(k)")
+      }
+    }
+  }
+
   @Test func cancellationStopsWithoutAResult() throws {
     let sweep = try SweepRunner(runner: StrategyRunner(kind: .smaCross, configuration: BacktestConfiguration()), grid: ParameterGrid(["fast=2:30", "slow=10:200"]))
     #expect(throws: BacktestError.cancelled) { try sweep.run(caches: try caches(seed: 1), threads: 2, cancelled: { true }) }

@@ -75,8 +75,11 @@ public struct ParameterGrid: Sendable {
   /// Whether combinations `j` and `k` have the same values on `signalAxes`: then they differ at
   /// most in engine parameters, their rules give the same targets, and they may share a
   /// `SignalTrack` (every other parameter is the same in every combination).
-  public func sameSignal(_ j: Int, _ k: Int, signalAxes: [Int]) -> Bool {
-    signalAxes.allSatisfy { combinations.valueIndex(j, axis: $0) == combinations.valueIndex(k, axis: $0) }
+  public func sameSignal(_ j: Int, _ k: Int, signalAxes: [Int]) -> Bool { sameValues(j, k, on: signalAxes) }
+
+  /// Whether combinations `j` and `k` have the same values on `axes` (grid axis indexes).
+  public func sameValues(_ j: Int, _ k: Int, on axes: [Int]) -> Bool {
+    axes.allSatisfy { combinations.valueIndex(j, axis: $0) == combinations.valueIndex(k, axis: $0) }
   }
 
   /// The combinations of a grid in row order (first axis slowest), decoded on demand from a

@@ -145,14 +145,21 @@ public struct SweepRunner: Sendable {
     let chunks = (count + chunk - 1) / chunk
     let failure = Mutex<BacktestError?>(nil)
     // 1. Every combination's parameters, resolved in parallel (each writes its own slot).
+    // With them, the indicators they read (each part its own set, joined at the end).
     var resolved = [[String: Double]](repeating: [:], count: count)
     let runner = self.runner, grid = self.grid
+    let keys = Mutex(Set<IndicatorKey>())
     resolved.withUnsafeMutableBufferPointer { buffer in
       nonisolated(unsafe) let out = buffer
       let parts = Swift.min(threads, Swift.max(1, count / 256))
       DispatchQueue.concurrentPerform(iterations: parts) { part in
+        var needed = Set<IndicatorKey>()
+        defer { keys.withLock { $0.formUnion(needed) } }
         for i in stride(from: part, to: count, by: parts) {
-          do throws(BacktestError) { out[i] = try runner.resolve(grid.parameters(block.lowerBound + i)) } catch {
+          do throws(BacktestError) {
+            out[i] = try runner.resolve(grid.parameters(block.lowerBound + i))
+            needed.formUnion(runner.indicators(out[i]))
+          } catch {
             failure.withLock { if $0 == nil { $0 = error } }
             return
           }
@@ -162,9 +169,7 @@ public struct SweepRunner: Sendable {
     if let error = failure.withLock({ $0 }) { throw error }
     if cancelled() { throw .cancelled }
     // 2. Shared precomputation: every indicator of the block, once for this asset.
-    var keys = Set<IndicatorKey>()
-    for p in resolved { keys.formUnion(runner.indicators(p)) }
-    cache.prepare(keys, threads: threads)
+    cache.prepare(keys.withLock { $0 }, threads: threads)
     let periodsPerYear = strategy.configuration.annualization(for: cache.market.timestamps)
     // 3. The chunks over the workers, in the background; rows are written by index, so the
     // result does not depend on who ran what. 4. Meanwhile, on this thread, each chunk goes to
@@ -175,7 +180,7 @@ public struct SweepRunner: Sendable {
     // Chunk c's semaphore is signalled when it is done; when the last worker leaves, every
     // chunk's once more, so that a wait never outlives a failure or a cancellation.
     let finished = (0..<chunks).map { _ in DispatchSemaphore(value: 0) }
-    let all = resolved, shareTracks = sharesTracks, signalAxes = grid.signalAxes
+    let all = resolved, shareTracks = sharesTracks, signalAxes = grid.signalAxes, settingAxes = strategy.settingAxes(of: grid)
     let group = DispatchGroup()
     try metrics.withUnsafeMutableBufferPointer { (buffer) throws(BacktestError) in
       try texts.withUnsafeMutableBufferPointer { (textBuffer) throws(BacktestError) in
@@ -185,7 +190,8 @@ public struct SweepRunner: Sendable {
           var accumulator = PerformanceAccumulator(
             initialEquity: strategy.configuration.initialCapital, periodsPerYear: periodsPerYear, capacity: cache.market.count)
           var recorder = NoRecording()
-          // The last track taken and the row (grid index) it is of (see `sharesTracks`).
+          // The last setting and track taken and the rows (grid indexes) they are of.
+          var setting: (row: Int, setting: StrategyRunner.RunSetting)? = nil
           var track: (row: Int, track: SignalTrack)? = nil
           while true {
             let c = next.add(1, ordering: .relaxed).oldValue
@@ -195,15 +201,17 @@ public struct SweepRunner: Sendable {
               accumulator.reset()
               do throws(BacktestError) {
                 let summary: PerformanceSummary
+                let row = block.lowerBound + i
+                if setting.map({ !grid.sameValues(row, $0.row, on: settingAxes) }) ?? true { setting = (row, try strategy.setting(all[i], cache: cache)) }
+                let s = setting!.setting
                 if shareTracks {
-                  let row = block.lowerBound + i
-                  if track.map({ !grid.sameSignal(row, $0.row, signalAxes: signalAxes) }) ?? true { track = (row, try strategy.track(all[i], cache: cache)) }
-                  summary = try strategy.run(all[i], track: track!.track, cache: cache, accumulator: &accumulator, recorder: &recorder)
+                  if track.map({ !grid.sameSignal(row, $0.row, signalAxes: signalAxes) }) ?? true { track = (row, try strategy.track(all[i], setting: s, cache: cache)) }
+                  summary = strategy.run(track: track!.track, configuration: s.configuration, cache: cache, accumulator: &accumulator, recorder: &recorder)
                 } else {
-                  summary = try strategy.run(all[i], cache: cache, accumulator: &accumulator, recorder: &recorder)
+                  summary = try strategy.run(all[i], setting: s, cache: cache, accumulator: &accumulator, recorder: &recorder)
                 }
-                let row = i * metricCount
-                for (m, statistic) in Metrics.all.enumerated() { out[row + m] = statistic.value(summary) }
+                let first = i * metricCount
+                for (m, statistic) in Metrics.all.enumerated() { out[first + m] = statistic.value(summary) }
               } catch {
                 failure.withLock { if $0 == nil { $0 = error } }
                 stop.store(true, ordering: .relaxed)

@@ -115,6 +115,34 @@ public struct CrossSignal: SignalRule {
   public mutating func target(at t: Int) -> Int8 { rule.update(fast: fast[t], slow: slow[t]) }
   @inline(__always)
   public func isDefined(at t: Int) -> Bool { !fast[t].isNaN && !slow[t].isNaN }
+  /// The rule keeps no state, so its targets ahead are known from the two columns: the
+  /// engine's quiet loops learn where a stretch ends from a scan, four bars per step, instead
+  /// of asking bar by bar. The scan states, for the quiet target, which bars would give
+  /// another (`CrossRule.update`: above → 1, at or below → `below`, either `NaN` → 0); the
+  /// bar it stops at is confirmed by `update` itself, and a test holds the two equal on every
+  /// case, `NaN` included. Shorts are out of `update` when not allowed (the strategy builds
+  /// the rule with the run's `allowShort`), as `departure` requires.
+  @inline(__always)
+  public func departure(from t: Int, to end: Int, quiet: Int8) -> Int? {
+    typealias V = SIMD4<Double>
+    @inline(__always) func scan(_ differs: (V, V) -> SIMDMask<V.MaskStorage>) -> Int {
+      var u = t
+      while u &+ 4 <= end {
+        let f = V(UnsafeBufferPointer(start: fast + u, count: 4)), s = V(UnsafeBufferPointer(start: slow + u, count: 4))
+        if any(differs(f, s)) { break }
+        u &+= 4
+      }
+      while u < end && rule.update(fast: fast[u], slow: slow[u]) == quiet { u &+= 1 }
+      return u
+    }
+    switch (quiet, rule.below) {
+    case (1, _): return scan { f, s in .!(f .> s) }
+    case (0, 0): return scan { f, s in f .> s }
+    case (0, _): return scan { f, s in (f .> s) .| (f .<= s) }
+    case (-1, -1): return scan { f, s in .!(f .<= s) }
+    default: return Swift.min(t, end)  // a target the rule never gives: the first bar departs
+    }
+  }
 }
 
 public struct OscillatorReversionSignal: SignalRule {

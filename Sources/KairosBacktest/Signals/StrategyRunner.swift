@@ -62,6 +62,27 @@ public struct StrategyRunner: Sendable {
     return keys
   }
 
+  /// What a run takes from its parameters besides the strategy's own: the configuration with
+  /// the common parameters applied, and the gate of the filters and the confirmation (nil:
+  /// none). A sweep takes it once for the combinations that agree on `settingAxes` (in a
+  /// fast × slow grid, all of them): both cost dictionary look-ups per combination otherwise.
+  public struct RunSetting: Sendable {
+    public let configuration: BacktestConfiguration
+    let gate: [Int8]?
+  }
+
+  /// The setting of resolved parameters `p` on `cache`'s asset (indicators prepared).
+  public func setting(_ p: [String: Double], cache: IndicatorCache) throws(BacktestError) -> RunSetting {
+    RunSetting(configuration: try configuration.applying(p), gate: try gateValues(p, cache: cache))
+  }
+
+  /// The axes of `grid` a run's setting depends on: all but the strategy's own parameters —
+  /// or all of them with a confirmation, whose gate runs the strategy itself.
+  public func settingAxes(of grid: ParameterGrid) -> [Int] {
+    let own = Set(kind.definition.parameters.map(\.name))
+    return grid.axes.indices.filter { confirmation != nil || !own.contains(grid.axes[$0].name) }
+  }
+
   /// Runs the backtest of resolved parameters `p` on `cache`'s asset (indicators prepared).
   /// Sweeps record nothing (`NoRecording`); backtests everything (`FullRecording`). Two entry
   /// points rather than a generic one, so the engine's loop is compiled for each strategy and
@@ -69,23 +90,35 @@ public struct StrategyRunner: Sendable {
   public func run(
     _ p: [String: Double], cache: IndicatorCache, accumulator: inout PerformanceAccumulator, recorder: inout NoRecording
   ) throws(BacktestError) -> PerformanceSummary {
-    try kind.definition.simulate(p, cache: cache, configuration: try configuration.applying(p), gate: try gateValues(p, cache: cache),
-                                 accumulator: &accumulator, recorder: &recorder)
+    try run(p, setting: try setting(p, cache: cache), cache: cache, accumulator: &accumulator, recorder: &recorder)
   }
 
   public func run(
     _ p: [String: Double], cache: IndicatorCache, accumulator: inout PerformanceAccumulator, recorder: inout FullRecording
   ) throws(BacktestError) -> PerformanceSummary {
-    try kind.definition.simulate(p, cache: cache, configuration: try configuration.applying(p), gate: try gateValues(p, cache: cache),
-                                 accumulator: &accumulator, recorder: &recorder)
+    let s = try setting(p, cache: cache)
+    return try kind.definition.simulate(p, cache: cache, configuration: s.configuration, gate: s.gate, accumulator: &accumulator, recorder: &recorder)
+  }
+
+  /// `run(_:cache:…)` with the setting of `p` (or of parameters that agree with `p` on
+  /// `settingAxes`) taken beforehand.
+  public func run(
+    _ p: [String: Double], setting s: RunSetting, cache: IndicatorCache, accumulator: inout PerformanceAccumulator, recorder: inout NoRecording
+  ) throws(BacktestError) -> PerformanceSummary {
+    try kind.definition.simulate(p, cache: cache, configuration: s.configuration, gate: s.gate, accumulator: &accumulator, recorder: &recorder)
   }
 
   /// The track of the rule of resolved parameters `p` on `cache`'s asset (indicators
   /// prepared): the targets the engine will be given, gates and trigger included. Shared by
   /// the combinations that differ only in engine parameters (`ParameterGrid.sameSignal`).
   public func track(_ p: [String: Double], cache: IndicatorCache) throws(BacktestError) -> SignalTrack {
-    let c = try configuration.applying(p)
-    var composed = ComposedRule(gate: try gateValues(p, cache: cache), trigger: c.trigger, body: TrackBody(count: cache.market.count, allowShort: c.allowShort))
+    try track(p, setting: try setting(p, cache: cache), cache: cache)
+  }
+
+  /// `track(_:cache:)` with the setting taken beforehand.
+  public func track(_ p: [String: Double], setting s: RunSetting, cache: IndicatorCache) throws(BacktestError) -> SignalTrack {
+    let c = s.configuration
+    var composed = ComposedRule(gate: s.gate, trigger: c.trigger, body: TrackBody(count: cache.market.count, allowShort: c.allowShort))
     return try kind.definition.withColumnRule(p, cache: cache, allowShort: c.allowShort, &composed)
   }
 
@@ -95,7 +128,13 @@ public struct StrategyRunner: Sendable {
   public func run(
     _ p: [String: Double], track: SignalTrack, cache: IndicatorCache, accumulator: inout PerformanceAccumulator, recorder: inout NoRecording
   ) throws(BacktestError) -> PerformanceSummary {
-    let configuration = try configuration.applying(p)
+    try run(track: track, configuration: try configuration.applying(p), cache: cache, accumulator: &accumulator, recorder: &recorder)
+  }
+
+  /// `run(_:track:…)` with the configuration of the combination taken beforehand.
+  public func run(
+    track: SignalTrack, configuration: BacktestConfiguration, cache: IndicatorCache, accumulator: inout PerformanceAccumulator, recorder: inout NoRecording
+  ) -> PerformanceSummary {
     precondition(track.count == cache.market.count, "a track of another asset")
     var rule = track.rule
     return Simulator.run(market: cache.market, rule: &rule, configuration: configuration, accumulator: &accumulator, recorder: &recorder)
