@@ -35,8 +35,8 @@ public struct SweepChunk: Sendable {
 /// Runs a parameter grid over one or more assets, spread over the cores, with flat memory.
 ///
 /// Per asset, the rows (or the part of them a shard owns) are cut in blocks of at most
-/// `blockSize` combinations. For each block the combinations' parameters are resolved and
-/// every indicator they read is computed once (`IndicatorCache`, shared by all combinations of
+/// `blockSize` combinations. For each block the combinations' parameters are resolved (once
+/// for every asset when the grid fits in one block) and every indicator they read is computed once (`IndicatorCache`, shared by all combinations of
 /// the asset); then the block's chunks go over the workers, which take them from a counter (so
 /// they stay busy to the end), run the engine with one metric accumulator each, and encode
 /// their rows when asked. The finished chunks reach `consume` in row order on the calling
@@ -102,6 +102,7 @@ public struct SweepRunner: Sendable {
     let rows = rows ?? 0..<(caches.count * combinations)
     let total = rows.count
     let done = Atomic<Int>(0)
+    var resolved: (block: Range<Int>, combinations: ResolvedBlock)? = nil
     for (index, cache) in caches.enumerated() {
       let first = Swift.max(rows.lowerBound - index * combinations, 0)
       let last = Swift.min(rows.upperBound - index * combinations, combinations)
@@ -114,7 +115,9 @@ public struct SweepRunner: Sendable {
       var start = first
       while start < last {
         let block = start..<Swift.min(last, start + blockSize)
-        try runBlock(block, asset: index, cache: cache, strategy: strategy, threads: threads, encode: encode, cancelled: cancelled) { (chunk) throws(BacktestError) in
+        // A grid that fits in one block is resolved once for all assets.
+        if resolved?.block != block { resolved = (block, try resolve(block, threads: threads)) }
+        try runBlock(block, resolved!.combinations, asset: index, cache: cache, strategy: strategy, threads: threads, encode: encode, cancelled: cancelled) { (chunk) throws(BacktestError) in
           progress?(done.add(chunk.combinations.count, ordering: .relaxed).newValue, total)
           try consume(chunk)
         }
@@ -132,20 +135,18 @@ public struct SweepRunner: Sendable {
     grid.axes.lastIndex(where: { $0.values.count > 1 }).map { !grid.signalAxes.contains($0) } ?? false
   }
 
-  /// One block: resolve and prepare, then the chunks over the workers, then `consume` in order.
-  func runBlock(
-    _ block: Range<Int>, asset: Int, cache: IndicatorCache, strategy: StrategyRunner, threads: Int,
-    encode: (@Sendable (Int, Range<Int>, UnsafeBufferPointer<Double>) -> [UInt8])?,
-    cancelled: @escaping @Sendable () -> Bool,
-    consume: (SweepChunk) throws(BacktestError) -> Void
-  ) throws(BacktestError) {
-    let metricCount = Metrics.names.count
+  /// The parameters of a block's combinations, resolved, and the indicators they read.
+  struct ResolvedBlock {
+    let parameters: [[String: Double]]
+    let indicators: Set<IndicatorKey>
+  }
+
+  /// Every combination of `block` resolved in parallel (each part writes its own slots and
+  /// gathers the indicators of its combinations; the sets are joined at the end). The first
+  /// invalid combination stops it.
+  func resolve(_ block: Range<Int>, threads: Int) throws(BacktestError) -> ResolvedBlock {
     let count = block.count
-    let chunk = Swift.max(1, Swift.min(64, count / (threads * 16)))
-    let chunks = (count + chunk - 1) / chunk
     let failure = Mutex<BacktestError?>(nil)
-    // 1. Every combination's parameters, resolved in parallel (each writes its own slot).
-    // With them, the indicators they read (each part its own set, joined at the end).
     var resolved = [[String: Double]](repeating: [:], count: count)
     let runner = self.runner, grid = self.grid
     let keys = Mutex(Set<IndicatorKey>())
@@ -167,12 +168,28 @@ public struct SweepRunner: Sendable {
       }
     }
     if let error = failure.withLock({ $0 }) { throw error }
+    return ResolvedBlock(parameters: resolved, indicators: keys.withLock { $0 })
+  }
+
+  /// One block of one asset: prepare its indicators, then the chunks over the workers, then
+  /// `consume` in order.
+  func runBlock(
+    _ block: Range<Int>, _ resolved: ResolvedBlock, asset: Int, cache: IndicatorCache, strategy: StrategyRunner, threads: Int,
+    encode: (@Sendable (Int, Range<Int>, UnsafeBufferPointer<Double>) -> [UInt8])?,
+    cancelled: @escaping @Sendable () -> Bool,
+    consume: (SweepChunk) throws(BacktestError) -> Void
+  ) throws(BacktestError) {
+    let metricCount = Metrics.names.count
+    let count = block.count
+    let chunk = Swift.max(1, Swift.min(64, count / (threads * 16)))
+    let chunks = (count + chunk - 1) / chunk
+    let failure = Mutex<BacktestError?>(nil)
     if cancelled() { throw .cancelled }
-    // 2. Shared precomputation: every indicator of the block, once for this asset.
-    cache.prepare(keys.withLock { $0 }, threads: threads)
+    // Shared precomputation: every indicator of the block, once for this asset.
+    cache.prepare(resolved.indicators, threads: threads)
     let periodsPerYear = strategy.configuration.annualization(for: cache.market.timestamps)
-    // 3. The chunks over the workers, in the background; rows are written by index, so the
-    // result does not depend on who ran what. 4. Meanwhile, on this thread, each chunk goes to
+    // The chunks over the workers, in the background; rows are written by index, so the
+    // result does not depend on who ran what. Meanwhile, on this thread, each chunk goes to
     // `consume` in row order as soon as it is done: writing overlaps the computing.
     var metrics = [Double](repeating: .nan, count: count * metricCount)
     var texts = [[UInt8]](repeating: [], count: encode == nil ? 0 : chunks)
@@ -180,7 +197,7 @@ public struct SweepRunner: Sendable {
     // Chunk c's semaphore is signalled when it is done; when the last worker leaves, every
     // chunk's once more, so that a wait never outlives a failure or a cancellation.
     let finished = (0..<chunks).map { _ in DispatchSemaphore(value: 0) }
-    let all = resolved, shareTracks = sharesTracks, signalAxes = grid.signalAxes, settingAxes = strategy.settingAxes(of: grid)
+    let all = resolved.parameters, shareTracks = sharesTracks, signalAxes = grid.signalAxes, settingAxes = strategy.settingAxes(of: grid)
     let group = DispatchGroup()
     try metrics.withUnsafeMutableBufferPointer { (buffer) throws(BacktestError) in
       try texts.withUnsafeMutableBufferPointer { (textBuffer) throws(BacktestError) in
