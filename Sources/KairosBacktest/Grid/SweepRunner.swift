@@ -207,8 +207,9 @@ public struct SweepRunner: Sendable {
           var accumulator = PerformanceAccumulator(
             initialEquity: strategy.configuration.initialCapital, periodsPerYear: periodsPerYear, capacity: cache.market.count)
           var recorder = NoRecording()
-          // The last setting and track taken and the rows (grid indexes) they are of.
-          var setting: (row: Int, setting: StrategyRunner.RunSetting)? = nil
+          // The last configuration, gate and track taken and the rows (grid indexes) they are of.
+          var configuration: (row: Int, value: BacktestConfiguration)? = nil
+          var gate: (row: Int, value: [Int8]?)? = nil
           var track: (row: Int, track: SignalTrack)? = nil
           while true {
             let c = next.add(1, ordering: .relaxed).oldValue
@@ -219,8 +220,11 @@ public struct SweepRunner: Sendable {
               do throws(BacktestError) {
                 let summary: PerformanceSummary
                 let row = block.lowerBound + i
-                if setting.map({ !grid.sameValues(row, $0.row, on: settingAxes) }) ?? true { setting = (row, try strategy.setting(all[i], cache: cache)) }
-                let s = setting!.setting
+                if configuration.map({ !grid.sameValues(row, $0.row, on: settingAxes.configuration) }) ?? true {
+                  configuration = (row, try strategy.configuration.applying(all[i]))
+                }
+                if gate.map({ !grid.sameValues(row, $0.row, on: settingAxes.gate) }) ?? true { gate = (row, try strategy.gateValues(all[i], cache: cache)) }
+                let s = StrategyRunner.RunSetting(configuration: configuration!.value, gate: gate!.value)
                 if shareTracks {
                   if track.map({ !grid.sameSignal(row, $0.row, signalAxes: signalAxes) }) ?? true { track = (row, try strategy.track(all[i], setting: s, cache: cache)) }
                   summary = strategy.run(track: track!.track, configuration: s.configuration, cache: cache, accumulator: &accumulator, recorder: &recorder)

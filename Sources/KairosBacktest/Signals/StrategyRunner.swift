@@ -64,7 +64,7 @@ public struct StrategyRunner: Sendable {
 
   /// What a run takes from its parameters besides the strategy's own: the configuration with
   /// the common parameters applied, and the gate of the filters and the confirmation (nil:
-  /// none). A sweep takes it once for the combinations that agree on `settingAxes` (in a
+  /// none). A sweep takes each once for the rows that agree on its `settingAxes` (in a
   /// fast × slow grid, all of them): both cost dictionary look-ups per combination otherwise.
   public struct RunSetting: Sendable {
     public let configuration: BacktestConfiguration
@@ -76,11 +76,14 @@ public struct StrategyRunner: Sendable {
     RunSetting(configuration: try configuration.applying(p), gate: try gateValues(p, cache: cache))
   }
 
-  /// The axes of `grid` a run's setting depends on: all but the strategy's own parameters —
-  /// or all of them with a confirmation, whose gate runs the strategy itself.
-  public func settingAxes(of grid: ParameterGrid) -> [Int] {
+  /// The axes of `grid` the two parts of a run's setting depend on. The configuration: all but
+  /// the strategy's own parameters. The gate: the filters' — neither the strategy's own nor
+  /// engine parameters — or every axis with a confirmation, whose gate runs the strategy itself.
+  public func settingAxes(of grid: ParameterGrid) -> (configuration: [Int], gate: [Int]) {
     let own = Set(kind.definition.parameters.map(\.name))
-    return grid.axes.indices.filter { confirmation != nil || !own.contains(grid.axes[$0].name) }
+    let configuration = grid.axes.indices.filter { !own.contains(grid.axes[$0].name) }
+    let gate = configuration.filter { confirmation != nil || !CommonParameter.engineOnly.contains(grid.axes[$0].name) }
+    return (configuration, confirmation != nil ? Array(grid.axes.indices) : gate)
   }
 
   /// Runs the backtest of resolved parameters `p` on `cache`'s asset (indicators prepared).
