@@ -36,13 +36,14 @@ public struct SweepChunk: Sendable {
 ///
 /// Per asset, the rows (or the part of them a shard owns) are cut in blocks of at most
 /// `blockSize` combinations. For each block the combinations' parameters are resolved (once
-/// for every asset when the grid fits in one block) and every indicator they read is computed once (`IndicatorCache`, shared by all combinations of
-/// the asset); then the block's chunks go over the workers, which take them from a counter (so
-/// they stay busy to the end), run the engine with one metric accumulator each, and encode
-/// their rows when asked. The finished chunks reach `consume` in row order on the calling
-/// thread as soon as each is done, while the workers go on (writing overlaps computing). Memory is the input, the indicators and one block — never time × combinations or
-/// one object per combination — and each row is computed by itself, so the result has the
-/// same bits for any number of threads, block size or shard.
+/// for every asset when the grid fits in one block) and every indicator they read is computed
+/// once (`IndicatorCache`, shared by all combinations of the asset); then the block's chunks go
+/// over the workers, which take them from a counter (so they stay busy to the end), run the
+/// engine with one metric accumulator each, and encode their rows when asked. The finished
+/// chunks reach `consume` in row order on the calling thread as soon as each is done, while the
+/// workers go on (writing overlaps computing). Memory is the input, the indicators and one
+/// block — never time × combinations or one object per combination — and each row is computed
+/// by itself, so the result has the same bits for any number of threads, block size or shard.
 public struct SweepRunner: Sendable {
   public let runner: StrategyRunner
   public let grid: ParameterGrid

@@ -82,8 +82,8 @@ public struct StrategyRunner: Sendable {
   public func settingAxes(of grid: ParameterGrid) -> (configuration: [Int], gate: [Int]) {
     let own = Set(kind.definition.parameters.map(\.name))
     let configuration = grid.axes.indices.filter { !own.contains(grid.axes[$0].name) }
-    let gate = configuration.filter { confirmation != nil || !CommonParameter.engineOnly.contains(grid.axes[$0].name) }
-    return (configuration, confirmation != nil ? Array(grid.axes.indices) : gate)
+    let gate = confirmation != nil ? Array(grid.axes.indices) : configuration.filter { !CommonParameter.engineOnly.contains(grid.axes[$0].name) }
+    return (configuration, gate)
   }
 
   /// Runs the backtest of resolved parameters `p` on `cache`'s asset (indicators prepared).
