@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import Kairos
 import Synchronization
@@ -193,9 +194,19 @@ struct ResolvedRun {
 
   /// The assets: one per data file, named after it.
   func loadMarkets() throws -> [(path: String, market: MarketSeries, probabilities: Column<Double>?)] {
+    // The files are independent: they are read on every core (ten daily files one after the
+    // other took a tenth of `kairos sweep`'s time beside the sweep); a failure names the first
+    // bad file in the order given, as a serial read would.
+    let paths = dataPaths
+    nonisolated(unsafe) let options = read  // a value, only read
+    let frames = Mutex([Result<Frame, any Error>?](repeating: nil, count: paths.count))
+    DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+      let frame = Result { () throws -> Frame in try options.ohlcv(paths[i]) }
+      frames.withLock { $0[i] = frame }
+    }
     var names = Set<String>()
-    return try dataPaths.map { path in
-      let frame = try read.ohlcv(path)
+    return try zip(paths, frames.withLock { $0 }).map { path, read in
+      let frame = try read!.get()
       var name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
       while names.contains(name) { name += "'" }
       names.insert(name)
