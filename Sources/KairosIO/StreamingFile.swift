@@ -10,13 +10,29 @@ public final class StreamingFile {
   public let temporaryPath: String
   /// Writing straight into a special file: nothing to rename or remove.
   let direct: Bool
+  /// Standard output: written through the open descriptor, never closed.
+  let standardOutput: Bool
   private var handle: FileHandle?
+
+  /// Standard output (`--out -`), written as the pieces come. Through the process's own
+  /// descriptor, not the path `/dev/stdout`: a path is resolved again and, if the machine's
+  /// `/dev/stdout` is not the usual link (a container's), would be replaced by a regular file.
+  public static func standardOutput() -> StreamingFile { StreamingFile() }
+
+  private init() {
+    path = "-"
+    temporaryPath = "-"
+    direct = true
+    self.standardOutput = true
+    handle = FileHandle.standardOutput
+  }
 
   /// Creates the temporary file (and the destination's folder).
   public init(path requested: String) throws(AtomicFile.WriteError) {
     let (path, direct) = AtomicFile.destination(of: requested)
     self.path = path
     self.direct = direct
+    standardOutput = false
     if direct {
       temporaryPath = path
       guard let handle = FileHandle(forWritingAtPath: path) else { throw AtomicFile.WriteError(path: path, reason: "cannot open it for writing") }
@@ -48,7 +64,7 @@ public final class StreamingFile {
     guard let handle else { throw AtomicFile.WriteError(path: path, reason: "already committed or aborted") }
     do {
       if !direct { try handle.synchronize() }
-      try handle.close()
+      if !standardOutput { try handle.close() }
     } catch {
       abort()
       throw AtomicFile.WriteError(path: path, reason: error.localizedDescription)
@@ -64,7 +80,7 @@ public final class StreamingFile {
 
   /// Removes the temporary file; the destination is untouched.
   public func abort() {
-    try? handle?.close()
+    if !standardOutput { try? handle?.close() }
     handle = nil
     if !direct { unlink(temporaryPath) }
   }

@@ -34,7 +34,7 @@ final class SweepSink {
     self.top = try top.map { (k) throws(BacktestError) -> BestRows in try BestRows(by: by, count: k) }
     self.aggregate = try aggregate.map { (names) throws(BacktestError) -> SweepAggregate in try SweepAggregate(grid: grid, assets: assets, by: names, metric: by) }
     aggregatePath = aggregate == nil ? nil : URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("aggregate.csv").path
-    file = try StreamingFile(path: path == "-" ? "/dev/stdout" : path)
+    file = path == "-" ? StreamingFile.standardOutput() : try StreamingFile(path: path)
     write(Self.header(grid))
   }
 

@@ -131,7 +131,7 @@ public struct StrategyRunner: Sendable {
   public func run(
     _ p: [String: Double], track: SignalTrack, cache: IndicatorCache, accumulator: inout PerformanceAccumulator, recorder: inout NoRecording
   ) throws(BacktestError) -> PerformanceSummary {
-    try run(track: track, configuration: try configuration.applying(p), cache: cache, accumulator: &accumulator, recorder: &recorder)
+    run(track: track, configuration: try configuration.applying(p), cache: cache, accumulator: &accumulator, recorder: &recorder)
   }
 
   /// `run(_:track:…)` with the configuration of the combination taken beforehand.
