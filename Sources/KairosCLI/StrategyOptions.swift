@@ -205,8 +205,8 @@ struct ResolvedRun {
       frames.withLock { $0[i] = frame }
     }
     var names = Set<String>()
-    return try zip(paths, frames.withLock { $0 }).map { path, read in
-      let frame = try read!.get()
+    return try zip(paths, frames.withLock { $0 }).map { path, loaded in
+      let frame = try loaded!.get()
       var name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
       while names.contains(name) { name += "'" }
       names.insert(name)

@@ -11,7 +11,7 @@ public final class StreamingFile {
   /// Writing straight into a special file: nothing to rename or remove.
   let direct: Bool
   /// Standard output: written through the open descriptor, never closed.
-  let standardOutput: Bool
+  let isStandardOutput: Bool
   private var handle: FileHandle?
 
   /// Standard output (`--out -`), written as the pieces come. Through the process's own
@@ -23,7 +23,7 @@ public final class StreamingFile {
     path = "-"
     temporaryPath = "-"
     direct = true
-    self.standardOutput = true
+    isStandardOutput = true
     handle = FileHandle.standardOutput
   }
 
@@ -32,7 +32,7 @@ public final class StreamingFile {
     let (path, direct) = AtomicFile.destination(of: requested)
     self.path = path
     self.direct = direct
-    standardOutput = false
+    isStandardOutput = false
     if direct {
       temporaryPath = path
       guard let handle = FileHandle(forWritingAtPath: path) else { throw AtomicFile.WriteError(path: path, reason: "cannot open it for writing") }
@@ -64,7 +64,7 @@ public final class StreamingFile {
     guard let handle else { throw AtomicFile.WriteError(path: path, reason: "already committed or aborted") }
     do {
       if !direct { try handle.synchronize() }
-      if !standardOutput { try handle.close() }
+      if !isStandardOutput { try handle.close() }
     } catch {
       abort()
       throw AtomicFile.WriteError(path: path, reason: error.localizedDescription)
@@ -80,7 +80,7 @@ public final class StreamingFile {
 
   /// Removes the temporary file; the destination is untouched.
   public func abort() {
-    if !standardOutput { try? handle?.close() }
+    if !isStandardOutput { try? handle?.close() }
     handle = nil
     if !direct { unlink(temporaryPath) }
   }
