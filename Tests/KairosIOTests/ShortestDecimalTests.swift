@@ -18,10 +18,26 @@ import Testing
   }
 
   func check(_ x: Double, _ handled: inout Int) {
+    checkWriteNumber(x)
     guard let text = shortest(x) else { return }
     handled += 1
     #expect(text == x.description, "\(x.bitPattern)")
     #expect(Double(text)?.bitPattern == x.bitPattern, "\(text) reads back to another double")
+  }
+
+  /// `CSVWriter.writeNumber` (which writes through `ShortestDecimal.write`) gives the text of
+  /// its definition — the integer digits, or `description` — and writes nothing past its
+  /// `numberCapacity` (its words may spill past the text, never past that).
+  func checkWriteNumber(_ x: Double) {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: CSVWriter.numberCapacity + 16) { buffer in
+      buffer.initialize(repeating: 0xAA)
+      let n = CSVWriter.writeNumber(x, to: buffer.baseAddress!)
+      let text = String(decoding: buffer[0..<n], as: UTF8.self)
+      let expected = x.isNaN ? "NaN" : x == x.rounded(.towardZero) && Swift.abs(x) <= 9_007_199_254_740_992
+        ? (x == 0 && x.sign == .minus ? "-0" : String(Int64(x))) : x.description
+      #expect(text == expected, "\(x.bitPattern)")
+      #expect(buffer[CSVWriter.numberCapacity...].allSatisfy { $0 == 0xAA }, "\(x.bitPattern): wrote past the capacity")
+    }
   }
 
   @Test func agreesWithDescription() {
@@ -65,6 +81,10 @@ import Testing
   @Test func declinesOutsideItsRange() {
     for x in [0, 1, -3, 1e-5, 0.0001.nextDown, 9_007_199_254_740_992, 1e300, .nan, .infinity, -.infinity, .leastNonzeroMagnitude] as [Double] {
       #expect(shortest(x) == nil, "\(x)")
+    }
+    // The caller's formats for those: the longest texts it writes stay within the capacity.
+    for x in [-2.2250738585072014e-308, -1.7976931348623157e308, -9_007_199_254_740_992, -0.0, -.infinity, .nan, -1e-5, -0.00012345678901234567] as [Double] {
+      checkWriteNumber(x)
     }
   }
 }

@@ -48,17 +48,18 @@ final class SweepSink {
   /// Rows of the result matrix, in grid order; `metrics` is `combinations.count` rows,
   /// row-major. The one encoder of these rows.
   static func encode(asset: String, grid: ParameterGrid, combinations: Range<Int>, metrics: UnsafeBufferPointer<Double>) -> [UInt8] {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(combinations.count * 24 * (grid.axes.count + Metrics.names.count))
-    let m = Metrics.names.count
+    let m = Metrics.names.count, axes = grid.axes.count
     var prefix: [UInt8] = []
     TableWriter.append([asset], to: &prefix)
     prefix.removeLast()  // the newline: the asset cell, quoted when it must be
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(combinations.count * (prefix.count + 20 * (axes + m)))
+    var row = CSVRow(leading: prefix.count, numbers: axes + m)
     for (i, k) in combinations.enumerated() {
-      bytes.append(contentsOf: prefix)
-      for a in grid.axes.indices { bytes.append(UInt8(ascii: ",")); CSVWriter.appendNumber(grid.combinations.value(k, axis: a), to: &bytes) }
-      for j in 0..<m { bytes.append(UInt8(ascii: ",")); CSVWriter.appendNumber(metrics[i * m + j], to: &bytes) }
-      bytes.append(0x0A)
+      row.start(with: prefix)
+      for a in 0..<axes { row.add(grid.combinations.value(k, axis: a)) }
+      for j in 0..<m { row.add(metrics[i &* m &+ j]) }
+      row.end(into: &bytes)
     }
     return bytes
   }
