@@ -61,6 +61,7 @@ import Testing
   @Test(arguments: [
     (["fast=3:15:4", "slow=20:40:10", "vol_lookback=30,60"], nil),
     (["fast=3:15:4", "fee=0,0.002", "slow=20:40:10", "stop_atr=0,1.5"], nil),
+    (["fast=3:15:4", "slow=20:40:10", "vol_lookback=30,60", "stop_atr=0,1.5", "take_pct=0,0.05", "risk=0,0.01"], nil),
     (["fast=3:15:4", "slow=20:40:10"], try! BarInterval(parsing: "1w")),
   ] as [([String], BarInterval?)])
   func everyRowEqualsItsSingleRunWhateverTheRowsShare(axes: [String], confirmation: BarInterval?) throws {
@@ -109,6 +110,19 @@ import Testing
       }
     }
     #expect(handed > 100 && handed < runner.grid.combinations.count * 2)
+  }
+
+  /// A combination invalid only through its engine parameters together (`risk_atr` is read
+  /// only when `risk` > 0, so checking each value with the first combination's passes), after
+  /// rows with the same signal: refused before any row is handed on.
+  @Test func anInvalidEngineSettingIsRefusedBeforeAnyRow() throws {
+    let sweep = try SweepRunner(runner: StrategyRunner(kind: .smaCross, configuration: BacktestConfiguration()),
+                                grid: ParameterGrid(["fast=5,10", "slow=20", "risk=0,0.01", "risk_atr=1,-1"]))
+    var handed = 0
+    #expect(throws: BacktestError.invalidParameter(name: "risk_atr", reason: "must be a finite number >= 0, was -1.0")) {
+      try sweep.run(caches: try caches(seed: 3), threads: 2) { _ in handed += 1 }
+    }
+    #expect(handed == 0)
   }
 
   @Test func unknownParametersAreRejectedBeforeWork() {

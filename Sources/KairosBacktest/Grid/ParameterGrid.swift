@@ -77,6 +77,33 @@ public struct ParameterGrid: Sendable {
   /// `SignalTrack` (every other parameter is the same in every combination).
   public func sameSignal(_ j: Int, _ k: Int, signalAxes: [Int]) -> Bool { sameValues(j, k, on: signalAxes) }
 
+  /// Numbers the tuples of value indexes on some axes (mixed radix): the key by which a sweep
+  /// takes once per distinct tuple what depends on those axes alone — e.g. the engine
+  /// configuration of 125 stop multiples, made 125 times for ten million rows, not ten million.
+  public struct ValueKey: Sendable {
+    let axes: [Int], radices: [Int]
+    /// How many keys there are (`0..<count`).
+    public let count: Int
+
+    /// The key of combination `k` of `grid`.
+    public func callAsFunction(_ k: Int, of grid: ParameterGrid) -> Int {
+      var key = 0
+      for (a, radix) in zip(axes, radices) { key = key &* radix &+ grid.combinations.valueIndex(k, axis: a) }
+      return key
+    }
+  }
+
+  /// The key of the value tuples of `axes`, or nil when there are more than `limit` tuples.
+  public func valueKey(on axes: [Int], limit: Int) -> ValueKey? {
+    var count = 1
+    for a in axes {
+      let (p, overflow) = count.multipliedReportingOverflow(by: self.axes[a].values.count)
+      guard !overflow, p <= limit else { return nil }
+      count = p
+    }
+    return ValueKey(axes: axes, radices: axes.map { self.axes[$0].values.count }, count: count)
+  }
+
   /// Whether combinations `j` and `k` have the same values on `axes` (grid axis indexes).
   public func sameValues(_ j: Int, _ k: Int, on axes: [Int]) -> Bool {
     axes.allSatisfy { combinations.valueIndex(j, axis: $0) == combinations.valueIndex(k, axis: $0) }

@@ -49,6 +49,8 @@ public struct SweepRunner: Sendable {
   public let grid: ParameterGrid
   /// Combinations per block (resolved parameters and rows held at once).
   public var blockSize = 32_768
+  /// The most configurations a worker keeps, one per value tuple of the axes they depend on.
+  static let settingLimit = 4_096
 
   /// Checks the grid before any work, without resolving every combination (ten million
   /// would take seconds): the parameter names and the first combination in full; every value
@@ -104,6 +106,9 @@ public struct SweepRunner: Sendable {
     let total = rows.count
     let done = Atomic<Int>(0)
     var resolved: (block: Range<Int>, combinations: ResolvedBlock)? = nil
+    // The key of the axes a row's configuration (and its checks) depends on: all but the
+    // strategy's own parameters; nil when they have too many value tuples to keep each.
+    let settingKey = grid.valueKey(on: runner.settingAxes(of: grid).configuration, limit: Self.settingLimit)
     for (index, cache) in caches.enumerated() {
       let first = Swift.max(rows.lowerBound - index * combinations, 0)
       let last = Swift.min(rows.upperBound - index * combinations, combinations)
@@ -117,8 +122,8 @@ public struct SweepRunner: Sendable {
       while start < last {
         let block = start..<Swift.min(last, start + blockSize)
         // A grid that fits in one block is resolved once for all assets.
-        if resolved?.block != block { resolved = (block, try resolve(block, threads: threads)) }
-        try runBlock(block, resolved!.combinations, asset: index, cache: cache, strategy: strategy, threads: threads, encode: encode, cancelled: cancelled) { (chunk) throws(BacktestError) in
+        if resolved?.block != block { resolved = (block, try resolve(block, threads: threads, setting: settingKey)) }
+        try runBlock(block, resolved!.combinations, settingKey: settingKey, asset: index, cache: cache, strategy: strategy, threads: threads, encode: encode, cancelled: cancelled) { (chunk) throws(BacktestError) in
           progress?(done.add(chunk.combinations.count, ordering: .relaxed).newValue, total)
           try consume(chunk)
         }
@@ -136,46 +141,92 @@ public struct SweepRunner: Sendable {
     grid.axes.lastIndex(where: { $0.values.count > 1 }).map { !grid.signalAxes.contains($0) } ?? false
   }
 
-  /// The parameters of a block's combinations, resolved, and the indicators they read.
-  struct ResolvedBlock {
-    let parameters: [[String: Double]]
+  /// The parameters of a block's combinations and the indicators they read.
+  ///
+  /// Only a *head* — a combination whose signal axes differ from the one before it — keeps its
+  /// resolved map; the combinations after it differ from it only in engine parameters
+  /// (`CommonParameter.engineOnly`) and build their map from it when they need one, which in a
+  /// grid with an engine axis is seldom (their configurations are taken by key, their track is
+  /// the head's). Ten million maps, each hashing a dozen names, cost more than the bars of a
+  /// short history.
+  struct ResolvedBlock: Sendable {
+    let block: Range<Int>
+    /// The resolved map of each head (empty for the other combinations), by block index.
+    let heads: [[String: Double]]
+    /// The block index of each combination's head.
+    let head: [Int32]
     let indicators: Set<IndicatorKey>
+    /// The grid's axes of engine parameters.
+    let engineAxes: [Int]
+
+    /// The resolved parameters of the combination at block index `i`: its head's with its own
+    /// engine parameters (what `StrategyRunner.resolve` gives for it: defaults are only ever
+    /// added for a strategy's own parameters).
+    func parameters(_ i: Int, grid: ParameterGrid) -> [String: Double] {
+      let h = Int(head[i])
+      if h == i { return heads[i] }
+      var p = heads[h]
+      for a in engineAxes { p[grid.axes[a].name] = grid.combinations.value(block.lowerBound + i, axis: a) }
+      return p
+    }
   }
 
-  /// Every combination of `block` resolved in parallel (each part writes its own slots and
-  /// gathers the indicators of its combinations; the sets are joined at the end). The first
-  /// invalid combination stops it.
-  func resolve(_ block: Range<Int>, threads: Int) throws(BacktestError) -> ResolvedBlock {
+  /// Every combination of `block` checked in parallel (each part a contiguous range, writing
+  /// its own slots and gathering the indicators of its heads; the sets are joined at the end).
+  /// The first invalid combination stops it.
+  ///
+  /// A combination is resolved (every check of `StrategyRunner.resolve`) when it is a head or
+  /// when its values on `setting`'s axes (all but the strategy's own parameters) are new in its
+  /// part. The others pass unresolved, and would pass resolved: `resolve` checks the strategy's
+  /// own parameters among themselves (as its head has them) and the others by themselves or
+  /// among themselves (as a combination resolved before has them), never one with the other.
+  func resolve(_ block: Range<Int>, threads: Int, setting: ParameterGrid.ValueKey?) throws(BacktestError) -> ResolvedBlock {
     let count = block.count
     let failure = Mutex<BacktestError?>(nil)
-    var resolved = [[String: Double]](repeating: [:], count: count)
-    let runner = self.runner, grid = self.grid
+    var heads = [[String: Double]](repeating: [:], count: count)
+    var head = [Int32](repeating: -1, count: count)
+    let runner = self.runner, grid = self.grid, signalAxes = grid.signalAxes
     let keys = Mutex(Set<IndicatorKey>())
-    resolved.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let out = buffer
-      let parts = Swift.min(threads, Swift.max(1, count / 256))
-      DispatchQueue.concurrentPerform(iterations: parts) { part in
-        var needed = Set<IndicatorKey>()
-        defer { keys.withLock { $0.formUnion(needed) } }
-        for i in stride(from: part, to: count, by: parts) {
-          do throws(BacktestError) {
-            out[i] = try runner.resolve(grid.parameters(block.lowerBound + i))
-            needed.formUnion(runner.indicators(out[i]))
-          } catch {
-            failure.withLock { if $0 == nil { $0 = error } }
-            return
+    heads.withUnsafeMutableBufferPointer { headBuffer in
+      head.withUnsafeMutableBufferPointer { markBuffer in
+        nonisolated(unsafe) let out = headBuffer, marks = markBuffer
+        let parts = Swift.min(threads, Swift.max(1, count / 256))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+          var needed = Set<IndicatorKey>()
+          var checked = Set<Int>()  // setting keys resolved in this part
+          defer { keys.withLock { $0.formUnion(needed) } }
+          for i in (part * count / parts)..<((part + 1) * count / parts) {
+            let row = block.lowerBound + i
+            let isHead = i == 0 || !grid.sameSignal(row, row - 1, signalAxes: signalAxes)
+            let newSetting = setting.map { checked.insert($0(row, of: grid)).inserted } ?? true
+            guard isHead || newSetting else { continue }
+            do throws(BacktestError) {
+              let p = try runner.resolve(grid.parameters(row))
+              if isHead {
+                out[i] = p
+                marks[i] = Int32(i)
+                needed.formUnion(runner.indicators(p))
+              }
+            } catch {
+              failure.withLock { if $0 == nil { $0 = error } }
+              return
+            }
           }
         }
       }
     }
     if let error = failure.withLock({ $0 }) { throw error }
-    return ResolvedBlock(parameters: resolved, indicators: keys.withLock { $0 })
+    // Each combination's head: the last head at or before it (index 0 is one).
+    var last: Int32 = 0
+    for i in 0..<count { if head[i] >= 0 { last = head[i] } else { head[i] = last } }
+    return ResolvedBlock(block: block, heads: heads, head: head, indicators: keys.withLock { $0 },
+                         engineAxes: grid.axes.indices.filter { !signalAxes.contains($0) })
   }
 
   /// One block of one asset: prepare its indicators, then the chunks over the workers, then
   /// `consume` in order.
   func runBlock(
-    _ block: Range<Int>, _ resolved: ResolvedBlock, asset: Int, cache: IndicatorCache, strategy: StrategyRunner, threads: Int,
+    _ block: Range<Int>, _ resolved: ResolvedBlock, settingKey: ParameterGrid.ValueKey?, asset: Int, cache: IndicatorCache, strategy: StrategyRunner, threads: Int,
     encode: (@Sendable (Int, Range<Int>, UnsafeBufferPointer<Double>) -> [UInt8])?,
     cancelled: @escaping @Sendable () -> Bool,
     consume: (SweepChunk) throws(BacktestError) -> Void
@@ -198,7 +249,7 @@ public struct SweepRunner: Sendable {
     // Chunk c's semaphore is signalled when it is done; when the last worker leaves, every
     // chunk's once more, so that a wait never outlives a failure or a cancellation.
     let finished = (0..<chunks).map { _ in DispatchSemaphore(value: 0) }
-    let all = resolved.parameters, shareTracks = sharesTracks, signalAxes = grid.signalAxes, settingAxes = strategy.settingAxes(of: grid)
+    let shareTracks = sharesTracks, signalAxes = grid.signalAxes, settingAxes = strategy.settingAxes(of: grid)
     let group = DispatchGroup()
     try metrics.withUnsafeMutableBufferPointer { (buffer) throws(BacktestError) in
       try texts.withUnsafeMutableBufferPointer { (textBuffer) throws(BacktestError) in
@@ -210,6 +261,9 @@ public struct SweepRunner: Sendable {
           var recorder = NoRecording()
           // The last configuration, gate and track taken and the rows (grid indexes) they are of.
           var configuration: (row: Int, value: BacktestConfiguration)? = nil
+          // Every configuration made, by setting key: a stop axis that varies fastest changes
+          // the configuration on every row, among a few values.
+          var configurations: [Int: BacktestConfiguration] = [:]
           var gate: (row: Int, value: [Int8]?)? = nil
           var track: (row: Int, track: SignalTrack)? = nil
           while true {
@@ -222,15 +276,25 @@ public struct SweepRunner: Sendable {
                 let summary: PerformanceSummary
                 let row = block.lowerBound + i
                 if configuration.map({ !grid.sameValues(row, $0.row, on: settingAxes.configuration) }) ?? true {
-                  configuration = (row, try strategy.configuration.applying(all[i]))
+                  let key = settingKey?(row, of: grid)
+                  if let key, let known = configurations[key] {
+                    configuration = (row, known)
+                  } else {
+                    configuration = (row, try strategy.configuration.applying(resolved.parameters(i, grid: grid)))
+                    if let key { configurations[key] = configuration!.value }
+                  }
                 }
-                if gate.map({ !grid.sameValues(row, $0.row, on: settingAxes.gate) }) ?? true { gate = (row, try strategy.gateValues(all[i], cache: cache)) }
+                if gate.map({ !grid.sameValues(row, $0.row, on: settingAxes.gate) }) ?? true {
+                  gate = (row, try strategy.gateValues(resolved.parameters(i, grid: grid), cache: cache))
+                }
                 let s = StrategyRunner.RunSetting(configuration: configuration!.value, gate: gate!.value)
                 if shareTracks {
-                  if track.map({ !grid.sameSignal(row, $0.row, signalAxes: signalAxes) }) ?? true { track = (row, try strategy.track(all[i], setting: s, cache: cache)) }
+                  if track.map({ !grid.sameSignal(row, $0.row, signalAxes: signalAxes) }) ?? true {
+                    track = (row, try strategy.track(resolved.parameters(i, grid: grid), setting: s, cache: cache))
+                  }
                   summary = strategy.run(track: track!.track, configuration: s.configuration, cache: cache, accumulator: &accumulator, recorder: &recorder)
                 } else {
-                  summary = try strategy.run(all[i], setting: s, cache: cache, accumulator: &accumulator, recorder: &recorder)
+                  summary = try strategy.run(resolved.parameters(i, grid: grid), setting: s, cache: cache, accumulator: &accumulator, recorder: &recorder)
                 }
                 let first = i * metricCount
                 for (m, statistic) in Metrics.all.enumerated() { out[first + m] = statistic.value(summary) }
