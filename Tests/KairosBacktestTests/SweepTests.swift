@@ -54,6 +54,33 @@ import Testing
     #expect(Array(one.row(grid.combinations.count + 37)).map(\.bitPattern) == single.map(\.bitPattern))
   }
 
+  /// A block resolves only the heads of its runs of rows with one signal, in parts over the
+  /// threads: blocks and parts that cut such a run (its head in an earlier block or part) give
+  /// the same bits as one part, and those equal single backtests.
+  @Test func blocksAndPartsThatCutARunOfOneSignal() throws {
+    var config = BacktestConfiguration()
+    config.fee = 0.001
+    let runner = StrategyRunner(kind: .smaCross, configuration: config)
+    let grid = try ParameterGrid(["fast=2:30", "slow=10:70:2", "stop_atr=0,1.5"], where: "fast<slow")
+    var sweep = try SweepRunner(runner: runner, grid: grid)
+    let reference = try sweep.run(caches: try caches(seed: 5), threads: 1)  // one part per block
+    #expect(grid.combinations.count > 1_024)  // two parts per block on two threads
+    for size in [sweep.blockSize, 1_000, 7] {
+      sweep.blockSize = size
+      let result = try sweep.run(caches: try caches(seed: 5), threads: 2)
+      #expect(result.metrics.map(\.bitPattern) == reference.metrics.map(\.bitPattern), "block size \(size)")
+    }
+    let cache = try caches(seed: 5)[0]
+    for k in [0, 1, 2, 511, 512, 513, 1_000, 1_001, grid.combinations.count - 1] {
+      let p = try runner.resolve(grid.parameters(k))
+      cache.prepare(runner.indicators(p))
+      var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: 252, capacity: cache.market.count)
+      var recorder = NoRecording()
+      let single = Metrics.values(try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recorder))
+      #expect(reference.row(k).map(\.bitPattern) == single.map(\.bitPattern), "row \(k)")
+    }
+  }
+
   /// A sweep takes a combination's setting (configuration and gate) once for the rows that
   /// agree on every axis but the strategy's own: every row still equals its single run —
   /// with a filter axis, an engine axis, and a confirmation (whose gate depends on the
