@@ -34,10 +34,24 @@ import Testing
     try SyntheticMarket(seed: seed, bars: 800, assets: 2).generate().map { try IndicatorCache(market: MarketSeries(name: $0.name, frame: $0.frame)) }
   }
 
-  @Test func identicalBitsForAnyThreadCountAndEqualToSingleRuns() throws {
+  /// An SMA-cross runner with a 10 bp fee.
+  func smaRunner(confirmation: BarInterval? = nil) -> StrategyRunner {
     var config = BacktestConfiguration()
     config.fee = 0.001
-    let runner = StrategyRunner(kind: .smaCross, configuration: config)
+    return StrategyRunner(kind: .smaCross, configuration: config, confirmation: confirmation)
+  }
+
+  /// The metrics' bits of combination `k` of `grid` backtested alone on `cache`'s asset.
+  func singleRun(_ runner: StrategyRunner, _ grid: ParameterGrid, _ k: Int, on cache: IndicatorCache) throws -> [UInt64] {
+    let p = try runner.resolve(grid.parameters(k))
+    cache.prepare(runner.indicators(p))
+    var accumulator = PerformanceAccumulator(initialEquity: runner.configuration.initialCapital, periodsPerYear: 252, capacity: cache.market.count)
+    var recorder = NoRecording()
+    return Metrics.values(try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recorder)).map(\.bitPattern)
+  }
+
+  @Test func identicalBitsForAnyThreadCountAndEqualToSingleRuns() throws {
+    let runner = smaRunner()
     let grid = try ParameterGrid(["fast=3:20:1", "slow=10:60:5", "stop_atr=0,2"], where: "fast<slow")
     let sweep = try SweepRunner(runner: runner, grid: grid)
     let one = try sweep.run(caches: try caches(seed: 4), threads: 1)
@@ -46,21 +60,14 @@ import Testing
     #expect(one.rowCount == 2 * grid.combinations.count && one.assets == ["SYN1", "SYN2"])
     // Row 37 of asset 2 equals a single backtest of that combination.
     let cache = try caches(seed: 4)[1]
-    let p = try runner.resolve(grid.parameters(37))
-    cache.prepare(runner.indicators(p))
-    var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: 252, capacity: cache.market.count)
-    var recorder = NoRecording()
-    let single = Metrics.values(try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recorder))
-    #expect(Array(one.row(grid.combinations.count + 37)).map(\.bitPattern) == single.map(\.bitPattern))
+    #expect(Array(one.row(grid.combinations.count + 37)).map(\.bitPattern) == (try singleRun(runner, grid, 37, on: cache)))
   }
 
   /// A block resolves only the heads of its runs of rows with one signal, in parts over the
   /// threads: blocks and parts that cut such a run (its head in an earlier block or part) give
   /// the same bits as one part, and those equal single backtests.
   @Test func blocksAndPartsThatCutARunOfOneSignal() throws {
-    var config = BacktestConfiguration()
-    config.fee = 0.001
-    let runner = StrategyRunner(kind: .smaCross, configuration: config)
+    let runner = smaRunner()
     let grid = try ParameterGrid(["fast=2:30", "slow=10:70:2", "stop_atr=0,1.5"], where: "fast<slow")
     var sweep = try SweepRunner(runner: runner, grid: grid)
     let reference = try sweep.run(caches: try caches(seed: 5), threads: 1)  // one part per block
@@ -72,12 +79,7 @@ import Testing
     }
     let cache = try caches(seed: 5)[0]
     for k in [0, 1, 2, 511, 512, 513, 1_000, 1_001, grid.combinations.count - 1] {
-      let p = try runner.resolve(grid.parameters(k))
-      cache.prepare(runner.indicators(p))
-      var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: 252, capacity: cache.market.count)
-      var recorder = NoRecording()
-      let single = Metrics.values(try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recorder))
-      #expect(reference.row(k).map(\.bitPattern) == single.map(\.bitPattern), "row \(k)")
+      #expect(reference.row(k).map(\.bitPattern) == (try singleRun(runner, grid, k, on: cache)), "row \(k)")
     }
   }
 
@@ -92,19 +94,12 @@ import Testing
     (["fast=3:15:4", "slow=20:40:10"], try! BarInterval(parsing: "1w")),
   ] as [([String], BarInterval?)])
   func everyRowEqualsItsSingleRunWhateverTheRowsShare(axes: [String], confirmation: BarInterval?) throws {
-    var config = BacktestConfiguration()
-    config.fee = 0.001
-    let runner = StrategyRunner(kind: .smaCross, configuration: config, confirmation: confirmation)
+    let runner = smaRunner(confirmation: confirmation)
     let grid = try ParameterGrid(axes, where: "fast<slow")
     let swept = try SweepRunner(runner: runner, grid: grid).run(caches: try caches(seed: 9), threads: 2)
     for (a, cache) in try caches(seed: 9).enumerated() {
       for k in grid.combinations.indices {
-        let p = try runner.resolve(grid.parameters(k))
-        cache.prepare(runner.indicators(p))
-        var accumulator = PerformanceAccumulator(initialEquity: config.initialCapital, periodsPerYear: 252, capacity: cache.market.count)
-        var recorder = NoRecording()
-        let single = Metrics.values(try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recorder))
-        #expect(swept.row(a * grid.combinations.count + k).map(\.bitPattern) == single.map(\.bitPattern), "\(axes), row \(k)")
+        #expect(swept.row(a * grid.combinations.count + k).map(\.bitPattern) == (try singleRun(runner, grid, k, on: cache)), "\(axes), row \(k)")
       }
     }
   }
