@@ -66,7 +66,13 @@ public enum PaperSessions {
     guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent("state.sqlite").path) else {
       throw LiveError.state(folder: folder, reason: "no state.sqlite: not a paper session's folder")
     }
-    if try SessionStore(folder: folder).meta("symbols") != nil { return try PortfolioPaperSession.reopen(folder: folder, logging: logging) }
+    let store = try SessionStore(folder: folder)
+    // A session writes its settings in one transaction just after creating its database: a
+    // reader in between (`paper status` beside a session that is starting) finds none yet.
+    guard try store.meta("settings") != nil else {
+      throw LiveError.state(folder: folder, reason: "no session settings yet: not a paper session's folder, or one still being created")
+    }
+    if try store.meta("symbols") != nil { return try PortfolioPaperSession.reopen(folder: folder, logging: logging) }
     return try PaperSession.reopen(folder: folder, logging: logging)
   }
 }

@@ -49,6 +49,19 @@ import Testing
     #expect(try PaperSession.reopen(folder: broken).status.bars == 0)
   }
 
+  /// A session creates its database, then writes its settings: a reader in between (`paper
+  /// status` beside a session that is starting) is told there is no session yet — the words of
+  /// a folder without one — not that a session is broken.
+  @Test func aDatabaseWithoutSettingsIsNoSessionYet() throws {
+    let folder = TestPaths.temporaryDirectory().path
+    _ = try SessionStore(folder: folder)
+    #expect(throws: LiveError.state(folder: folder, reason: "no session settings yet: not a paper session's folder, or one still being created")) {
+      try PaperSessions.reopen(folder: folder)
+    }
+    _ = try Self.session(folder, .smaCross, ["fast": 10, "slow": 40], BacktestConfiguration())
+    #expect(try PaperSessions.reopen(folder: folder).status.bars == 0)
+  }
+
   @Test(arguments: 0..<4)
   func replayThroughTheSessionGivesTheBacktestsFiles(option: Int) async throws {
     let (name, c) = Self.configurations()[option]
