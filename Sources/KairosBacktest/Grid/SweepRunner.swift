@@ -275,26 +275,32 @@ public struct SweepRunner: Sendable {
               do throws(BacktestError) {
                 let summary: PerformanceSummary
                 let row = block.lowerBound + i
+                // The row's map, built at most once, and only if something below misses.
+                var built: [String: Double]? = nil
+                func parameters() -> [String: Double] {
+                  if built == nil { built = resolved.parameters(i, grid: grid) }
+                  return built!
+                }
                 if configuration.map({ !grid.sameValues(row, $0.row, on: settingAxes.configuration) }) ?? true {
                   let key = settingKey?(row, of: grid)
                   if let key, let known = configurations[key] {
                     configuration = (row, known)
                   } else {
-                    configuration = (row, try strategy.configuration.applying(resolved.parameters(i, grid: grid)))
+                    configuration = (row, try strategy.configuration.applying(parameters()))
                     if let key { configurations[key] = configuration!.value }
                   }
                 }
                 if gate.map({ !grid.sameValues(row, $0.row, on: settingAxes.gate) }) ?? true {
-                  gate = (row, try strategy.gateValues(resolved.parameters(i, grid: grid), cache: cache))
+                  gate = (row, try strategy.gateValues(parameters(), cache: cache))
                 }
                 let s = StrategyRunner.RunSetting(configuration: configuration!.value, gate: gate!.value)
                 if shareTracks {
                   if track.map({ !grid.sameSignal(row, $0.row, signalAxes: signalAxes) }) ?? true {
-                    track = (row, try strategy.track(resolved.parameters(i, grid: grid), setting: s, cache: cache))
+                    track = (row, try strategy.track(parameters(), setting: s, cache: cache))
                   }
                   summary = strategy.run(track: track!.track, configuration: s.configuration, cache: cache, accumulator: &accumulator, recorder: &recorder)
                 } else {
-                  summary = try strategy.run(resolved.parameters(i, grid: grid), setting: s, cache: cache, accumulator: &accumulator, recorder: &recorder)
+                  summary = try strategy.run(parameters(), setting: s, cache: cache, accumulator: &accumulator, recorder: &recorder)
                 }
                 let first = i * metricCount
                 for (m, statistic) in Metrics.all.enumerated() { out[first + m] = statistic.value(summary) }
