@@ -88,6 +88,60 @@ struct MetricCase: Decodable, Sendable, CustomTestStringConvertible {
     }
   }
 
+  /// Idle bars (no position, equity unmoved) are counted, not stored: their zeros enter the
+  /// mean, the deviations, the tail and the mean equity in closed form. Against the naive
+  /// definitions over every bar, and against the same bars each stored (marked as held): the
+  /// same statistics to rounding, the same VaR exactly. Series from all idle to none, with
+  /// the tail inside the losses, at the zeros, or past them; capacities that are too small
+  /// for the stored bars and the zeros of the tail together.
+  @Test func idleBarsAreCountedNotStored() {
+    var random = SplitMix64(seed: 23)
+    for n in [1, 2, 9, 300, 700, 5000] {
+      for idleShare in [0, 0.3, 0.6, 0.95, 1] as [Double] {
+        for capacity in [1, n] {
+          var counted = PerformanceAccumulator(initialEquity: 100, periodsPerYear: 252, capacity: capacity)
+          var stored = PerformanceAccumulator(initialEquity: 100, periodsPerYear: 252, capacity: n)
+          var equity = 100.0, previous = 100.0
+          var returns: [Double] = [], equities: [Double] = []
+          var idle = false
+          for _ in 0..<n {
+            // Stretches: an idle bar tends to follow an idle bar, as a flat position does.
+            if random.nextUniform() < 0.2 { idle = random.nextUniform() < idleShare }
+            if !idle { equity *= 1 + 0.02 * (random.nextUniform() - 0.55) }
+            let r = counted.addBar(equity: equity, previous: previous, exposed: !idle)
+            let rStored = stored.addBar(equity: equity, previous: previous, exposed: true)
+            #expect(r == rStored)
+            returns.append(r)
+            equities.append(equity)
+            previous = equity
+          }
+          let s = counted.finish(), t = stored.finish()
+          let count = Double(n)
+          let mean = returns.reduce(0, +) / count
+          let deviation = n > 1 ? (returns.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (count - 1)).squareRoot() : .nan
+          let downside = returns.map { min($0, 0) * min($0, 0) }.reduce(0, +) / count
+          let sorted = returns.sorted()
+          let position = (count - 1) * 0.05
+          let low = Int(position.rounded(.down)), high = min(low + 1, n - 1)
+          let fraction = position - Double(low), d = sorted[high] - sorted[low]
+          let percentile = fraction == 0 ? sorted[low] : (fraction >= 0.5 ? sorted[high] - d * (1 - fraction) : sorted[low] + d * fraction)
+          let label = "n \(n), idle \(idleShare), capacity \(capacity)"
+          #expect(s.count == n && t.count == n, "\(label)")
+          #expect(s.growth == t.growth && s.maxDrawdown == t.maxDrawdown, "\(label)")
+          for (name, ours, other, naive) in [("mean", s.mean, t.mean, mean), ("std", s.standardDeviation, t.standardDeviation, deviation),
+                                             ("downside", s.downsideMeanSquare, t.downsideMeanSquare, downside),
+                                             ("mean equity", s.meanEquity, t.meanEquity, equities.reduce(0, +) / count)] {
+            #expect(isClose(ours, naive, rtol: 1e-12, atol: 1e-18) && isClose(ours, other, rtol: 1e-13, atol: 1e-18),
+                    "\(label) \(name): \(ours), stored \(other), naive \(naive)")
+          }
+          #expect(s.valueAtRisk == percentile && t.valueAtRisk == percentile, "\(label): VaR \(s.valueAtRisk) vs \(percentile)")
+          #expect(isClose(s.conditionalValueAtRisk, sorted[0...low].reduce(0, +) / Double(low + 1), rtol: 1e-12, atol: 1e-18), "\(label): CVaR")
+          #expect(isClose(s.conditionalValueAtRisk, t.conditionalValueAtRisk, rtol: 1e-14, atol: 1e-18), "\(label): CVaR stored")
+        }
+      }
+    }
+  }
+
   /// A live run has no known length: past its initial capacity the accumulator grows and
   /// gives the same summary as one sized for every bar.
   @Test func accumulatorGrowsPastItsCapacity() {

@@ -175,7 +175,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
   /// The loop of `runQuiet` while flat: the equity is the cash on every bar. The rule alone
   /// finds how far the stretch goes; the last valid close is looked up backwards; then the
   /// bars are added at once — the first by the general rule, the rest, whose equity equals
-  /// the bar before, by `BarTally.addUnmoved` (two stores each).
+  /// the bar before, by `BarTally.addUnmoved` (counted, not stored).
   @inline(never)
   static func flatBars<Rule: SignalRule>(
     _ bars: inout BarTally, _ recorder: inout Recorder, _ rule: inout Rule, _ start: Int, _ end: Int, _ close: UnsafePointer<Double>,

@@ -97,14 +97,18 @@ final class _BarBuffer {
 
 /// Streaming accumulation of a `PerformanceSummary`.
 ///
-/// What one bar adds to the running statistics: its return and equity stored, the growth
-/// product, the running peak and deepest drawdown, the exposed bars. A small value type of
-/// scalars and two pointers (no reference), so a driver's loop keeps it in registers
-/// (`EngineCore.runQuiet` copies it out of the accumulator, adds its bars, and puts it back);
-/// the buffers must hold the bars added (`PerformanceAccumulator.reserve`).
+/// What one bar adds to the running statistics: its return and equity stored (an idle bar —
+/// no position and a return of exactly 0 — only counted, see `IdleBars`), the growth product, the running peak and
+/// deepest drawdown, the exposed bars. A small value type of scalars and two pointers (no
+/// reference), so a driver's loop keeps it in registers (`EngineCore.runQuiet` copies it out of
+/// the accumulator, adds its bars, and puts it back); the buffers must hold the bars stored
+/// (`PerformanceAccumulator.reserve`).
 @usableFromInline
 struct BarTally {
-  @usableFromInline var count = 0
+  /// Bars stored: all but the idle ones, in order.
+  @usableFromInline var stored = 0
+  /// Bars without a position whose return is exactly 0: counted, not stored.
+  @usableFromInline var idle = IdleBars()
   @usableFromInline var growth = 1.0
   @usableFromInline var exposedBars = 0
   @usableFromInline var maxDrawdown = 0.0
@@ -123,6 +127,10 @@ struct BarTally {
     self.equities = equities
   }
 
+  /// Every bar added so far.
+  @inlinable
+  var count: Int { stored &+ idle.count }
+
   /// One bar marked at `equity` after `previous` (the last bar's equity, or the initial
   /// capital): its return is `equity / previous − 1`, exactly 0 when the equity did not move.
   /// Returns the return.
@@ -130,36 +138,40 @@ struct BarTally {
   mutating func add(equity: Double, previous: Double, exposed: Bool) -> Double {
     let moved = equity != previous
     let r = moved ? equity / previous - 1 : 0
-    add(equity: equity, return: r, exposed: exposed, moved: moved)
+    add(equity: equity, return: r, exposed: exposed)
     return r
   }
 
   /// `n` bars at `equity`, the equity of the bar added last: what `n` calls of
-  /// `add(equity:previous: equity, exposed: false)` do — a return of exactly 0 and the equity
-  /// stored; the growth is multiplied by 1, the peak is already at least `equity` and an
-  /// unmoved equity cannot set a new drawdown, so nothing else changes.
+  /// `add(equity:previous: equity, exposed: false)` do — idle bars, counted; the growth is
+  /// multiplied by 1, the peak is already at least `equity` and an unmoved equity cannot set
+  /// a new drawdown, so nothing else changes. No store: a flat stretch costs the summary
+  /// nothing per bar.
   @inlinable @inline(__always)
   mutating func addUnmoved(equity: Double, bars n: Int) {
     guard n > 0 else { return }
-    (returns + count).initialize(repeating: 0, count: n)
-    (equities + count).initialize(repeating: equity, count: n)
-    count &+= n
+    idle.add(equity: equity, bars: n)
   }
 
-  /// One bar. `moved`: the equity differs from the last bar's (the initial capital before
-  /// the first). An unmoved equity cannot set a new drawdown — the peak is the same and the
-  /// same equity was already compared with it — so a flat stretch never divides.
+  /// One bar. A bar whose equity did not move cannot set a new drawdown (the same peak, and
+  /// the same equity already compared with it): if it reaches the drawdown test it finds the
+  /// drawdown and the threshold it left, so it needs no test of its own. A held bar is always
+  /// stored (`exposed` is a constant in the engine's held loop: no test there).
   @inlinable @inline(__always)
-  mutating func add(equity: Double, return r: Double, exposed: Bool, moved: Bool) {
-    let k = count
-    returns[k] = r
-    equities[k] = equity
-    count = k &+ 1
-    growth *= 1 + r
+  mutating func add(equity: Double, return r: Double, exposed: Bool) {
+    if exposed || r != 0 {
+      let k = stored
+      returns[k] = r
+      equities[k] = equity
+      stored = k &+ 1
+      growth *= 1 + r
+    } else {
+      idle.add(equity: equity, bars: 1)  // × (1 + 0) leaves the growth as it is
+    }
     if equity > peak {
       peak = equity
       drawdownThreshold = peak * (1 + maxDrawdown) * (1 + 1e-12)
-    } else if moved && equity <= drawdownThreshold {
+    } else if equity <= drawdownThreshold {
       let drawdown = equity / peak - 1
       if drawdown < maxDrawdown { maxDrawdown = drawdown }
       drawdownThreshold = peak * (1 + maxDrawdown) * (1 + 1e-12)
@@ -168,11 +180,50 @@ struct BarTally {
   }
 }
 
-/// Per bar the engine only stores the return and the equity and updates the running product,
-/// the drawdown and the exposure (`BarTally`): no loop-carried sum in the hot loop. `finish`
-/// then sums the stored bars in one vectorized pass (blocks of 128 in eight plain lanes, the
-/// blocks' sums in compensated Kahan lanes: numpy's pairwise accuracy or better) and takes
-/// the two tail statistics by selection. No allocation after `init` while the bars fit the
+/// The idle bars: no position at the close and a return of exactly 0 — every bar of a flat
+/// stretch but the first. They add nothing to `Σr` or `Σmin(r, 0)²`, `z·m` and `z·m²` to the
+/// deviations from the mean `m`, and a 0 to the tail, so the summary needs only their number
+/// and the sum of their equities — not a store each. The equities are summed by runs of one value (a
+/// flat stretch's cash), each run's `equity × bars` added once to a compensated sum: whether
+/// the bars come one at a time (a live session, the core stepped bar by bar) or a stretch at
+/// once (`EngineCore.runQuiet`), the runs and so the bits are the same.
+@usableFromInline
+struct IdleBars {
+  @usableFromInline var count = 0
+  /// The equity of the current run and its bars.
+  @usableFromInline var runEquity = 0.0
+  @usableFromInline var runBars = 0
+  /// `Σ equity × bars` of the runs before the current one.
+  @usableFromInline var finishedRuns = KahanSum()
+
+  @inlinable init() {}
+
+  /// `n` more bars at `equity` (once per flat stretch in a whole-history run).
+  @usableFromInline @inline(never)
+  mutating func add(equity: Double, bars n: Int) {
+    count &+= n
+    if equity == runEquity {
+      runBars &+= n
+    } else {
+      if runBars > 0 { finishedRuns.add(runEquity * Double(runBars)) }
+      runEquity = equity
+      runBars = n
+    }
+  }
+
+  /// `Σ equity` over these bars.
+  var equitySum: KahanSum {
+    var sum = finishedRuns
+    if runBars > 0 { sum.add(runEquity * Double(runBars)) }
+    return sum
+  }
+}
+
+/// Per bar the engine only stores the return and the equity (an idle bar only counted) and updates the running product, the drawdown and the exposure (`BarTally`): no
+/// loop-carried sum in the hot loop. `finish` then sums the stored bars in one vectorized pass
+/// (blocks of 128 in eight plain lanes, the blocks' sums in compensated Kahan lanes: numpy's
+/// pairwise accuracy or better), adds what the idle bars add in closed form, and takes the
+/// two tail statistics by selection. No allocation after `init` while the bars fit the
 /// capacity given (past it the buffers double, for live runs of unknown length); `reset`
 /// reuses them.
 public struct PerformanceAccumulator {
@@ -227,28 +278,28 @@ public struct PerformanceAccumulator {
   /// One bar: its closing equity, its return `E_t / E_{t−1} − 1`, whether a position was held.
   @inlinable @inline(__always)
   public mutating func addBar(equity: Double, return r: Double, exposed: Bool) {
-    if bars.count == capacity { grow() }
-    bars.add(equity: equity, return: r, exposed: exposed, moved: true)
+    if bars.stored == capacity { grow() }
+    bars.add(equity: equity, return: r, exposed: exposed)
   }
 
   /// One bar marked at `equity` after `previous` (the last bar's equity, or the initial
   /// capital): the engines' rule for the bar's return (`BarTally.add`). Returns the return.
   @inlinable @inline(__always)
   public mutating func addBar(equity: Double, previous: Double, exposed: Bool) -> Double {
-    if bars.count == capacity { grow() }
+    if bars.stored == capacity { grow() }
     return bars.add(equity: equity, previous: previous, exposed: exposed)
   }
 
-  /// Makes room for `more` bars beyond those added (no allocation if they fit).
+  /// Makes room for `more` bars beyond those stored (no allocation if they fit).
   @inlinable
   public mutating func reserve(_ more: Int) {
-    while capacity - bars.count < more { grow() }
+    while capacity - bars.stored < more { grow() }
   }
 
   /// Doubles the storage (a live run longer than the capacity it started with).
   @usableFromInline @inline(never)
   mutating func grow() {
-    buffer = buffer.doubled(keeping: bars.count)
+    buffer = buffer.doubled(keeping: bars.stored)
     bars.returns = buffer.returns
     bars.equities = buffer.equity
     capacity = buffer.capacity
@@ -269,32 +320,41 @@ public struct PerformanceAccumulator {
 
   /// The summary: sums of the stored bars, then the tail statistics (reorders the returns).
   public mutating func finish() -> PerformanceSummary {
-    // The passes below overwrite the buffers (the tail is gathered into the equity buffer). A
-    // copy of an accumulator that is still running — a live session's files or report taken
-    // between two bars — shares them: it takes buffers of its own first, so the running one
-    // keeps its bars.
-    if !isKnownUniquelyReferenced(&buffer) {
-      buffer = buffer.copy(capacity: buffer.capacity, keeping: bars.count)
-      bars.returns = buffer.returns
-      bars.equities = buffer.equity
-    }
     var s = summary
     s.count = bars.count
     s.growth = bars.growth
     s.maxDrawdown = bars.maxDrawdown
     s.exposedBars = bars.exposedBars
-    let n = s.count
+    let n = s.count, stored = bars.stored, idle = bars.idle.count
     guard n > 0 else { return s }
     let count = Double(n)
-    // Two passes over the returns. The first sums the returns, their downside squares and the
-    // equity; the second the deviations from the mean and, in the same loop, gathers the
-    // returns that can be in the 5 % tail (VaR, CVaR).
-    let (sum, downside, equity) = Self.sums(buffer.returns, buffer.equity, n)
+    let keep = Self.tailSize(n)
+    // The idle bars' returns (exactly 0) are not stored; at most `keep` of them can be in the
+    // tail, and they are written after the stored returns when it is selected: room for them.
+    let zerosInTail = Swift.min(idle, keep)
+    // The passes below overwrite the buffers (the tail is gathered into the equity buffer). A
+    // copy of an accumulator that is still running — a live session's files or report taken
+    // between two bars — shares them: it takes buffers of its own first, so the running one
+    // keeps its bars.
+    if !isKnownUniquelyReferenced(&buffer) || stored + zerosInTail > buffer.capacity {
+      buffer = buffer.copy(capacity: Swift.max(buffer.capacity, stored + zerosInTail), keeping: stored)
+      bars.returns = buffer.returns
+      bars.equities = buffer.equity
+      capacity = buffer.capacity
+    }
+    // Two passes over the stored returns. The first sums the returns, their downside squares
+    // and the equity; the second the deviations from the mean and, in the same loop, gathers
+    // the returns that can be in the 5 % tail (VaR, CVaR). The idle bars add `z·m` and `z·m²`
+    // to the deviations and their equities' sum to the equity's.
+    let (sum, downside, storedEquity) = Self.sums(buffer.returns, buffer.equity, stored)
     s.mean = sum / count
-    s.meanEquity = equity / count
-    let tail = Self.tailThreshold(buffer.returns, n, heap: buffer.heap)
+    var equity = bars.idle.equitySum
+    equity.add(storedEquity)
+    s.meanEquity = equity.value / count
+    let threshold = Self.tailThreshold(buffer.returns, stored, keep: keep, heap: buffer.heap)
     // The equity buffer is free from here: it takes the gathered tail.
-    let (deviations, squares, gathered) = Self.deviations(buffer.returns, n, from: s.mean, gatheringAtMost: tail.threshold, into: buffer.equity)
+    let (deviations, squares, gathered) = Self.deviations(buffer.returns, stored, from: s.mean, zeros: idle,
+                                                          gatheringAtMost: threshold, into: buffer.equity)
     if n > 1 {
       // Corrected two-pass variance (Chan, Golub & LeVeque): the second term removes the
       // rounding of the mean, so a constant series has variance exactly 0 (Sharpe NaN, never
@@ -303,23 +363,33 @@ public struct PerformanceAccumulator {
       s.standardDeviation = Swift.max(variance, 0).squareRoot()
     } else { s.standardDeviation = .nan }
     s.downsideMeanSquare = downside / count
-    var tailValues = buffer.returns, tailCount = n
-    if let threshold = tail.threshold, gathered >= tail.keep {
+    // The tail is selected among every stored return, or among those gathered at or below
+    // θ if they are enough, with the idle zeros that can be in it (all are ≤ θ when θ ≥ 0).
+    var tailValues = buffer.returns, tailCount = stored
+    if let threshold, gathered + (threshold >= 0 ? zerosInTail : 0) >= keep {
       tailValues = buffer.equity
       tailCount = gathered
-      if gathered > 2 * tail.keep {
-        // Many returns at the threshold itself (θ is often 0, and a flat stretch's returns are
-        // all exactly 0): the returns below θ, and as many copies of θ as the `keep` smallest
-        // need — the same multiset as the `keep` smallest gathered, selected among far fewer.
+      if threshold >= 0 {
+        (tailValues + tailCount).initialize(repeating: 0, count: zerosInTail)
+        tailCount += zerosInTail
+      }
+      if tailCount > 2 * keep {
+        // Many returns at the threshold itself (θ is often 0, and every zero return is 0):
+        // the returns below θ, and as many copies of θ as the `keep` smallest need — the
+        // same multiset as the `keep` smallest gathered, selected among far fewer.
         var below = 0
-        for i in 0..<gathered {
+        for i in 0..<tailCount {
           let v = tailValues[i]
           tailValues[below] = v
           below &+= v < threshold ? 1 : 0
         }
-        tailCount = Swift.max(below, tail.keep)
-        for i in below..<tailCount { tailValues[i] = threshold }
+        let copies = Swift.max(below, keep)
+        for i in below..<copies { tailValues[i] = threshold }
+        tailCount = copies
       }
+    } else {
+      (tailValues + tailCount).initialize(repeating: 0, count: zerosInTail)
+      tailCount += zerosInTail
     }
     (s.valueAtRisk, s.conditionalValueAtRisk) = Self.tail(tailValues, tailCount, of: n)
     return s
@@ -389,9 +459,11 @@ public struct PerformanceAccumulator {
   }
 
   /// `Σ(x − m)` (plain: it only corrects the rounding of `m`) and `Σ(x − m)²` (blocks of
-  /// eight plain lanes added to compensated lanes, as in `sums`); with a `threshold`, every `x ≤ threshold` is also copied, in
-  /// order and branch-free, to `scratch` (which must hold `n` values), and their count returned.
-  static func deviations(_ x: UnsafePointer<Double>, _ n: Int, from m: Double, gatheringAtMost threshold: Double?,
+  /// eight plain lanes added to compensated lanes, as in `sums`) over the `n` values and
+  /// `zeros` more of exactly 0; with a `threshold`, every `x ≤ threshold` of the `n` is also
+  /// copied, in order and branch-free, to `scratch` (which must hold `n` values), and their
+  /// count returned.
+  static func deviations(_ x: UnsafePointer<Double>, _ n: Int, from m: Double, zeros: Int, gatheringAtMost threshold: Double?,
                          into scratch: UnsafeMutablePointer<Double>) -> (sum: Double, squares: Double, gathered: Int) {
     typealias V = SIMD8<Double>
     let mean = V(repeating: m)
@@ -419,6 +491,12 @@ public struct PerformanceAccumulator {
       kahan(&q, &cq, bq)
     }
     var sum = fold(s, V()), squares = fold(q, cq)
+    if zeros > 0 {
+      // `zeros` returns of exactly 0: each deviates by `−m`.
+      let z = Double(zeros)
+      sum.add(-m * z)
+      squares.add(m * m * z)
+    }
     while i < n {
       let v = x[i] - m
       sum.add(v); squares.add(v * v)
@@ -431,23 +509,27 @@ public struct PerformanceAccumulator {
     return (sum.value, squares.value, gathered)
   }
 
-  /// The first half of numpy `percentile(r, 5)` and empyrical's CVaR at 5 % of `n` returns.
-  ///
-  /// Only the `k = ⌊(n − 1)·0.05⌋ + 2` smallest returns matter. A threshold θ is taken from
-  /// every 16th return (a little past its expected rank; nil for fewer than 512 returns);
-  /// `deviations` gathers every return ≤ θ branch-free, and `tail` selects the two order
-  /// statistics among those few — or among all returns if fewer than `k` fell below θ. Exact
-  /// either way.
-  static func tailThreshold(_ r: UnsafePointer<Double>, _ n: Int, heap sample: UnsafeMutablePointer<Double>) -> (threshold: Double?, keep: Int) {
+  /// How many of the smallest of `n` returns the 5 % tail reads: `k = ⌊(n − 1)·0.05⌋ + 2`
+  /// (the two order statistics of numpy `percentile(r, 5)`, the `k − 1` of empyrical's CVaR),
+  /// at most `n`.
+  static func tailSize(_ n: Int) -> Int {
     let low = Int((Double(n - 1) * 0.05).rounded(.down))
-    let keep = Swift.min(low + 1, n - 1) + 1
+    return Swift.min(low + 1, n - 1) + 1
+  }
+
+  /// A threshold θ for the tail, taken from every 16th of the `n` stored returns a little past
+  /// the rank of `keep` among them (nil for fewer than 512): `deviations` gathers every stored
+  /// return ≤ θ branch-free, and `tail` selects the two order statistics among those few and
+  /// the zero returns if θ ≥ 0 — or among all returns if fewer than `keep` fell at or below
+  /// θ. Exact either way; the idle bars' zeros, not stored, only lower the rank of `keep`.
+  static func tailThreshold(_ r: UnsafePointer<Double>, _ n: Int, keep: Int, heap sample: UnsafeMutablePointer<Double>) -> Double? {
     let stride = 16
     let samples = n / stride
-    guard samples >= 32 else { return (nil, keep) }
+    guard samples >= 32 else { return nil }
     for k in 0..<samples { sample[k] = r[k * stride] }
     let rank = Swift.min(samples - 1, keep / stride + keep / (2 * stride) + 3)
     select(sample, rank, 0, samples - 1)
-    return (sample[rank], keep)
+    return sample[rank]
   }
 
   /// The 5 % percentile and CVaR of `n` returns from `values`: all of them, or (`count < n`)
