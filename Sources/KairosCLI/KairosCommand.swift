@@ -45,12 +45,25 @@ struct KairosCommand: ParsableCommand {
       case .success:  // --help, handled by ArgumentParser's help command
         exit(withError: error)
       case .validationFailure:  // a ValidationError raised while running: still bad usage
-        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        // The subcommand's help, not the root's usage line ("kairos <subcommand>"): the
+        // arguments parsed, so the user is in that command.
+        let name = (commandPath(to: type(of: command)) ?? [_commandName]).joined(separator: " ")
+        FileHandle.standardError.write(Data("Error: \(message(for: error))\n  See '\(name) --help' for more information.\n".utf8))
         Foundation.exit(2)
       default:  // a user or data error: one line, no stack trace
         FileHandle.standardError.write(Data("kairos: error: \(error)\n".utf8))
         Foundation.exit(1)
       }
     }
+  }
+
+  /// The names from the root to `command` (`["kairos", "data", "generate"]`), nil if it is
+  /// not among the subcommands.
+  static func commandPath(to command: ParsableCommand.Type, from root: ParsableCommand.Type = KairosCommand.self) -> [String]? {
+    if ObjectIdentifier(command) == ObjectIdentifier(root) { return [root._commandName] }
+    for sub in root.configuration.subcommands {
+      if let tail = commandPath(to: command, from: sub) { return [root._commandName] + tail }
+    }
+    return nil
   }
 }

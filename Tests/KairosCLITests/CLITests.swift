@@ -64,6 +64,13 @@ struct Run {
     #expect(invalid.status == 2 && invalid.stderr.contains("--every"))
     let generate = try Run(["data", "generate", "--bars", "0", "--out", TestPaths.temporaryDirectory().appendingPathComponent("x").path])
     #expect(generate.status == 2 && generate.stderr.contains("--bars must be at least 1"))
+    // A usage error found while running (a grid's parameter, after the strategy is known)
+    // points at the subcommand's help, not at the root's usage line.
+    let grid = try Run(["sweep", "--data", aapl, "--strategy", "sma-cross", "--grid", "fastt=5:10", "--quiet",
+                        "--out", TestPaths.temporaryDirectory().appendingPathComponent("r.csv").path])
+    #expect(grid.status == 2)
+    #expect(grid.stderr.hasPrefix("Error: unknown parameter 'fastt' for sma-cross; expected one of fast, slow,"), "\(grid.stderr)")
+    #expect(grid.stderr.hasSuffix("\n  See 'kairos sweep run --help' for more information.\n") && !grid.stderr.contains("<subcommand>"), "\(grid.stderr)")
   }
 
   @Test func dataErrorsExitOneWithOneLine() throws {
