@@ -98,11 +98,11 @@ final class _BarBuffer {
 /// Streaming accumulation of a `PerformanceSummary`.
 ///
 /// What one bar adds to the running statistics: its return and equity stored (an idle bar —
-/// no position and a return of exactly 0 — only counted, see `IdleBars`), the growth product, the running peak and
-/// deepest drawdown, the exposed bars. A small value type of scalars and two pointers (no
-/// reference), so a driver's loop keeps it in registers (`EngineCore.runQuiet` copies it out of
-/// the accumulator, adds its bars, and puts it back); the buffers must hold the bars stored
-/// (`PerformanceAccumulator.reserve`).
+/// no position and a return of exactly 0 — only counted, see `IdleBars`), the growth product,
+/// the running peak and deepest drawdown, the exposed bars. A small value type of scalars and
+/// two pointers (no reference), so a driver's loop keeps it in registers (`EngineCore.runQuiet`
+/// copies it out of the accumulator, adds its bars, and puts it back); the buffers must hold
+/// the bars stored (`PerformanceAccumulator.reserve`).
 @usableFromInline
 struct BarTally {
   /// Bars stored: all but the idle ones, in order.
@@ -219,11 +219,12 @@ struct IdleBars {
   }
 }
 
-/// Per bar the engine only stores the return and the equity (an idle bar only counted) and updates the running product, the drawdown and the exposure (`BarTally`): no
-/// loop-carried sum in the hot loop. `finish` then sums the stored bars in one vectorized pass
-/// (blocks of 128 in eight plain lanes, the blocks' sums in compensated Kahan lanes: numpy's
-/// pairwise accuracy or better), adds what the idle bars add in closed form, and takes the
-/// two tail statistics by selection. No allocation after `init` while the bars fit the
+/// Per bar the engine only stores the return and the equity (an idle bar only counted) and
+/// updates the running product, the drawdown and the exposure (`BarTally`): no loop-carried
+/// sum in the hot loop. `finish` then sums the stored bars in one vectorized pass (blocks of
+/// 128 in eight plain lanes, the blocks' sums in compensated Kahan lanes: numpy's pairwise
+/// accuracy or better), adds what the idle bars add in closed form, and takes the two tail
+/// statistics by selection. No allocation after `init` while the bars fit the
 /// capacity given (past it the buffers double, for live runs of unknown length); `reset`
 /// reuses them.
 public struct PerformanceAccumulator {
@@ -363,33 +364,30 @@ public struct PerformanceAccumulator {
       s.standardDeviation = Swift.max(variance, 0).squareRoot()
     } else { s.standardDeviation = .nan }
     s.downsideMeanSquare = downside / count
-    // The tail is selected among every stored return, or among those gathered at or below
-    // θ if they are enough, with the idle zeros that can be in it (all are ≤ θ when θ ≥ 0).
-    var tailValues = buffer.returns, tailCount = stored
-    if let threshold, gathered + (threshold >= 0 ? zerosInTail : 0) >= keep {
-      tailValues = buffer.equity
-      tailCount = gathered
-      if threshold >= 0 {
-        (tailValues + tailCount).initialize(repeating: 0, count: zerosInTail)
-        tailCount += zerosInTail
-      }
-      if tailCount > 2 * keep {
-        // Many returns at the threshold itself (θ is often 0, and every zero return is 0):
-        // the returns below θ, and as many copies of θ as the `keep` smallest need — the
-        // same multiset as the `keep` smallest gathered, selected among far fewer.
-        var below = 0
-        for i in 0..<tailCount {
-          let v = tailValues[i]
-          tailValues[below] = v
-          below &+= v < threshold ? 1 : 0
-        }
-        let copies = Swift.max(below, keep)
-        for i in below..<copies { tailValues[i] = threshold }
-        tailCount = copies
-      }
-    } else {
+    // The tail is selected among the stored returns gathered at or below θ if, with the idle
+    // zeros when θ ≥ 0 (all of them are ≤ θ then), they are enough; else among every stored
+    // return and the idle zeros.
+    let thresholdTakesZeros = threshold.map { $0 >= 0 } ?? false
+    let gatheredEnough = threshold != nil && gathered + (thresholdTakesZeros ? zerosInTail : 0) >= keep
+    let tailValues = gatheredEnough ? buffer.equity : buffer.returns
+    var tailCount = gatheredEnough ? gathered : stored
+    if !gatheredEnough || thresholdTakesZeros {
       (tailValues + tailCount).initialize(repeating: 0, count: zerosInTail)
       tailCount += zerosInTail
+    }
+    if gatheredEnough, let threshold, tailCount > 2 * keep {
+      // Many returns at the threshold itself (θ is often 0, and every idle zero is 0): the
+      // returns below θ, and as many copies of θ as the `keep` smallest need — the same
+      // multiset as the `keep` smallest gathered, selected among far fewer.
+      var below = 0
+      for i in 0..<tailCount {
+        let v = tailValues[i]
+        tailValues[below] = v
+        below &+= v < threshold ? 1 : 0
+      }
+      let copies = Swift.max(below, keep)
+      for i in below..<copies { tailValues[i] = threshold }
+      tailCount = copies
     }
     (s.valueAtRisk, s.conditionalValueAtRisk) = Self.tail(tailValues, tailCount, of: n)
     return s
