@@ -181,7 +181,7 @@ struct BarTally {
 }
 
 /// The idle bars: no position at the close and a return of exactly 0 — every bar of a flat
-/// stretch but the first. They add nothing to `Σr` or `Σmin(r, 0)²`, `z·m` and `z·m²` to the
+/// stretch but the first. They add nothing to `Σr` or `Σmin(r, 0)²`, `−z·m` and `z·m²` to the
 /// deviations from the mean `m`, and a 0 to the tail, so the summary needs only their number
 /// and the sum of their equities — not a store each. The equities are summed by runs of one value (a
 /// flat stretch's cash), each run's `equity × bars` added once to a compensated sum: whether
@@ -345,7 +345,7 @@ public struct PerformanceAccumulator {
     }
     // Two passes over the stored returns. The first sums the returns, their downside squares
     // and the equity; the second the deviations from the mean and, in the same loop, gathers
-    // the returns that can be in the 5 % tail (VaR, CVaR). The idle bars add `z·m` and `z·m²`
+    // the returns that can be in the 5 % tail (VaR, CVaR). The idle bars add `−z·m` and `z·m²`
     // to the deviations and their equities' sum to the equity's.
     let (sum, downside, storedEquity) = Self.sums(buffer.returns, buffer.equity, stored)
     s.mean = sum / count
