@@ -161,3 +161,51 @@ func engineEquity(_ frame: Frame, targets: [Int8], config: BacktestConfiguration
     #expect(traded > 10, "\(name): the case should trade")
   }
 }
+
+/// The stop and target pre-test on a bar's reach (`BarPrices.lowReach`, `highReach`, and the
+/// columns of them the quiet loop reads) against its definition: the open or the range
+/// reaches a level. Every mix of missing prices, levels above, below and at each price, and
+/// no level (`NaN`).
+@Suite struct LevelReachTests {
+  @Test func reachTestEqualsTheFourComparisons() throws {
+    let prices: [Double] = [.nan, 90, 100, 110]
+    let levels: [Double] = [.nan, 85, 90, 95, 100, 105, 110, 115]
+    var checked = 0, reached = 0
+    for open in prices {
+      for high in prices {
+        for low in prices {
+          let b = BarPrices(open: open, high: high, low: low, close: 100)
+          for stop in levels {
+            for target in levels {
+              for long in [true, false] {
+                let definition = long
+                  ? (b.low <= stop || b.high >= target || b.open <= stop || b.open >= target)
+                  : (b.high >= stop || b.low <= target || b.open >= stop || b.open <= target)
+                #expect(PositionBook.levelsReached(b, long: long, stop: stop, target: target) == definition,
+                        "open \(open) high \(high) low \(low) stop \(stop) target \(target) long \(long)")
+                checked += 1
+                reached += definition ? 1 : 0
+              }
+            }
+          }
+        }
+      }
+    }
+    #expect(checked == 8192 && reached > 1000 && reached < checked - 1000)
+  }
+
+  @Test func marketSeriesReachColumnsAreTheBarsReach() throws {
+    let market = try MarketSeries(name: "TEST", frame: QuietStretchTests.marketWithGaps(seed: 9, bars: 800))
+    var missingOpens = 0
+    for t in 0..<market.count {
+      let b = BarPrices(open: market.open[t], high: market.high[t], low: market.low[t], close: market.close[t])
+      #expect(market.lowReach[t].bitPattern == b.lowReach.bitPattern && market.highReach[t].bitPattern == b.highReach.bitPattern, "bar \(t)")
+      if b.open.isNaN && !b.low.isNaN {
+        missingOpens += 1
+        #expect(market.lowReach[t] == b.low && market.highReach[t] == b.high)
+      }
+      if !b.open.isNaN && !b.low.isNaN { #expect(market.lowReach[t] == min(b.open, b.low) && market.highReach[t] == max(b.open, b.high)) }
+    }
+    #expect(missingOpens > 5, "the data should have bars without an open")
+  }
+}

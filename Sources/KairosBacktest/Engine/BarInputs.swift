@@ -7,18 +7,37 @@ public struct BarPrices: Sendable, Equatable {
   public init(open: Double, high: Double, low: Double, close: Double) {
     self.open = open; self.high = high; self.low = low; self.close = close
   }
+
+  /// The lowest price the bar trades at, its open included: `min(open, low)`, the one that is
+  /// not `NaN` when one is (`NaN` when both are). A level at or above it is reached by the
+  /// open or inside the range — one comparison for what a stop test asks of both.
+  @inlinable @inline(__always)
+  public static func lowReach(open: Double, low: Double) -> Double { .minimum(open, low) }
+
+  /// The highest price the bar trades at, its open included: `max(open, high)` (see `lowReach`).
+  @inlinable @inline(__always)
+  public static func highReach(open: Double, high: Double) -> Double { .maximum(open, high) }
+
+  @inlinable @inline(__always)
+  public var lowReach: Double { Self.lowReach(open: open, low: low) }
+  @inlinable @inline(__always)
+  public var highReach: Double { Self.highReach(open: open, high: high) }
 }
 
-/// A whole history's price columns, as `EngineCore.runQuiet` reads them (`high` and `low`
-/// only with stop or target levels set).
+/// A whole history's price columns, as `EngineCore.runQuiet` reads them: the close to mark,
+/// and with stop or target levels set each bar's reach down and up (`BarPrices.lowReach`,
+/// `highReach`), so the quiet loop tests a level with one comparison and one load per side.
+/// The per-bar steps (`Simulator.fold`) read `open`, `high` and `low`.
 public struct QuietPrices {
   public let open: UnsafePointer<Double>, high: UnsafePointer<Double>, low: UnsafePointer<Double>, close: UnsafePointer<Double>
+  public let lowReach: UnsafePointer<Double>, highReach: UnsafePointer<Double>
   /// No close is `NaN` (when `false`, a missing close marks with the last valid one).
   public let closesComplete: Bool
   @inlinable @inline(__always)
   public init(open: UnsafePointer<Double>, high: UnsafePointer<Double>, low: UnsafePointer<Double>, close: UnsafePointer<Double>,
-              closesComplete: Bool = false) {
-    self.open = open; self.high = high; self.low = low; self.close = close; self.closesComplete = closesComplete
+              lowReach: UnsafePointer<Double>, highReach: UnsafePointer<Double>, closesComplete: Bool = false) {
+    self.open = open; self.high = high; self.low = low; self.close = close
+    self.lowReach = lowReach; self.highReach = highReach; self.closesComplete = closesComplete
   }
 }
 

@@ -95,7 +95,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
   /// `PositionBook.decide`, as `atClose` takes it). Returns the first bar not consumed. With
   /// fills at the open or the close alike: no order is pending, so no bar here fills.
   /// - Parameters:
-  ///   - prices: the bars' prices (`high`/`low` read only with levels set).
+  ///   - prices: the bars' closes, and their reach down and up (read only with levels set).
   ///   - rule: asked for its target after the close of each bar consumed, once, in order.
   ///   - inputs: the indicators known at a close (read at the last bar when a position is held
   ///     with impact on, and at the bar that decides an order).
@@ -147,7 +147,7 @@ public struct EngineCore<Recorder: BacktestRecorder> {
     @inline(__always) func run(levels: Bool, long: Bool, stopOnly: Bool, complete: Bool) -> (Int, Int8?) {
       var t = start
       while t < stretchEnd {
-        if levels && PositionBook.levelsReached(BarPrices(open: p.open[t], high: p.high[t], low: p.low[t], close: p.close[t]),
+        if levels && PositionBook.levelsReached(lowReach: p.lowReach[t], highReach: p.highReach[t],
                                                 long: long, stop: stop, target: stopOnly ? .nan : target) { return (t, nil) }
         let c = p.close[t]
         if complete || c == c { last = c }  // not NaN (one compare)

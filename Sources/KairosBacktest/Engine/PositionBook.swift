@@ -140,9 +140,14 @@ public struct PositionBook: Sendable, Equatable {
   /// (`NaN`: none), for loops that hoist the position out.
   @inline(__always)
   public static func levelsReached(_ b: BarPrices, long: Bool, stop: Double, target: Double) -> Bool {
-    long
-      ? (b.low <= stop || b.high >= target || b.open <= stop || b.open >= target)
-      : (b.high >= stop || b.low <= target || b.open >= stop || b.open <= target)
+    levelsReached(lowReach: b.lowReach, highReach: b.highReach, long: long, stop: stop, target: target)
+  }
+
+  /// The same test on the bar's reach down and up (`BarPrices.lowReach`, `highReach`): the
+  /// open and the range at once, as the quiet loop reads them from precomputed columns.
+  @inline(__always)
+  public static func levelsReached(lowReach low: Double, highReach high: Double, long: Bool, stop: Double, target: Double) -> Bool {
+    long ? (low <= stop || high >= target) : (high >= stop || low <= target)
   }
 
   /// The exit a stop or target makes on bar `b`, if any: a gap through a level at the open

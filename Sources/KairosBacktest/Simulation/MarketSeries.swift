@@ -17,6 +17,11 @@ public final class MarketSeries: @unchecked Sendable {
   public let low: UnsafeMutableBufferPointer<Double>
   public let close: UnsafeMutableBufferPointer<Double>
   public let volume: UnsafeMutableBufferPointer<Double>
+  /// Each bar's reach down and up, its open included (`BarPrices.lowReach`, `highReach`): the
+  /// columns the engine's quiet loop tests stop and target levels against, one load and one
+  /// comparison per side and bar.
+  public let lowReach: UnsafeMutableBufferPointer<Double>
+  public let highReach: UnsafeMutableBufferPointer<Double>
   /// Whether every bar has a close: the engine's quiet loops then mark with it without
   /// looking back for the last valid one.
   public let closesComplete: Bool
@@ -67,6 +72,11 @@ public final class MarketSeries: @unchecked Sendable {
     close = buffer(c)
     closesComplete = !c.contains { $0.isNaN }
     volume = buffer(try frame.column("volume"))
+    lowReach = .allocate(capacity: count); highReach = .allocate(capacity: count)
+    for t in 0..<count {
+      lowReach[t] = BarPrices.lowReach(open: open[t], low: low[t])
+      highReach[t] = BarPrices.highReach(open: open[t], high: high[t])
+    }
     atr = .allocate(capacity: count); sigma20 = .allocate(capacity: count); averageVolume20 = .allocate(capacity: count)
     // The fold of the engine's streaming state: the values a live session computes bar by bar.
     var state = DecisionInputsState(impactInputs: false)
@@ -91,6 +101,6 @@ public final class MarketSeries: @unchecked Sendable {
   }
 
   deinit {
-    for b in [open, high, low, close, volume, atr, sigma20, averageVolume20] { b.deallocate() }
+    for b in [open, high, low, close, volume, lowReach, highReach, atr, sigma20, averageVolume20] { b.deallocate() }
   }
 }

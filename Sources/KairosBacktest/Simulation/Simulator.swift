@@ -16,7 +16,8 @@ public enum Simulator {
     let adv = UnsafePointer(m.averageVolume20.baseAddress!)
     // The core reads a bar's high and low only for stops and targets: without them the loop
     // does not stream those two columns through the cache (two copies of the loop, one each).
-    let prices = QuietPrices(open: open, high: high, low: low, close: close, closesComplete: m.closesComplete)
+    let prices = QuietPrices(open: open, high: high, low: low, close: close, lowReach: UnsafePointer(m.lowReach.baseAddress!),
+                             highReach: UnsafePointer(m.highReach.baseAddress!), closesComplete: m.closesComplete)
     @inline(__always) func inputs(_ t: Int) -> DecisionInputs {
       DecisionInputs(atr: atr[t], sigma20: readsImpact ? sigma[t] : .nan, averageVolume20: readsImpact ? adv[t] : .nan)
     }
