@@ -415,11 +415,11 @@ public struct PerformanceAccumulator {
   static let block = 128
 
   /// `Σx`, `Σmin(x, 0)²` and `Σe`: blocks of eight plain lanes, added to compensated lanes.
-  /// The returns and the equity in two loops: one loop for all three sums needs more vector
-  /// registers than SSE2 has, and spends its time moving them.
+  /// The returns and the equity in two loops (`Σe` by `blockSum`): one loop for all three sums
+  /// needs more vector registers than SSE2 has, and spends its time moving them.
   static func sums(_ x: UnsafePointer<Double>, _ e: UnsafePointer<Double>, _ n: Int) -> (sum: Double, downside: Double, equity: Double) {
     typealias V = SIMD8<Double>
-    var s = V(), cs = V(), d = V(), cd = V(), q = V(), cq = V()
+    var s = V(), cs = V(), d = V(), cd = V()
     var i = 0
     while i + 8 <= n {
       let end = Swift.min(n, i + block) & ~7
@@ -434,26 +434,35 @@ public struct PerformanceAccumulator {
       kahan(&s, &cs, bs)
       kahan(&d, &cd, bd)
     }
-    let whole = i
-    i = 0
-    while i < whole {
-      let end = Swift.min(whole, i + block)
-      var bq = V()
-      while i < end {
-        bq += V(UnsafeBufferPointer(start: e + i, count: 8))
-        i += 8
-      }
-      kahan(&q, &cq, bq)
-    }
-    var sum = fold(s, cs), downside = fold(d, cd), equity = fold(q, cq)
+    var sum = fold(s, cs), downside = fold(d, cd)
     while i < n {
       let v = x[i]
       sum.add(v)
       if v < 0 { downside.add(v * v) }
-      equity.add(e[i])
       i += 1
     }
-    return (sum.value, downside.value, equity.value)
+    return (sum.value, downside.value, blockSum(e, n).value)
+  }
+
+  /// `Σx` over `n` values the way `sums` sums: blocks of eight plain lanes added to
+  /// compensated lanes, the last `n mod 8` values added to the folded sum in order.
+  static func blockSum(_ x: UnsafePointer<Double>, _ n: Int) -> KahanSum {
+    typealias V = SIMD8<Double>
+    var q = V(), cq = V()
+    let whole = n & ~7
+    var i = 0
+    while i < whole {
+      let end = Swift.min(whole, i + block)
+      var bq = V()
+      while i < end {
+        bq += V(UnsafeBufferPointer(start: x + i, count: 8))
+        i += 8
+      }
+      kahan(&q, &cq, bq)
+    }
+    var sum = fold(q, cq)
+    while i < n { sum.add(x[i]); i += 1 }
+    return sum
   }
 
   /// `Σ(x − m)` (plain: it only corrects the rounding of `m`) and `Σ(x − m)²` (blocks of
@@ -532,7 +541,7 @@ public struct PerformanceAccumulator {
 
   /// The 5 % percentile and CVaR of `n` returns from `values`: all of them, or (`count < n`)
   /// the ones gathered below the threshold of `tailThreshold`, which hold the tail. Reorders
-  /// `values`.
+  /// `values`. The CVaR's sum is `blockSum`'s (the tail's values in selection order).
   static func tail(_ values: UnsafeMutablePointer<Double>, _ count: Int, of n: Int) -> (Double, Double) {
     let position = Double(n - 1) * 0.05
     let low = Int(position.rounded(.down))
@@ -549,9 +558,7 @@ public struct PerformanceAccumulator {
     let fraction = position - Double(low)
     // numpy's linear interpolation.
     let percentile = fraction == 0 ? lowValue : Self.lerp(lowValue, values[high], fraction)
-    var total = KahanSum()
-    for i in 0...low { total.add(values[i]) }
-    return (percentile, total.value / Double(low + 1))
+    return (percentile, blockSum(values, low + 1).value / Double(low + 1))
   }
 
   /// numpy's `_lerp`: `a + (b − a)·t`, or `b − (b − a)·(1 − t)` when `t ≥ 0.5`.
