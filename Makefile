@@ -83,6 +83,10 @@ fuzz: setup
 
 ## bench: release benchmarks side by side with the Python peers, as ratios.
 bench: build
+	@# The Kairos modules of the Benchmarks package are rebuilt from scratch (about four
+	@# minutes): after an engine type's stored properties changed, an incremental build of
+	@# them left stale objects behind, and the benchmark binary corrupted its heap.
+	rm -rf Benchmarks/.build/release/Kairos*.build
 	cd Benchmarks && $(SWIFT) build -c release
 	@[ -f $(BENCH_DATA) ] || $(KAIROS) data generate --bars 1000000 --interval 1m --seed 1 --out Benchmarks/data
 	@[ -f Benchmarks/data/daily/SYN10.csv ] || $(KAIROS) data generate --bars 5000 --assets 10 --seed 4 --out Benchmarks/data/daily --quiet > /dev/null
