@@ -85,8 +85,9 @@ fuzz: setup
 bench: build
 	@# The Kairos modules of the Benchmarks package are rebuilt from scratch (about four
 	@# minutes): after an engine type's stored properties changed, an incremental build of
-	@# them left stale objects behind, and the benchmark binary corrupted its heap.
-	rm -rf Benchmarks/.build/release/Kairos*.build
+	@# them left stale objects behind, and the benchmark binary corrupted its heap. The build
+	@# database goes too: without it SwiftPM regenerates the modules' derived sources.
+	rm -rf Benchmarks/.build/release/Kairos*.build Benchmarks/.build/release.yaml Benchmarks/.build/build.db
 	cd Benchmarks && $(SWIFT) build -c release
 	@[ -f $(BENCH_DATA) ] || $(KAIROS) data generate --bars 1000000 --interval 1m --seed 1 --out Benchmarks/data
 	@[ -f Benchmarks/data/daily/SYN10.csv ] || $(KAIROS) data generate --bars 5000 --assets 10 --seed 4 --out Benchmarks/data/daily --quiet > /dev/null

@@ -276,7 +276,14 @@ struct _FrameParser {
       if b[p] == carriageReturn && (p + 1 == end || b[p + 1] == newline) { p += 2; line += 1; continue }
       for field in 0..<fieldCount {
         var start = p, stop: Int
-        if p < end && b[p] == quote {
+        // A plain number, read while its field's end is found (one pass over the bytes).
+        var number: Double? = nil
+        if field != timeField && target[field] >= 0, let (value, next) = DecimalParser.parsePlain(b, p, end),
+          next == end || b[next] == comma || b[next] == newline {
+          number = value
+          p = next
+          stop = p
+        } else if p < end && b[p] == quote {
           p += 1
           while p < end && b[p] != quote && b[p] != newline { p += 1 }
           guard p < end && b[p] == quote else { throw CSVError.unterminatedQuote(location(line: line, field: field)) }
@@ -309,7 +316,7 @@ struct _FrameParser {
         } else {
           let column = target[field]
           if column >= 0 {
-            guard let value = DecimalParser.parse(b, start, stop) else {
+            guard let value = number ?? DecimalParser.parse(b, start, stop) else {
               throw CSVError.malformedNumber(location(line: line, field: field), text: text(start, stop))
             }
             columns[column][rows] = value

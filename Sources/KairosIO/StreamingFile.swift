@@ -13,6 +13,13 @@ public final class StreamingFile {
   /// Standard output: written through the open descriptor, never closed.
   let isStandardOutput: Bool
   private var handle: FileHandle?
+  /// Bytes appended since the data last went to disk.
+  private var unsynced = 0
+  /// The data is flushed to disk (`fdatasync`) every this many bytes while the file grows, so
+  /// that `commit` waits for the last piece only, not for the whole file: the writer of a
+  /// sweep waits here while the workers go on computing, where at the end everyone waits
+  /// (a 10 MB matrix took ~12 ms to flush at the end).
+  public static let syncInterval = 4 << 20
 
   /// Standard output (`--out -`), written as the pieces come. Through the process's own
   /// descriptor, not the path `/dev/stdout`: a path is resolved again and, if the machine's
@@ -56,6 +63,17 @@ public final class StreamingFile {
     do { try handle.write(contentsOf: bytes) } catch {
       abort()
       throw AtomicFile.WriteError(path: path, reason: error.localizedDescription)
+    }
+    guard !direct else { return }
+    unsynced += bytes.count
+    if unsynced >= Self.syncInterval {
+      unsynced = 0
+      // A failure now is the write's failure: Linux reports it once, so `commit` would not.
+      if fdatasync(handle.fileDescriptor) != 0 {
+        let reason = String(cString: strerror(errno))
+        abort()
+        throw AtomicFile.WriteError(path: path, reason: reason)
+      }
     }
   }
 

@@ -35,6 +35,22 @@ import Testing
     #expect(mismatches.isEmpty, "\(mismatches.prefix(20))")
   }
 
+  /// `isHoliday` reads a table of 1900–2199 and applies the rules outside it: the two agree
+  /// on every weekday from 1899 to 2201 (across both edges of the table).
+  @Test func holidayTableAgreesWithTheRules() {
+    var mismatches: [String] = []
+    for year in 1899...2201 {
+      let closed = Set(NYSEHolidays.holidays(year: year))
+        .union(NYSEHolidays.specialClosures.filter { UTCCalendar.civil(days: $0).year == year })
+      for d in UTCCalendar.days(year: year, month: 1, day: 1)..<UTCCalendar.days(year: year + 1, month: 1, day: 1)
+      where UTCCalendar.weekday(days: d) < 5 && NYSEHolidays.isHoliday(d) != closed.contains(d) {
+        mismatches.append(UTCCalendar.iso8601(d * Self.ns, dateOnly: true))
+      }
+      if year == 2200 { #expect(closed.contains(UTCCalendar.days(year: 2200, month: 1, day: 1)), "New Year's Day 2200 (a Wednesday) is past the table") }
+    }
+    #expect(mismatches.isEmpty, "\(mismatches.prefix(20))")
+  }
+
   @Test func newYorkOffsetSwitchesWhenExchangeCalendarsSays() throws {
     let switches = try Self.fixture().dst_switches_utc.map { text -> Int64 in
       let date = Self.day(String(text.prefix(10)))
@@ -89,6 +105,23 @@ import Testing
     // A chosen calendar wins over detection; fewer than two bars infer nothing.
     #expect(PeriodsPerYear.infer(timestamps: nyseMinutes, calendar: .always)?.value == 525_600)
     #expect(PeriodsPerYear.infer(timestamps: [start]) == nil)
+  }
+
+  /// The modal spacing against a naive count of every step, on irregular series with few and
+  /// with many (more than 16) distinct steps, ties going to the smaller step.
+  @Test func modalSpacingIsTheMostCommonStep() {
+    var rng = SystemRandomNumberGenerator()
+    for distinct in [1, 3, 16, 17, 40, 500] {
+      for _ in 0..<20 {
+        var t: [Int64] = [0]
+        for _ in 0..<Int.random(in: 1...300, using: &rng) { t.append(t.last! + Int64.random(in: 1...Int64(distinct), using: &rng) * Self.minute) }
+        var counts: [Int64: Int] = [:]
+        for k in 1..<t.count { counts[t[k] - t[k - 1], default: 0] += 1 }
+        let best = counts.values.max()!
+        #expect(PeriodsPerYear.modalSpacing(t) == counts.filter { $0.value == best }.keys.min(), "\(distinct) distinct steps: \(t)")
+      }
+    }
+    #expect(PeriodsPerYear.modalSpacing([Int64]()) == nil && PeriodsPerYear.modalSpacing([5]) == nil)
   }
 
   @Test func sessionDatesFollowEachCalendar() {

@@ -68,6 +68,53 @@ import Testing
     }
   }
 
+  /// The reader's one-pass path for plain numbers (`parsePlain`) answers only where its value
+  /// has the bits of `parse` (and of `strtod`) for the same text, and says where the text ends;
+  /// anything else it leaves to `parse`. Random plain numbers of 1–25 digits (with and without
+  /// a point, signs), each followed by a delimiter, a line feed, a carriage return or nothing.
+  @Test func plainNumbersReadInOnePassHaveTheParsersBits() {
+    var random = SplitMix64(seed: 12)
+    var answered = 0
+    for _ in 0..<20_000 {
+      let digits = Int(random.next() % 25)
+      var text = random.next() % 2 == 0 ? "-" : ""
+      let point = Int(random.next() % UInt64(digits + 2))
+      for k in 0...digits {
+        if k == point { text += "." }
+        if k < digits { text += String(random.next() % 10) }
+      }
+      let tail = [",", "\n", "\r\n", "", "x"][Int(random.next() % 5)]
+      let bytes = Array((text + tail).utf8)
+      let plain = bytes.withUnsafeBufferPointer { DecimalParser.parsePlain($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, 0, $0.count) }
+      guard let plain else { continue }
+      answered += 1
+      #expect(plain.end == text.utf8.count, "\(text)")
+      let reference = text.utf8CString.withUnsafeBufferPointer { p in
+        p.withMemoryRebound(to: UInt8.self) { DecimalParser.parse($0.baseAddress!, 0, $0.count - 1) }
+      }
+      #expect(reference != nil && plain.value.bitPattern == reference!.bitPattern && plain.value.bitPattern == strtod(text, nil).bitPattern, "\(text)")
+    }
+    #expect(answered > 10_000)
+    for refused in ["", "-", ".", "-.", "+1", " 1", "1234567890123456789", "9007199254740993"] {
+      let bytes = Array(refused.utf8)
+      #expect(bytes.withUnsafeBufferPointer { DecimalParser.parsePlain($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, 0, $0.count) } == nil, "\(refused)")
+    }
+  }
+
+  /// A file whose numbers take every path of the reader (plain, signed, spaced, exponent,
+  /// quoted, empty, special, CR line ends) reads as `strtod` reads each field.
+  @Test func everyNumberShapeReadsAsStrtod() throws {
+    let fields = ["100.1768", "-0", "+1.5", " 2.5 ", "1e5", "\"3.25\"", "", "NaN", "5.", ".5", "123456789012345678901", "0.30000000000000004", "-7"]
+    var text = "timestamp,v\n"
+    for (k, f) in fields.enumerated() { text += "2011-01-\(String(format: "%02d", k + 1)),\(f)\(k % 2 == 0 ? "\r\n" : "\n")" }
+    let values = try CSVReader.readFrame(text: text, name: "shapes.csv").column("v").values
+    for (k, f) in fields.enumerated() {
+      let plain = f.trimmingCharacters(in: CharacterSet(charactersIn: " \""))
+      let expected = plain.isEmpty || plain == "NaN" ? Double.nan : strtod(plain, nil)
+      #expect(values[k].bitPattern == expected.bitPattern || (values[k].isNaN && expected.isNaN), "\(f)")
+    }
+  }
+
   @Test func timestampFormats() {
     let d = UTCCalendar.days(year: 2011, month: 1, day: 3) * UTCCalendar.nanosecondsPerDay
     let h = UTCCalendar.nanosecondsPerHour, m = UTCCalendar.nanosecondsPerMinute, s = UTCCalendar.nanosecondsPerSecond

@@ -54,7 +54,7 @@ public struct SweepJob: Sendable {
 
   /// - Throws: `BacktestError` for a grid with an invalid combination.
   public init(runner: StrategyRunner, grid: ParameterGrid, markets: [MarketSeries], probabilities: [Column<Double>?]? = nil) throws(BacktestError) {
-    sweep = try SweepRunner(runner: runner, grid: grid)  // validates the grid
+    var sweep = try SweepRunner(runner: runner, grid: grid)  // validates the grid
     for market in markets {
       var longest: [String: Double] = [:]
       for axis in grid.axes where runner.windowParameters.contains(axis.name) { longest[axis.name] = axis.values.max() }
@@ -65,6 +65,8 @@ public struct SweepJob: Sendable {
     self.markets = markets
     self.probabilities = probabilities ?? markets.map { _ in nil }
     periodsPerYear = markets.map { ($0.name, runner.configuration.annualization(for: $0.timestamps)) }
+    sweep.periodsPerYear = periodsPerYear.map(\.value)  // inferred once, for the summary and the runs
+    self.sweep = sweep
   }
 
   /// The rows a run covers: all of them, or a shard's.

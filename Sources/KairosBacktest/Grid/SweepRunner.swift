@@ -51,6 +51,10 @@ public struct SweepRunner: Sendable {
   public var blockSize = 32_768
   /// The most configurations a worker keeps, one per value tuple of the axes they depend on.
   static let settingLimit = 4_096
+  /// Each asset's periods per year (`BacktestConfiguration.annualization(for:)` of its bars),
+  /// when the caller has them already — `SweepJob` does, for the summary; nil: inferred for
+  /// each asset when its rows start (the calendar detection reads every timestamp).
+  public var periodsPerYear: [Double]? = nil
 
   /// Checks the grid before any work, without resolving every combination (ten million
   /// would take seconds): the parameter names and the first combination in full; every value
@@ -115,8 +119,9 @@ public struct SweepRunner: Sendable {
       guard first < last else { continue }
       if cancelled() { throw .cancelled }
       // The periods per year of this asset's bars, inferred once (not per combination).
-      let strategy = StrategyRunner(kind: runner.kind, configuration: runner.configuration.resolved(for: cache.market.timestamps),
-                                    confirmation: runner.confirmation)
+      var configuration = runner.configuration
+      if let known = periodsPerYear?[index] { configuration.periodsPerYear = known } else { configuration = configuration.resolved(for: cache.market.timestamps) }
+      let strategy = StrategyRunner(kind: runner.kind, configuration: configuration, confirmation: runner.confirmation)
       defer { cache.release() }
       var start = first
       while start < last {

@@ -17,9 +17,7 @@ public enum NYSEHolidays {
 
   /// Whether the weekday `day` (days since 1970-01-01) is a holiday.
   public static func isHoliday(_ day: Int64) -> Bool {
-    let year = UTCCalendar.civil(days: day).year
-    let closed = tabulated.contains(year) ? table[year - tabulated.lowerBound] : closedDays(year: year)
-    return closed.contains(day)
+    table.contains(day) ?? closedDays(year: UTCCalendar.civil(days: day).year).contains(day)
   }
 
   /// The weekdays of `year` the exchange is closed: its regular holidays and special closures.
@@ -27,11 +25,38 @@ public enum NYSEHolidays {
     holidays(year: year) + specialClosures.filter { UTCCalendar.civil(days: $0).year == year }.sorted()
   }
 
-  /// `closedDays` of these years, computed once on first use: detecting a calendar asks
-  /// `isHoliday` for every bar of every asset, and computing a year's holidays is ~1,700
-  /// instructions (a third of `kairos sweep`'s fixed cost on ten daily assets, before).
-  static let tabulated = 1900...2199
-  static let table: [[Int64]] = tabulated.map(closedDays(year:))
+  /// The closed days of 1900–2199, computed once on first use (about 0.5 M instructions):
+  /// detecting a calendar asks `isHoliday` for every bar of every asset, and the question is
+  /// then a shift and a mask — computing a year's holidays is ~1,700 instructions, and a table
+  /// of each year's list still cost ~500 per question (the year from the day, then a search).
+  static let table = ClosedDayTable(years: 1900...2199)
+
+  /// One bit per day from January 1 of the first year to December 31 of the last.
+  struct ClosedDayTable {
+    let first: Int64, count: Int64
+    let bits: [UInt64]
+
+    init(years: ClosedRange<Int>) {
+      first = UTCCalendar.days(year: years.lowerBound, month: 1, day: 1)
+      count = UTCCalendar.days(year: years.upperBound + 1, month: 1, day: 1) - first
+      var bits = [UInt64](repeating: 0, count: Int((count + 63) / 64))
+      for year in years {
+        for day in NYSEHolidays.closedDays(year: year) {
+          let offset = day - first
+          bits[Int(offset >> 6)] |= 1 << UInt64(offset & 63)
+        }
+      }
+      self.bits = bits
+    }
+
+    /// Whether `day` is closed, or `nil` outside the table's years.
+    @inline(__always)
+    func contains(_ day: Int64) -> Bool? {
+      let offset = day &- first
+      guard offset >= 0 && offset < count else { return nil }
+      return bits.withUnsafeBufferPointer { $0[Int(offset >> 6)] } & (1 << UInt64(offset & 63)) != 0
+    }
+  }
 
   /// The regular holidays of `year` as day counts (only those on weekdays).
   public static func holidays(year: Int) -> [Int64] {

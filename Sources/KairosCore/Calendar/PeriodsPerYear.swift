@@ -40,21 +40,28 @@ public enum PeriodsPerYear {
   public static func modalSpacing(_ timestamps: some Collection<Int64>) -> Int64? { modalSpacing(Array(timestamps)) }
 
   static func modalSpacing(_ timestamps: [Int64]) -> Int64? {
-    // Counted by runs of equal steps (one dictionary update per run, not per bar: a regular
-    // series of a million bars is one run).
-    var counts: [Int64: Int] = [:]
-    var iterator = timestamps.makeIterator()
-    guard var previous = iterator.next() else { return nil }
+    // Counted by runs of equal steps (one count update per run, not per bar: a regular series
+    // of a million bars is one run). A series has few distinct steps (a daily one: 1, 3 and a
+    // holiday's 2 or 4 days), found by a scan of the first 16; a dictionary keeps the rest.
+    var few: [(step: Int64, count: Int)] = []
+    var more: [Int64: Int] = [:]
+    func count(_ step: Int64, _ n: Int) {
+      if let k = few.firstIndex(where: { $0.step == step }) { few[k].count += n }
+      else if few.count < 16 { few.append((step, n)) }
+      else { more[step, default: 0] += n }
+    }
+    guard var previous = timestamps.first else { return nil }
     var runStep: Int64? = nil, runLength = 0
-    while let t = iterator.next() {
+    for t in timestamps.dropFirst() {
       let step = UTCCalendar.span(from: previous, to: t)
       if step == runStep { runLength += 1 } else {
-        if let runStep { counts[runStep, default: 0] += runLength }
+        if let runStep { count(runStep, runLength) }
         (runStep, runLength) = (step, 1)
       }
       previous = t
     }
-    if let runStep { counts[runStep, default: 0] += runLength }
-    return counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
+    if let runStep { count(runStep, runLength) }
+    for (step, n) in few { more[step, default: 0] += n }
+    return more.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
   }
 }
