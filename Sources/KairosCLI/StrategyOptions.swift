@@ -194,23 +194,26 @@ struct ResolvedRun {
 
   /// The assets: one per data file, named after it.
   func loadMarkets() throws -> [(path: String, market: MarketSeries, probabilities: Column<Double>?)] {
-    // The files are independent: they are read on every core (ten daily files one after the
-    // other took a tenth of `kairos sweep`'s time beside the sweep); a failure names the first
-    // bad file in the order given, as a serial read would.
+    // The files are independent: they are read, checked and made into series on every core
+    // (ten daily files one after the other took a tenth of `kairos sweep`'s time beside the
+    // sweep); a failure names the first bad file in the order given, as a serial read would.
     let paths = dataPaths
-    nonisolated(unsafe) let options = read  // a value, only read
-    let frames = Mutex([Result<Frame, any Error>?](repeating: nil, count: paths.count))
-    DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-      let frame = Result { () throws -> Frame in try options.ohlcv(paths[i]) }
-      frames.withLock { $0[i] = frame }
-    }
     var names = Set<String>()
-    return try zip(paths, frames.withLock { $0 }).map { path, loaded in
-      let frame = try loaded!.get()
+    let assetNames = paths.map { path -> String in
       var name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
       while names.contains(name) { name += "'" }
       names.insert(name)
-      return (path, try MarketSeries(name: name, frame: frame), try probabilitySource?.probabilities(on: frame))
+      return name
+    }
+    nonisolated(unsafe) let options = read  // a value, only read
+    let series = Mutex([Result<MarketSeries, any Error>?](repeating: nil, count: paths.count))
+    DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+      let market = Result { () throws -> MarketSeries in try MarketSeries(name: assetNames[i], frame: try options.ohlcv(paths[i])) }
+      series.withLock { $0[i] = market }
+    }
+    return try zip(paths, series.withLock { $0 }).map { path, loaded in
+      let market = try loaded!.get()
+      return (path, market, try probabilitySource?.probabilities(on: market.frame))
     }
   }
 

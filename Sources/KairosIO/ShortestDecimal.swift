@@ -73,8 +73,8 @@ public enum ShortestDecimal {
     } else {
       D = UInt64(truncatingIfNeeded: n &<< UInt128(truncatingIfNeeded: -t))
     }
-    var scale: UInt64 = 1
-    if D >= 100_000_000_000_000_000 { scale = 10; k &+= 1 }  // 18 digits: the first at 10^(k+1)
+    let eighteenDigits = D >= 100_000_000_000_000_000
+    if eighteenDigits { k &+= 1 }  // the first digit at 10^(k+1); every divisor ×10 below
     // Twice the half-step of x at this scale, times 2^s: 5^q·2^(s−t) (below 2⁴⁹).
     let radius = five &<< UInt64(truncatingIfNeeded: s &- t)
     let even = m & 1 == 0
@@ -90,17 +90,21 @@ public enum ShortestDecimal {
       let gap = (up ? unit &- fraction : fraction) &<< 1  // twice |decimal − x·10^q|, × 2^s
       return (up ? whole &+ 1 : whole, doubled == unit, gap < radius || (even && gap == radius))
     }
-    var digits: UInt64, count: Int
-    let sixteen = nearest(10 &* scale)
-    if sixteen.tie { return 0 }
-    if sixteen.readsBack {
-      let fifteen = nearest(100 &* scale)
-      if !fifteen.tie && fifteen.readsBack { (digits, count) = (fifteen.value, 15) } else { (digits, count) = (sixteen.value, 16) }
-    } else {
+    // The divisors as literals in each of the two cases, so that each division is a multiply
+    // and a shift, not a hardware divide (about 40 cycles each, two per number).
+    @inline(__always) func shortest(_ scale: UInt64) -> (digits: UInt64, count: Int)? {
+      let sixteen = nearest(10 &* scale)
+      if sixteen.tie { return nil }
+      if sixteen.readsBack {
+        let fifteen = nearest(100 &* scale)
+        return !fifteen.tie && fifteen.readsBack ? (fifteen.value, 15) : (sixteen.value, 16)
+      }
       let seventeen = nearest(scale)
-      if seventeen.tie { return 0 }
-      (digits, count) = (seventeen.value, 17)
+      return seventeen.tie ? nil : (seventeen.value, 17)
     }
+    guard let found = eighteenDigits ? shortest(10) : shortest(1) else { return 0 }
+    var digits = found.digits
+    let count = found.count
     var first = k
     let top: UInt64 = count == 15 ? 1_000_000_000_000_000 : count == 16 ? 10_000_000_000_000_000 : 100_000_000_000_000_000
     if digits == top { digits = top / 10; first &+= 1 }  // rounded up to 10^p
