@@ -139,6 +139,20 @@ import Testing
     #expect(a.metrics.map(\.bitPattern) == b.metrics.map(\.bitPattern))
   }
 
+  /// Periods per year handed in (as `SweepJob` does) give the bits of inferring them; a list
+  /// that does not fit the assets is a typed error, before any work.
+  @Test func givenPeriodsPerYearAreTheInferredOnesOrRefused() throws {
+    var given = try SweepRunner(runner: runner, grid: grid)
+    given.periodsPerYear = markets.map { runner.configuration.annualization(for: $0.timestamps) }
+    let a = try given.run(caches: markets.map { IndicatorCache(market: $0) }, threads: 2)
+    let b = try SweepRunner(runner: runner, grid: grid).run(caches: markets.map { IndicatorCache(market: $0) }, threads: 2)
+    #expect(a.metrics.map(\.bitPattern) == b.metrics.map(\.bitPattern))
+    for wrong in [[252.0], markets.map { _ in 0.0 }, markets.map { _ in Double.nan }] {
+      given.periodsPerYear = wrong
+      #expect(throws: BacktestError.self) { try given.run(caches: markets.map { IndicatorCache(market: $0) }, threads: 1) }
+    }
+  }
+
   @Test func aMissingDuplicatedForeignOrAlteredPartIsRefusedByName() throws {
     let dir = folder()
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -106,6 +106,9 @@ public struct SweepRunner: Sendable {
     consume: (SweepChunk) throws(BacktestError) -> Void
   ) throws(BacktestError) {
     let combinations = grid.combinations.count
+    if let given = periodsPerYear, given.count != caches.count || !given.allSatisfy({ $0 > 0 && $0.isFinite }) {
+      throw .invalidParameter(name: "periodsPerYear", reason: "needs one positive number per asset (\(caches.count)), was \(given)")
+    }
     let rows = rows ?? 0..<(caches.count * combinations)
     let total = rows.count
     let done = Atomic<Int>(0)
