@@ -64,8 +64,8 @@ public struct SweepJob: Sendable {
     self.grid = grid
     self.markets = markets
     self.probabilities = probabilities ?? markets.map { _ in nil }
-    periodsPerYear = markets.map { ($0.name, runner.configuration.annualization(for: $0.timestamps)) }
-    sweep.periodsPerYear = periodsPerYear.map(\.value)  // inferred once, for the summary and the runs
+    // Inferred once, for the runs, the summary and the equity curves.
+    sweep.periodsPerYear = markets.map { runner.configuration.annualization(for: $0.timestamps) }
     self.sweep = sweep
   }
 
@@ -168,7 +168,7 @@ public struct SweepJob: Sendable {
   }
 
   /// Each asset's periods per year (given, or inferred from its bars), in asset order.
-  public let periodsPerYear: [(asset: String, value: Double)]
+  public var periodsPerYear: [(asset: String, value: Double)] { Array(zip(markets.map(\.name), sweep.periodsPerYear ?? [])) }
 
   /// Where the summary of results at `path` goes (`RESULTS.json` beside them).
   ///
@@ -231,7 +231,7 @@ public struct SweepJob: Sendable {
       let p = try runner.resolve(grid.parameters(row.combination))
       cache.prepare(runner.indicators(p))
       var recording = FullRecording()
-      var accumulator = PerformanceAccumulator(initialEquity: runner.configuration.initialCapital, periodsPerYear: runner.configuration.annualization(for: market.timestamps),
+      var accumulator = PerformanceAccumulator(initialEquity: runner.configuration.initialCapital, periodsPerYear: sweep.periodsPerYear?[row.asset] ?? runner.configuration.annualization(for: market.timestamps),
                                                capacity: market.count)
       _ = try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recording)
       let label = zip(grid.names, grid.combinations[row.combination]).map { "\($0)=\(CSVWriter.format($1))" }.joined(separator: " ")
