@@ -27,6 +27,8 @@ struct KairosCommand: ParsableCommand {
     subcommands: [DataCommand.self, FeaturesCommand.self, TrainCommand.self, PredictCommand.self, BacktestCommand.self, SweepCommand.self, WalkForwardCommand.self, CompareCommand.self, ReportCommand.self, PortfolioCommand.self, ModelRiskCommand.self, PaperCommand.self, DashboardCommand.self, DemoCommand.self])
 
   static func main() {
+    // OpenBLAS's workers spin for their first ~0.1 s; no command needs them before then.
+    BLASConfiguration.stopIdleThreads()
     var command: ParsableCommand
     do {
       command = try parseAsRoot()

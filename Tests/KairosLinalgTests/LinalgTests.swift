@@ -1,3 +1,4 @@
+import Foundation
 import KairosLinalg
 import KairosTestSupport
 import Testing
@@ -150,5 +151,27 @@ func values(_ m: Matrix) -> [Double] { m.columnMajorValues }
     BLASConfiguration.setThreadCount(1)
     #expect(BLASConfiguration.threadCount == 1)
     BLASConfiguration.setThreadCount(before)
+  }
+
+  /// In a process of its own (OpenBLAS's shutdown must not meet another test's BLAS call): the
+  /// pool OpenBLAS started at load time is gone after `stopIdleThreads` (its `blas_server_avail`
+  /// flag, read by name), and a product large enough to be threaded gives the naive loop's
+  /// values and brings the pool back — also after a second stop.
+  @Test func stoppingIdleThreadsKeepsBLASWorking() async {
+    await #expect(processExitsWith: .success) {
+      guard let flag = dlsym(nil, "blas_server_avail")?.assumingMemoryBound(to: Int32.self) else { exit(2) }
+      let pooled = BLASConfiguration.threadCount > 1  // one core: OpenBLAS starts no pool
+      guard flag.pointee == (pooled ? 1 : 0) else { exit(3) }
+      let n = 300
+      let a = Matrix(rows: n, columns: n, columnMajor: (0..<(n * n)).map { Double($0 % 17) - 8.5 })
+      let b = Matrix(rows: n, columns: n, columnMajor: (0..<(n * n)).map { Double($0 % 13) * 0.25 })
+      let expected = values(NaiveLinalg.multiply(a, b))
+      for _ in 0..<2 {
+        BLASConfiguration.stopIdleThreads()
+        guard flag.pointee == 0 else { exit(4) }
+        guard let product = try? BLAS.multiply(a, b), allClose(values(product), expected, rtol: 1e-12, atol: 1e-9) else { exit(5) }
+        guard flag.pointee == (pooled ? 1 : 0) else { exit(6) }
+      }
+    }
   }
 }
