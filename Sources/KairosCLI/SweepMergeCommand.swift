@@ -29,6 +29,9 @@ struct SweepMergeCommand: ParsableCommand {
 
   @OptionGroup var selection: SweepSelectionOptions
 
+  @Flag(help: "No progress bar.")
+  var quiet = false
+
   func validate() throws {
     guard !parts.isEmpty else { throw ValidationError("give the part files to merge, e.g. parts/part-*.csv") }
   }
@@ -36,7 +39,15 @@ struct SweepMergeCommand: ParsableCommand {
   func run() throws {
     var output = SweepJob.Output()
     selection.apply(to: &output)
-    let outcome = try SweepMerge.run(parts: parts, to: out, output: output)
+    // The bar starts once the manifests are checked (they give the rows).
+    var progress: SharedProgress? = nil
+    defer { progress?.finish() }
+    let outcome = try SweepMerge.run(parts: parts, to: out, output: output) { done, total in
+      if progress == nil { progress = SharedProgress(total: total, label: "merge", unit: "rows", quiet: quiet) }
+      progress!.update(done)
+    }
+    progress?.finish()
+    progress = nil
     if out != "-" { selection.printTable(outcome) }  // with --out - the matrix is standard output
     note("\(HumanNumber.grouped(outcome.rows)) rows from \(parts.count) parts → \(out)"
          + (outcome.rowsWritten < outcome.rows ? " (\(HumanNumber.grouped(outcome.rowsWritten)) written, best by \(selection.by))" : "")

@@ -69,8 +69,14 @@ import Testing
     for n in [4, 7] {
       let sub = "\(dir)/\(n)"
       let paths = try parts(n, in: sub)
-      let merged = try SweepMerge.run(parts: paths.reversed(), to: "\(sub)/merged.csv")  // any order
+      var progress: [Int] = []
+      let merged = try SweepMerge.run(parts: paths.reversed(), to: "\(sub)/merged.csv") { done, total in  // any order
+        #expect(total == full.rows)
+        progress.append(done)
+      }
       #expect(try bytes("\(sub)/merged.csv") == bytes("\(dir)/full.csv"))
+      // Progress in rows of the §6 order, never backwards, up to every row.
+      #expect(progress == progress.sorted() && progress.last == full.rows && progress.count >= n)
       // A manifest's checksum is the part's plain SHA-256 (what sha256sum prints).
       let manifest = try JSONSerialization.jsonObject(with: bytes(SweepPartManifest.path(forPart: paths[1]))) as! [String: Any]
       #expect(manifest["sha256"] as? String == SHA256.hex(try bytes(paths[1])))

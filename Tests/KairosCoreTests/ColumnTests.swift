@@ -1,3 +1,4 @@
+import Foundation
 import KairosCore
 import Testing
 
@@ -83,5 +84,36 @@ import Testing
     #expect(SHA256.hex(Array("".utf8)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     #expect(SHA256.hex(Array(String(repeating: "a", count: 1000).utf8)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+  }
+
+  /// Against an independent implementation (coreutils' `sha256sum`): every length from 0 to
+  /// 200 bytes (each padding case, one block and two), and 1 MB fed in uneven pieces.
+  @Test func agreesWithSha256sum() throws {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func byte() -> UInt8 { state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return UInt8(truncatingIfNeeded: state >> 56) }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kairos-sha-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var inputs = (0...200).map { n in (0..<n).map { _ in byte() } }
+    inputs.append((0..<1_000_000).map { _ in byte() })
+    var ours: [String] = []
+    for (k, input) in inputs.enumerated() {
+      try Data(input).write(to: folder.appendingPathComponent("\(k)"))
+      var h = SHA256()
+      var i = 0, piece = 1
+      while i < input.count { h.update(input[i..<Swift.min(input.count, i + piece)]); i += piece; piece = piece * 7 % 1_009 + 1 }
+      ours.append(h.hexDigest())
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    process.arguments = inputs.indices.map { folder.appendingPathComponent("\($0)").path }
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let theirs = text.split(separator: "\n").map { String($0.prefix(64)) }
+    #expect(process.terminationStatus == 0 && theirs.count == inputs.count)
+    for (k, digest) in theirs.enumerated() where digest != ours[k] { Issue.record("length \(inputs[k].count): \(ours[k]), sha256sum \(digest)") }
   }
 }
