@@ -91,7 +91,7 @@ struct SweepRunCommand: ParsableCommand {
     if out != "-" { _ = try asUsage { try SweepJob.summaryPath(for: out) } }
     if out == "-" && options.exporting.export { throw ValidationError("--export needs a results file, not --out -") }
     if out == "-" && equityTop > 0 { throw ValidationError("--equity-top needs a results file beside which the curves go, not --out -") }
-    var output = try output()
+    let output = try output()
     try asUsage { try SweepJob.check(output, path: out) }
     let axes = !grid.isEmpty ? grid : (run.file?.grid?.list ?? run.kind.defaultGrid)
     let constraintText = constraint ?? run.file?.where ?? (grid.isEmpty && run.file?.grid == nil ? run.kind.defaultConstraint : nil)

@@ -41,13 +41,17 @@ struct SweepMergeCommand: ParsableCommand {
     selection.apply(to: &output)
     // The bar starts once the manifests are checked (they give the rows).
     var progress: SharedProgress? = nil
-    defer { progress?.finish() }
-    let outcome = try SweepMerge.run(parts: parts, to: out, output: output) { done, total in
-      if progress == nil { progress = SharedProgress(total: total, label: "merge", unit: "rows", quiet: quiet) }
-      progress!.update(done)
+    let outcome: SweepJob.Outcome
+    do {
+      outcome = try SweepMerge.run(parts: parts, to: out, output: output) { done, total in
+        if progress == nil { progress = SharedProgress(total: total, label: "merge", unit: "rows", quiet: quiet) }
+        progress!.update(done)
+      }
+    } catch {
+      progress?.finish()
+      throw error
     }
     progress?.finish()
-    progress = nil
     if out != "-" { selection.printTable(outcome) }  // with --out - the matrix is standard output
     note("\(HumanNumber.grouped(outcome.rows)) rows from \(parts.count) parts → \(out)"
          + (outcome.rowsWritten < outcome.rows ? " (\(HumanNumber.grouped(outcome.rowsWritten)) written, best by \(selection.by))" : "")

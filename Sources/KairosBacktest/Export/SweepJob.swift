@@ -224,6 +224,7 @@ public struct SweepJob: Sendable {
   func equityCurves(_ rows: ArraySlice<BestRows.Row>) throws -> [UInt8] {
     var out: [UInt8] = []
     TableWriter.append(["timestamp", "asset", "combination", "equity"], to: &out)
+    let periods = periodsPerYear
     for row in rows {
       let market = markets[row.asset]
       let cache = IndicatorCache(market: market)
@@ -231,7 +232,7 @@ public struct SweepJob: Sendable {
       let p = try runner.resolve(grid.parameters(row.combination))
       cache.prepare(runner.indicators(p))
       var recording = FullRecording()
-      var accumulator = PerformanceAccumulator(initialEquity: runner.configuration.initialCapital, periodsPerYear: sweep.periodsPerYear?[row.asset] ?? runner.configuration.annualization(for: market.timestamps),
+      var accumulator = PerformanceAccumulator(initialEquity: runner.configuration.initialCapital, periodsPerYear: periods[row.asset].value,
                                                capacity: market.count)
       _ = try runner.run(p, cache: cache, accumulator: &accumulator, recorder: &recording)
       let label = zip(grid.names, grid.combinations[row.combination]).map { "\($0)=\(CSVWriter.format($1))" }.joined(separator: " ")
