@@ -1,5 +1,5 @@
 import Foundation
-import KairosBacktest
+@testable import KairosBacktest
 import KairosCore
 import KairosIO
 import KairosTestSupport
@@ -73,6 +73,12 @@ struct MetricCase: Decodable, Sendable, CustomTestStringConvertible {
     }
     cases.append((0..<3000).map { $0 % 2 == 0 ? 0.0 : -0.0 })
     cases.append([Double](repeating: -0.01, count: 1000) + [Double](repeating: 0.01, count: 1000))
+    // A few levels only: ties at, across and below the two order statistics.
+    for n in [21, 600, 5000] {
+      for levels in [[-0.02, -0.01, 0, 0.01], [-0.01, 0.01], [-0.03, 0.02]] {
+        cases.append((0..<n).map { _ in levels[Int(random.next() % UInt64(levels.count))] })
+      }
+    }
     for returns in cases {
       let n = returns.count
       let sorted = returns.sorted()
@@ -85,6 +91,36 @@ struct MetricCase: Decodable, Sendable, CustomTestStringConvertible {
       let s = PerformanceSummary(returns: returns)
       #expect(s.valueAtRisk == percentile, "n \(n)")
       #expect(isClose(s.conditionalValueAtRisk, tail, rtol: 1e-12, atol: 1e-18), "n \(n)")
+    }
+  }
+
+  /// The branch-free selection gives the sorted order's value at every rank: random values,
+  /// ties, one value, sorted and reversed orders, an organ pipe, ±0, ranges short and long
+  /// (the values themselves are read only: `values` is a `let`).
+  @Test func selectionFindsEveryRank() {
+    var random = SplitMix64(seed: 29)
+    var cases: [[Double]] = [[1], [2, 1], [-0.0, 0.0, -0.0]]
+    for n in [3, 9, 17, 100, 513] {
+      cases.append((0..<n).map { _ in random.nextUniform() - 0.5 })
+      cases.append((0..<n).map { _ in Double(random.next() % 4) })
+      cases.append([Double](repeating: 0.25, count: n))
+      cases.append((0..<n).map { Double($0) })
+      cases.append((0..<n).map { Double(n - $0) })
+      cases.append((0..<n).map { Double(min($0, n - $0)) })
+    }
+    for values in cases {
+      let sorted = values.sorted()
+      var a = [Double](repeating: .nan, count: values.count), b = a
+      for k in values.indices {
+        let v = values.withUnsafeBufferPointer { x in
+          a.withUnsafeMutableBufferPointer { a in
+            b.withUnsafeMutableBufferPointer { b in
+              PerformanceAccumulator.select(x.baseAddress!, x.count, rank: k, scratch: a.baseAddress!, b.baseAddress!)
+            }
+          }
+        }
+        #expect(v == sorted[k], "n \(values.count), rank \(k)")
+      }
     }
   }
 

@@ -71,20 +71,21 @@ extension PerformanceSummary {
 final class _BarBuffer {
   @usableFromInline let returns: UnsafeMutablePointer<Double>
   @usableFromInline let equity: UnsafeMutablePointer<Double>
-  /// Every 16th return, to pick a threshold for the 5 % tail.
-  @usableFromInline let heap: UnsafeMutablePointer<Double>
+  /// Scratch for the tail: every 16th return (its threshold), then one of the two buffers the
+  /// selection partitions between.
+  @usableFromInline let scratch: UnsafeMutablePointer<Double>
   @usableFromInline let capacity: Int
   init(capacity: Int) {
     self.capacity = Swift.max(capacity, 1)
     returns = .allocate(capacity: self.capacity)
     equity = .allocate(capacity: self.capacity)
-    heap = .allocate(capacity: self.capacity / 16 + 1)
+    scratch = .allocate(capacity: self.capacity)
   }
   /// A buffer of twice the capacity holding the first `count` bars of this one.
   @usableFromInline @inline(never)
   func doubled(keeping count: Int) -> _BarBuffer { copy(capacity: capacity * 2, keeping: count) }
 
-  /// A buffer of `capacity` holding the first `count` bars of this one (the heap is scratch).
+  /// A buffer of `capacity` holding the first `count` bars of this one (the scratch is not kept).
   @inline(never)
   func copy(capacity: Int, keeping count: Int) -> _BarBuffer {
     let other = _BarBuffer(capacity: capacity)
@@ -92,7 +93,7 @@ final class _BarBuffer {
     other.equity.update(from: equity, count: count)
     return other
   }
-  deinit { returns.deallocate(); equity.deallocate(); heap.deallocate() }
+  deinit { returns.deallocate(); equity.deallocate(); scratch.deallocate() }
 }
 
 /// Streaming accumulation of a `PerformanceSummary`.
@@ -352,8 +353,9 @@ public struct PerformanceAccumulator {
     var equity = bars.idle.equitySum
     equity.add(storedEquity)
     s.meanEquity = equity.value / count
-    let threshold = Self.tailThreshold(buffer.returns, stored, keep: keep, heap: buffer.heap)
-    // The equity buffer is free from here: it takes the gathered tail.
+    // The equity buffer is free from here (its sum is taken): the threshold's selection
+    // partitions in it, then it takes the gathered tail.
+    let threshold = Self.tailThreshold(buffer.returns, stored, keep: keep, samples: buffer.scratch, scratch: buffer.equity)
     let (deviations, squares, gathered) = Self.deviations(buffer.returns, stored, from: s.mean, zeros: idle,
                                                           gatheringAtMost: threshold, into: buffer.equity)
     if n > 1 {
@@ -389,7 +391,8 @@ public struct PerformanceAccumulator {
       for i in below..<copies { tailValues[i] = threshold }
       tailCount = copies
     }
-    (s.valueAtRisk, s.conditionalValueAtRisk) = Self.tail(tailValues, tailCount, of: n)
+    (s.valueAtRisk, s.conditionalValueAtRisk) = Self.tail(tailValues, tailCount, of: n,
+                                                          scratch: gatheredEnough ? buffer.returns : buffer.equity, buffer.scratch)
     return s
   }
 
@@ -529,36 +532,85 @@ public struct PerformanceAccumulator {
   /// return ≤ θ branch-free, and `tail` selects the two order statistics among those few and
   /// the zero returns if θ ≥ 0 — or among all returns if fewer than `keep` fell at or below
   /// θ. Exact either way; the idle bars' zeros, not stored, only lower the rank of `keep`.
-  static func tailThreshold(_ r: UnsafePointer<Double>, _ n: Int, keep: Int, heap sample: UnsafeMutablePointer<Double>) -> Double? {
+  static func tailThreshold(_ r: UnsafePointer<Double>, _ n: Int, keep: Int, samples sample: UnsafeMutablePointer<Double>,
+                            scratch: UnsafeMutablePointer<Double>) -> Double? {
     let stride = 16
     let samples = n / stride
     guard samples >= 32 else { return nil }
     for k in 0..<samples { sample[k] = r[k * stride] }
     let rank = Swift.min(samples - 1, keep / stride + keep / (2 * stride) + 3)
-    select(sample, rank, 0, samples - 1)
-    return sample[rank]
+    // `scratch` holds the `n` returns' room: twice the samples.
+    return select(sample, samples, rank: rank, scratch: scratch, scratch + samples)
   }
 
   /// The 5 % percentile and CVaR of `n` returns from `values`: all of them, or (`count < n`)
-  /// the ones gathered below the threshold of `tailThreshold`, which hold the tail. Reorders
-  /// `values`. The CVaR's sum is `blockSum`'s (the tail's values in selection order).
-  static func tail(_ values: UnsafeMutablePointer<Double>, _ count: Int, of n: Int) -> (Double, Double) {
+  /// the ones gathered below the threshold of `tailThreshold`, which hold the tail. `values`
+  /// is left as it is; the selection partitions between the two scratch buffers (room for
+  /// `count` each).
+  ///
+  /// The order statistic at `high` is selected (branch-free, `select`); one pass over the
+  /// values in their order then counts those below it, sums them and takes their largest,
+  /// which gives the one at `low` and the CVaR's sum: the `low + 1` smallest are the values
+  /// below the `high`-th and, when ties reach it, copies of it. So the sum's bits depend on
+  /// the returns and their order only, not on how the selection moved them.
+  static func tail(_ values: UnsafeMutablePointer<Double>, _ count: Int, of n: Int,
+                   scratch a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>) -> (Double, Double) {
     let position = Double(n - 1) * 0.05
     let low = Int(position.rounded(.down))
     let high = Swift.min(low + 1, n - 1)
-    // One selection: after selecting `high`, the `high` values before it are the smallest
-    // (in some order). When `high = low + 1` they are exactly the `low + 1` of the CVaR and
-    // the `low`-th is their largest (a scan, not a second selection).
-    select(values, high, 0, count - 1)
-    var lowValue = values[high]
-    if high > low {
-      lowValue = values[0]
-      for i in 1..<high where values[i] > lowValue { lowValue = values[i] }
-    }
+    let highValue = select(values, count, rank: high, scratch: a, b)
+    let (below, sum, largest) = Self.below(values, count, highValue)
+    // `below ≤ high`. With `below == high > low` the `low + 1` smallest are exactly the values
+    // below; otherwise ties of the `high`-th reach down to rank `low`.
+    let (lowValue, tailSum): (Double, Double) = high > low && below == high
+      ? (largest, sum.value) : (highValue, sum.value + Double(low + 1 - below) * highValue)
     let fraction = position - Double(low)
     // numpy's linear interpolation.
-    let percentile = fraction == 0 ? lowValue : Self.lerp(lowValue, values[high], fraction)
-    return (percentile, blockSum(values, low + 1).value / Double(low + 1))
+    let percentile = fraction == 0 ? lowValue : Self.lerp(lowValue, highValue, fraction)
+    return (percentile, tailSum / Double(low + 1))
+  }
+
+  /// Of `n` values, those below `limit`: their number, their sum (masked into the lanes of
+  /// `blockSum`, in order) and their largest (−∞ if none).
+  static func below(_ x: UnsafePointer<Double>, _ n: Int, _ limit: Double) -> (count: Int, sum: KahanSum, largest: Double) {
+    typealias V = SIMD8<Double>
+    let bound = V(repeating: limit)
+    var q = V(), cq = V()
+    let whole = n & ~7
+    var i = 0
+    while i < whole {
+      let end = Swift.min(whole, i + block)
+      var bq = V()
+      while i < end {
+        let v = V(UnsafeBufferPointer(start: x + i, count: 8))
+        bq += V.zero.replacing(with: v, where: v .< bound)
+        i += 8
+      }
+      kahan(&q, &cq, bq)
+    }
+    var sum = fold(q, cq)
+    while i < n {
+      if x[i] < limit { sum.add(x[i]) }
+      i += 1
+    }
+    // Their number and largest in four lanes (a mask is −1 where true), then the rest.
+    typealias W = SIMD4<Double>
+    let bound4 = W(repeating: limit)
+    var counts = SIMD4<Int64>(), largest4 = W(repeating: -.infinity)
+    i = 0
+    while i + 4 <= n {
+      let v = W(UnsafeBufferPointer(start: x + i, count: 4))
+      let isBelow = v .< bound4
+      counts &-= unsafeBitCast(isBelow, to: SIMD4<Int64>.self)
+      largest4.replace(with: v, where: isBelow .& (v .> largest4))
+      i += 4
+    }
+    var count = Int(counts.wrappedSum()), largest = largest4.max()
+    while i < n {
+      if x[i] < limit { count += 1; largest = Swift.max(largest, x[i]) }
+      i += 1
+    }
+    return (count, sum, largest)
   }
 
   /// numpy's `_lerp`: `a + (b − a)·t`, or `b − (b − a)·(1 − t)` when `t ≥ 0.5`.
@@ -567,19 +619,65 @@ public struct PerformanceAccumulator {
     return t >= 0.5 ? b - d * (1 - t) : a + d * t
   }
 
-  /// Quickselect (Hoare partition): puts the `k`-th smallest of `r[lo...hi]` at `k`, smaller
-  /// ones before it. O(n) expected.
-  static func select(_ r: UnsafeMutablePointer<Double>, _ k: Int, _ lo: Int, _ hi: Int) {
-    var lo = lo, hi = hi
-    while lo < hi {
-      let pivot = r[(lo + hi) / 2]
-      var i = lo, j = hi
-      while i <= j {
-        while r[i] < pivot { i += 1 }
-        while r[j] > pivot { j -= 1 }
-        if i <= j { let x = r[i]; r[i] = r[j]; r[j] = x; i += 1; j -= 1 }
-      }
-      if k <= j { hi = j } else if k >= i { lo = i } else { return }
+  /// The value of rank `k` (0-based) among `values[0..<n]`, which are left as they are.
+  /// Quickselect whose partitions are branch-free and out of place: each round copies its
+  /// range from one buffer into the other (`a`, `b`: room for `n` each), the values below the
+  /// pivot from the front and the others from the back. A few hundred returns cost no
+  /// mispredicted branch per value (Hoare's scans mispredict about once per swap) and no
+  /// store that the next value's load waits for (as swapping in place would). The pivot is
+  /// the median of three of the range; a range whose pivot is its minimum is split at the
+  /// pivot's copies instead, so every round shrinks it. The last few values, or a range still
+  /// open after 64 rounds (a pathological order, or NaNs, which no comparison moves), are sorted.
+  static func select(_ values: UnsafePointer<Double>, _ n: Int, rank k: Int,
+                     scratch a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>) -> Double {
+    // The buffer holding the range (nil: still `values`) and the one the next round fills.
+    var source: UnsafeMutablePointer<Double>? = nil
+    var target = a
+    var lo = 0, hi = n
+    var rounds = 0
+    while hi - lo > 8 && rounds < 64 {
+      rounds += 1
+      let from = source.map { UnsafePointer($0) } ?? values
+      let x = from[lo], y = from[(lo + hi) / 2], z = from[hi - 1]
+      let pivot = Swift.max(Swift.min(x, y), Swift.min(Swift.max(x, y), z))
+      var split = partition(from, into: target, lo, hi, pivot, inclusive: false)
+      if split == lo {
+        // Nothing below the pivot: it is the range's minimum. Its copies go first.
+        split = partition(from, into: target, lo, hi, pivot, inclusive: true)
+        if k < split { return pivot }
+        if split == lo { break }  // a NaN pivot: nothing compares
+        lo = split
+      } else if k < split { hi = split } else { lo = split }
+      (source, target) = (target, target == a ? b : a)
     }
+    let rest: UnsafeMutablePointer<Double>
+    if let source { rest = source } else { rest = target; (rest + lo).update(from: values + lo, count: hi - lo) }
+    var range = UnsafeMutableBufferPointer(start: rest + lo, count: hi - lo)
+    range.sort()
+    return rest[k]
+  }
+
+  /// Copies `source[lo..<hi]` into `target[lo..<hi]`, the values below `pivot` (or at most
+  /// `pivot`, `inclusive`) first, in order, the others after them, in reverse order;
+  /// returns the index of the first of the others. Each value is stored at both ends and
+  /// the end it belongs to advances: no branch. The comparison is a vector's (its first lane
+  /// read as an integer): the compiler keeps that a flag and an add, where it turns
+  /// `x < pivot ? 1 : 0` into a branch — mispredicted for every other value.
+  @inline(__always)
+  static func partition(_ source: UnsafePointer<Double>, into target: UnsafeMutablePointer<Double>, _ lo: Int, _ hi: Int,
+                        _ pivot: Double, inclusive: Bool) -> Int {
+    let p = SIMD2<Double>(repeating: pivot)
+    var front = lo, back = hi - 1
+    for i in lo..<hi {
+      let x = source[i]
+      target[front] = x
+      target[back] = x
+      let v = SIMD2<Double>(repeating: x)
+      let isLeft = inclusive ? v .<= p : v .< p
+      let step = Int(truncatingIfNeeded: unsafeBitCast(isLeft, to: SIMD2<Int64>.self)[0]) & 1
+      front &+= step
+      back &-= 1 &- step
+    }
+    return front
   }
 }
