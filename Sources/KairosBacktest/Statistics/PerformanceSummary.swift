@@ -449,8 +449,14 @@ public struct PerformanceAccumulator {
 
   /// `Σx` over `n` values the way `sums` sums: blocks of eight plain lanes added to
   /// compensated lanes, the last `n mod 8` values added to the folded sum in order.
-  static func blockSum(_ x: UnsafePointer<Double>, _ n: Int) -> KahanSum {
+  static func blockSum(_ x: UnsafePointer<Double>, _ n: Int) -> KahanSum { blockSum(x, n, masked: false, below: 0) }
+
+  /// `blockSum`, of every value or (`masked`) of the values below `limit` only (the others
+  /// count as 0 in their lanes).
+  @inline(__always)
+  static func blockSum(_ x: UnsafePointer<Double>, _ n: Int, masked: Bool, below limit: Double) -> KahanSum {
     typealias V = SIMD8<Double>
+    let bound = V(repeating: limit)
     var q = V(), cq = V()
     let whole = n & ~7
     var i = 0
@@ -458,13 +464,17 @@ public struct PerformanceAccumulator {
       let end = Swift.min(whole, i + block)
       var bq = V()
       while i < end {
-        bq += V(UnsafeBufferPointer(start: x + i, count: 8))
+        let v = V(UnsafeBufferPointer(start: x + i, count: 8))
+        bq += masked ? V.zero.replacing(with: v, where: v .< bound) : v
         i += 8
       }
       kahan(&q, &cq, bq)
     }
     var sum = fold(q, cq)
-    while i < n { sum.add(x[i]); i += 1 }
+    while i < n {
+      if !masked || x[i] < limit { sum.add(x[i]) }
+      i += 1
+    }
     return sum
   }
 
@@ -553,7 +563,7 @@ public struct PerformanceAccumulator {
   /// which gives the one at `low` and the CVaR's sum: the `low + 1` smallest are the values
   /// below the `high`-th and, when ties reach it, copies of it. So the sum's bits depend on
   /// the returns and their order only, not on how the selection moved them.
-  static func tail(_ values: UnsafeMutablePointer<Double>, _ count: Int, of n: Int,
+  static func tail(_ values: UnsafePointer<Double>, _ count: Int, of n: Int,
                    scratch a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>) -> (Double, Double) {
     let position = Double(n - 1) * 0.05
     let low = Int(position.rounded(.down))
@@ -573,31 +583,12 @@ public struct PerformanceAccumulator {
   /// Of `n` values, those below `limit`: their number, their sum (masked into the lanes of
   /// `blockSum`, in order) and their largest (−∞ if none).
   static func below(_ x: UnsafePointer<Double>, _ n: Int, _ limit: Double) -> (count: Int, sum: KahanSum, largest: Double) {
-    typealias V = SIMD8<Double>
-    let bound = V(repeating: limit)
-    var q = V(), cq = V()
-    let whole = n & ~7
-    var i = 0
-    while i < whole {
-      let end = Swift.min(whole, i + block)
-      var bq = V()
-      while i < end {
-        let v = V(UnsafeBufferPointer(start: x + i, count: 8))
-        bq += V.zero.replacing(with: v, where: v .< bound)
-        i += 8
-      }
-      kahan(&q, &cq, bq)
-    }
-    var sum = fold(q, cq)
-    while i < n {
-      if x[i] < limit { sum.add(x[i]) }
-      i += 1
-    }
+    let sum = blockSum(x, n, masked: true, below: limit)
     // Their number and largest in four lanes (a mask is −1 where true), then the rest.
     typealias W = SIMD4<Double>
     let bound4 = W(repeating: limit)
     var counts = SIMD4<Int64>(), largest4 = W(repeating: -.infinity)
-    i = 0
+    var i = 0
     while i + 4 <= n {
       let v = W(UnsafeBufferPointer(start: x + i, count: 4))
       let isBelow = v .< bound4
