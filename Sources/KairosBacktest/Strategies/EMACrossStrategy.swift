@@ -20,17 +20,6 @@ public enum EMACrossStrategy: StrategyDefinition {
   }
 
   public static func stream(_ p: [String: Double], allowShort: Bool) -> any StrategyStream {
-    Stream(fast: EMAState(span: p["fast"]!), slow: EMAState(span: p["slow"]!), rule: CrossRule(allowShort: allowShort))
-  }
-
-  struct Stream: StrategyStream {
-    var fast: EMAState, slow: EMAState
-    let rule: CrossRule
-    var isDefined = false
-    mutating func update(_ bar: OHLCVBar, probability: Double) -> Int8 {
-      let (f, s) = (fast.update(bar.close), slow.update(bar.close))
-      isDefined = !f.isNaN && !s.isNaN
-      return rule.update(fast: f, slow: s)
-    }
+    CrossStream(fast: EMAState(span: p["fast"]!), slow: EMAState(span: p["slow"]!), allowShort: allowShort)
   }
 }
